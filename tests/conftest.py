@@ -1,0 +1,40 @@
+"""Shared paths and helpers for the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from validator import validate_stream
+from validator.rules import RULES
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+CORPUS = REPO.parent / "shared" / "corpus" / "real"
+
+
+def sample_profile(code: str) -> str:
+    """The profile under which a rule's sample is expected to trigger it."""
+    rule = RULES[code]
+    if rule.severity is not None:
+        return "openai"
+    return next(p for p in ("open-responses", "strict") if rule.severity_in(p) is not None)
+
+
+def codes(report) -> list[str]:
+    return sorted(v.code for v in report.violations)
+
+
+def errors(report) -> list:
+    return [v for v in report.violations if v.severity.value == "error"]
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not beside the checkout ({CORPUS})")
+    return CORPUS
+
+
+__all__ = ["CORPUS", "REPO", "SAMPLES", "codes", "errors", "sample_profile", "validate_stream"]

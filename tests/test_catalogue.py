@@ -1,0 +1,43 @@
+"""The catalogue stays honest: unique codes and names, full docs, README table in sync."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+from validator.cli import rules_markdown
+from validator.rules import PROFILES, RULES
+
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
+            "## References")
+
+
+def test_codes_and_names_are_unique_and_well_formed():
+    names = [r.name for r in RULES.values()]
+    assert len(set(names)) == len(names)
+    for code, rule in RULES.items():
+        assert code == rule.code
+        assert re.fullmatch(r"[FSLQITRC]\d{3}", code), code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+        assert rule.kind in ("responses", "chat", "any")
+        assert set(rule.profiles) <= set(PROFILES)
+
+
+def test_every_rule_doc_has_its_sections_in_order():
+    for rule in RULES.values():
+        positions = [rule.doc.find(section) for section in SECTIONS]
+        assert -1 not in positions and positions == sorted(positions), rule.code
+        assert rule.summary and not rule.summary.endswith(".")
+
+
+def test_every_rule_runs_under_some_profile():
+    for rule in RULES.values():
+        assert any(rule.severity_in(p) for p in PROFILES), rule.code
+
+
+def test_readme_rule_table_is_current():
+    readme = (REPO / "README.md").read_text("utf-8")
+    table = readme.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
+    assert table == rules_markdown(), (
+        "README rule table is stale: replace it with `stream-validator rules --format markdown`")

@@ -1,0 +1,178 @@
+"""The pytest plugin and the assertion helpers, driven by pytest's own ``pytester``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import SAMPLES
+
+from validator.testing import StreamConformanceError, assert_conformant, events_from_openai
+
+pytest_plugins = ["pytester"]
+
+VALID = SAMPLES / "valid" / "text.sse"
+BROKEN = SAMPLES / "invalid" / "I003-item-id-mismatch.jsonl"
+
+
+def test_assert_conformant_passes_and_returns_the_report():
+    report = assert_conformant(VALID.read_bytes())
+    assert report.is_conformant and report.output_text == "Hello, world!"
+
+
+def test_assert_conformant_failure_message_points_at_the_event():
+    with pytest.raises(StreamConformanceError) as info:
+        assert_conformant(BROKEN.read_bytes(), name="broken.jsonl")
+    message = str(info.value)
+    assert "stream is not conformant: 1 error(s)" in message
+    assert "broken.jsonl:6: I003 [error] item_id 'msg_0000" in message
+    assert '"type":"response.output_text.delta"' in message
+    assert info.value.report.errors == 1
+
+
+def test_expect_asserts_exactly_those_codes():
+    assert_conformant(BROKEN.read_bytes(), expect=["I003"])
+    with pytest.raises(AssertionError, match=r"expected exactly the findings \['T001'\], "
+                                             r"got \['I003'\]"):
+        assert_conformant(BROKEN.read_bytes(), expect=["T001"])
+
+
+def test_sources_chunks_events_and_openai_models():
+    data = VALID.read_bytes()
+    assert_conformant([data[:100], data[100:]])  # an iterable of byte chunks
+    events = [json_event for json_event in assert_conformant(data).output]
+    assert events[0]["type"] == "message"
+
+    class Model:  # the shape of an openai SDK event: a pydantic model
+        def __init__(self, payload):
+            self.payload = payload
+
+        def model_dump(self, **options):
+            assert options["exclude_unset"] is True
+            return self.payload
+
+    dumped = events_from_openai([Model({"type": "keepalive"})])
+    assert dumped == [{"type": "keepalive"}]
+
+
+def test_save_writes_a_lintable_capture(tmp_path):
+    with pytest.raises(StreamConformanceError) as info:
+        assert_conformant(BROKEN.read_bytes(), save_to=tmp_path, name="tests/x.py::test_a")
+    saved = info.value.saved
+    assert saved.parent == tmp_path and saved.suffix == ".jsonl"
+    assert saved.read_bytes() == BROKEN.read_bytes()
+    assert f"stream-validator lint {saved}" in str(info.value)
+
+
+PLUGIN_TESTS = f"""
+import pytest
+VALID = {str(VALID)!r}
+BROKEN = {str(BROKEN)!r}
+
+def test_ok(stream_validator):
+    stream_validator.assert_conformant(open(VALID, "rb").read())
+
+def test_broken(stream_validator):
+    stream_validator.assert_conformant(open(BROKEN, "rb").read())
+
+@pytest.mark.stream_validator(ignore=["I003"])
+def test_marker_ignores(stream_validator):
+    stream_validator.assert_conformant(open(BROKEN, "rb").read())
+"""
+
+
+def test_plugin_fixture_marker_and_failure_output(pytester):
+    pytester.makepyfile(PLUGIN_TESTS)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*stream is not conformant: 1 error(s)*",
+                                 "*test_broken:6: I003 [[]error] item_id*"])
+    assert "validator/testing.py" not in result.stdout.str()  # traceback hidden in the helper
+
+
+def test_plugin_ini_options(pytester):
+    pytester.makeini("[pytest]\nstream_validator_ignore = I003\n")
+    pytester.makepyfile(PLUGIN_TESTS)
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_plugin_profile_ini(pytester):
+    pytester.makeini("[pytest]\nstream_validator_profile = open-responses\n")
+    pytester.makepyfile(f"""
+def test_needs_done(stream_validator):
+    stream_validator.assert_conformant(open({str(VALID)!r}, "rb").read())
+""")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*F006 [[]error]*"])
+
+
+def test_plugin_save_option(pytester, tmp_path):
+    pytester.makepyfile(PLUGIN_TESTS)
+    pytester.runpytest("--stream-validator-save", str(tmp_path)).assert_outcomes(passed=2, failed=1)
+    [saved] = tmp_path.iterdir()
+    assert "test_broken" in saved.name and saved.read_bytes() == BROKEN.read_bytes()
+
+
+def test_plugin_is_registered_through_the_entry_point(pytester):
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(["*--stream-validator-save=DIR*"])
+
+
+def test_plugin_is_light():
+    # pytest itself is loaded in any run that loads the plugin: measure only what we add.
+    code = ("import sys, time, pytest; t = time.perf_counter(); import validator.pytest_plugin; "
+            "print(time.perf_counter() - t); "
+            "print(sorted(m for m in sys.modules if m.startswith('validator')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert float(out[0]) < 0.05
+    assert out[1] == "['validator', 'validator.pytest_plugin']"
+
+
+def test_httpx_and_requests_responses_and_the_openai_sdk(stream_server):
+    httpx = pytest.importorskip("httpx")
+    requests = pytest.importorskip("requests")
+    openai = pytest.importorskip("openai")
+    with httpx.Client() as client, client.stream("POST", f"{stream_server}/responses",
+                                                 json={"stream": True}) as response:
+        assert_conformant(response)
+    with requests.post(f"{stream_server}/responses", json={"stream": True},
+                       stream=True, timeout=5) as response:
+        assert_conformant(response)
+    sdk = openai.OpenAI(base_url=stream_server, api_key="test-key", max_retries=0)
+    stream = sdk.responses.create(model="gpt-4.1", input="Hello", stream=True)
+    report = assert_conformant(events_from_openai(stream))
+    assert report.output_text == "Hello, world!"
+
+
+@pytest.fixture
+def stream_server():
+    """A real HTTP server on 127.0.0.1 that streams samples/valid/text.sse."""
+    import http.server
+    import threading
+
+    body = VALID.read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for start in range(0, len(body), 97):  # arrives in pieces, as from a model
+                self.wfile.write(body[start:start + 97])
+                self.wfile.flush()
+                time.sleep(0.001)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,66 @@
+"""``validate_stream``: one call from any source of a stream to a :class:`StreamReport`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, BinaryIO
+
+from .engine import StreamReport, StreamValidator
+
+__all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
+
+CHUNK_SIZE = 1 << 20
+
+
+def validate_stream(source: Any, *, kind: str | None = None, profile: str = "openai",
+                    select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+                    input_format: str = "auto", name: str | None = None,
+                    max_line_bytes: int = 64 * 1024 * 1024) -> StreamReport:
+    """Validate a whole stream.
+
+    ``source`` is ``bytes`` (the raw body), ``str`` (the body as text), a path
+    (``os.PathLike``), a binary file object, an iterable of byte chunks (``httpx``'s
+    ``iter_bytes()``), or an iterable of event dicts (``model_dump()`` of SDK events).
+    """
+    validator = StreamValidator(kind=kind, profile=profile, select=select, ignore=ignore,
+                                input_format=input_format, max_line_bytes=max_line_bytes)
+    if isinstance(source, os.PathLike):
+        with open(source, "rb") as stream:
+            _feed_file(validator, stream)
+        name = name or os.fspath(source)
+    elif isinstance(source, (bytes, bytearray, memoryview, str)):
+        validator.feed(bytes(source) if not isinstance(source, str) else source)
+    elif hasattr(source, "read"):
+        _feed_file(validator, source)
+    else:
+        _feed_iterable(validator, source)
+    validator.close()
+    return StreamReport(path=name or "<stream>", format=validator.format or _dict_format(source),
+                        kind=validator.kind, profile=profile, events=validator.events,
+                        violations=validator.violations, output=validator.output())
+
+
+def validate_file(stream: BinaryIO, name: str, **options: Any) -> StreamReport:
+    """Validate a binary file object (a file, stdin) under a display ``name``."""
+    return validate_stream(stream, name=name, **options)
+
+
+def _feed_file(validator: StreamValidator, stream: BinaryIO) -> None:
+    while chunk := stream.read(CHUNK_SIZE):
+        validator.feed(chunk)
+
+
+def _feed_iterable(validator: StreamValidator, source: Iterable) -> None:
+    for item in source:
+        if isinstance(item, Mapping):
+            validator.feed_event(item)
+        elif isinstance(item, (bytes, bytearray, memoryview, str)):
+            validator.feed(bytes(item) if not isinstance(item, str) else item)
+        else:
+            raise TypeError(f"cannot validate a stream item of type {type(item).__name__}: "
+                            "expected bytes, str or an event dict")
+
+
+def _dict_format(source: Any) -> str | None:
+    return "events" if isinstance(source, (list, tuple)) else None

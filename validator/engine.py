@@ -1,0 +1,306 @@
+"""The sans-IO validator: bytes or events in, violations out.
+
+``StreamValidator`` never reads files, sockets or the clock.  It takes bytes in any chunking
+(``feed``), already-parsed events (``feed_event``) or frames (``feed_frame``), runs the schema
+check and the checks of the stream's kind on each event, and stamps rule name, severity and
+location on every finding.  ``close()`` runs the end-of-stream checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .chat import ChatChecker
+from .framing import FrameDecoder
+from .model import Finding, Frame
+from .responses import ResponsesChecker
+from .rules import RULES, enabled_rules
+from .violations import Severity, Violation
+
+__all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
+
+KINDS = ("responses", "chat")
+_EXCERPT_CHARS = 160
+
+
+def detect_kind(payload: Any) -> str | None:
+    """``chat`` for a `chat.completion.chunk`, ``responses`` for a typed event, else ``None``."""
+    if not isinstance(payload, dict):
+        return None
+    if payload.get("object") == "chat.completion.chunk" or "choices" in payload:
+        return "chat"
+    return "responses" if isinstance(payload.get("type"), str) else None
+
+
+class _Context:
+    """What a check sees: the protocol state, the profile, where it is, and ``report``."""
+
+    __slots__ = ("_validator", "done_seen", "index", "line", "payload", "profile", "state")
+
+    def __init__(self, validator: StreamValidator, profile: str) -> None:
+        self._validator = validator
+        self.profile = profile
+        self.done_seen = False  # `data: [DONE]` was read
+        self.state: Any = None
+        self.line: int | None = None
+        self.index: int | None = None
+        self.payload: Any = None
+
+    @property
+    def input_format(self) -> str | None:
+        """``sse``, ``jsonl``, ``json`` or ``events``: SSE is the only framing with `[DONE]`."""
+        return self._validator.input_format
+
+    def report(self, code: str, message: str, pointer: str | None = None, *,
+               key: Any = None, at: Any = ...) -> None:
+        """Report a finding on the current event (or ``at=(line, index)``, ``None``: no event).
+
+        Findings with the same ``key`` are reported once: one root cause, one violation.
+        """
+        self._validator._report(code, message, pointer, key, at)
+
+
+@dataclass
+class StreamReport:
+    """The result of validating one stream."""
+
+    path: str
+    format: str | None
+    kind: str | None
+    profile: str
+    events: int
+    violations: list[Violation] = field(default_factory=list)
+    #: What the stream built, per output item (Responses) or per choice (chat).
+    output: list[dict] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for v in self.violations if v.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(Severity.INFO)
+
+    @property
+    def is_conformant(self) -> bool:
+        return self.errors == 0
+
+    @property
+    def output_text(self) -> str:
+        """The text a client shows: every `output_text` part of the message items (Responses)
+        or the content of choice 0 (chat), as streamed."""
+        if self.kind == "chat":
+            return next((c.get("content") or "" for c in self.output if c.get("index") == 0), "")
+        return "".join(part["text"] for item in self.output if item.get("type") == "message"
+                       for part in item.get("content", ()) if part.get("type") == "output_text")
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "kind": self.kind,
+                "profile": self.profile, "events": self.events,
+                "violations": [v.to_dict() for v in self.violations]}
+
+
+class StreamValidator:
+    """Validate one stream incrementally.
+
+    >>> v = StreamValidator()
+    >>> found = v.feed(b'data: {"type": "response.created", ...}\\n\\n')  # any chunking
+    >>> found += v.close()
+    """
+
+    def __init__(self, *, kind: str | None = None, profile: str = "openai",
+                 select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+                 input_format: str = "auto", schemas: bool = True,
+                 max_line_bytes: int = 64 * 1024 * 1024) -> None:
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
+        self.profile = profile
+        self.kind = kind
+        self._enabled = enabled_rules(profile, select, ignore)
+        self._input_format = input_format
+        self._max_line_bytes = max_line_bytes
+        self._decoder: FrameDecoder | None = None
+        self._ctx = _Context(self, profile)
+        self._checker: Any = None
+        self._schema = self._schema_checker(profile) if schemas and any(
+            code.startswith("S") for code in self._enabled) else None
+        self._seen: set = set()
+        self._out: list[Violation] = []
+        self._done_seen = False
+        self._closed = False
+        self.events = 0
+        self.violations: list[Violation] = []
+
+    @staticmethod
+    def _schema_checker(profile: str) -> Any:
+        from .schemas import SchemaChecker  # compiled lazily: only when schema rules run
+
+        return SchemaChecker(profile)
+
+    @property
+    def input_format(self) -> str | None:
+        """How the events arrived: ``sse``, ``jsonl``, ``json``, or ``events`` (dicts)."""
+        if self._decoder is not None:
+            return self._decoder.format
+        return "events" if self.events else None
+
+    @property
+    def format(self) -> str | None:
+        """The input format read by ``feed`` (``sse``, ``jsonl``, ``json``), once known."""
+        return self._decoder.format if self._decoder is not None else None
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def feed(self, data: bytes | str) -> list[Violation]:
+        """Feed raw stream bytes (SSE, JSONL or a JSON array), in any chunking."""
+        self._check_open()
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogatepass")
+        if self._decoder is None:
+            self._decoder = FrameDecoder(self._input_format, max_line_bytes=self._max_line_bytes)
+        return self._consume(self._decoder.feed(data))
+
+    def feed_event(self, event: Mapping, *, line: int | None = None) -> list[Violation]:
+        """Feed one already-parsed event (a Responses event or a chat chunk)."""
+        self._check_open()
+        payload = dict(event) if not isinstance(event, dict) else event
+        return self.feed_frame(Frame(index=self.events, line=line, payload=payload))
+
+    def feed_frame(self, frame: Frame) -> list[Violation]:
+        """Feed one frame from ``validator.framing``."""
+        self._out = []
+        self._frame(frame)
+        return self._flush()
+
+    def close(self) -> list[Violation]:
+        """End of stream: run the end-of-stream checks and return their findings."""
+        if self._closed:
+            return []
+        self._out = []
+        if self._decoder is not None:
+            for item in self._decoder.close():
+                self._item(item)
+        self._closed = True
+        ctx = self._ctx
+        ctx.line = ctx.index = ctx.payload = None
+        if self.events == 0:
+            self._report("L010", "the stream has no events", None, None, None)
+        if self._checker is not None:
+            self._checker.close()
+        if self.kind == "responses" and self.format == "sse" and not self._done_seen \
+                and self.events:
+            self._report("F006", "the SSE stream does not end with data: [DONE]", None, None, None)
+        return self._flush()
+
+    def output(self) -> list[dict]:
+        """What the stream built so far (see ``StreamReport.output``)."""
+        return self._checker.output() if self._checker is not None else []
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("StreamValidator.feed() after close()")
+
+    def _consume(self, items: list[Frame | Finding]) -> list[Violation]:
+        self._out = []
+        for item in items:
+            self._item(item)
+        return self._flush()
+
+    def _item(self, item: Frame | Finding) -> None:
+        if type(item) is Frame:
+            self._frame(item)
+        else:
+            self._finding(item)
+
+    def _flush(self) -> list[Violation]:
+        out = self._out
+        self.violations.extend(out)
+        return out
+
+    # -- per event -----------------------------------------------------------------------------
+
+    def _frame(self, frame: Frame) -> None:
+        self.events += 1
+        ctx = self._ctx
+        ctx.line, ctx.index, ctx.payload = frame.line, frame.index, frame.payload
+        if self._done_seen:
+            self._report("F007", "event after data: [DONE]", None, ("F007",), ...)
+            return
+        if frame.done:
+            self._done_seen = self._ctx.done_seen = True
+            return
+        payload = frame.payload
+        if type(payload) is not dict:
+            return  # framing reported it (invalid JSON, not an object)
+        checker = self._checker or self._start(payload)
+        # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
+        # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
+        if self._schema is not None and payload.get("object") != "":
+            for code, pointer, message in self._schema.check(payload, self.kind):
+                self._report(code, message, pointer, None, ...)
+        if frame.event is not None and self.kind == "responses" \
+                and frame.event != payload.get("type"):
+            self._report("F003", f"SSE event name {frame.event!r} differs from type "
+                         f"{payload.get('type')!r}", "/type", None, ...)
+        checker.feed(payload)
+
+    def _start(self, payload: dict) -> Any:
+        if self.kind is None:
+            self.kind = detect_kind(payload) or "responses"
+        self._checker = _CHECKERS[self.kind](self._ctx)
+        return self._checker
+
+    # -- findings ------------------------------------------------------------------------------
+
+    def _finding(self, finding: Finding) -> None:
+        at = (finding.line, finding.event_index)
+        self._report(finding.code, finding.message, finding.pointer, None, at)
+
+    def _report(self, code: str, message: str, pointer: str | None, key: Any, at: Any) -> None:
+        severity = self._enabled.get(code)
+        if severity is None:
+            return
+        if key is not None:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+        ctx = self._ctx
+        payload = ctx.payload
+        if at is ...:
+            line, index = ctx.line, ctx.index
+        elif at is None:
+            line = index = payload = None
+        else:
+            line, index = at
+            if index != ctx.index:
+                payload = None
+        seq = payload.get("sequence_number") if type(payload) is dict else None
+        self._out.append(Violation(
+            code=code, name=RULES[code].name, severity=severity, message=message, line=line,
+            event_index=index, sequence_number=seq if type(seq) is int else None,
+            pointer=pointer, excerpt=_excerpt(payload)))
+
+
+def _excerpt(payload: Any) -> str | None:
+    if payload is None:
+        return None
+    try:
+        text = orjson.dumps(payload, default=str).decode("utf-8")
+    except TypeError:  # lone surrogates or non-string keys in a dict a caller built
+        text = json.dumps(payload, default=str)
+    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
+
+
+_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker}

@@ -1,0 +1,18 @@
+"""Make stream content safe to print: no terminal escape sequences, no broken lines."""
+
+from __future__ import annotations
+
+__all__ = ["printable"]
+
+# C0 and C1 control characters (ESC among them), DEL, and the Unicode line/paragraph
+# separators are shown escaped, so that echoed stream content can neither drive the terminal
+# nor forge extra report lines.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))}
+_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+_SURROGATES = {c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)}
+_TABLE = str.maketrans({**_ESCAPES, **_SURROGATES})
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates escaped."""
+    return text.translate(_TABLE)

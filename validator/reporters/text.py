@@ -1,0 +1,51 @@
+"""Human output: findings grouped per file, each with its line and a short quote of the event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from ..engine import StreamReport
+from ..violations import Severity
+from ._safe import printable
+
+__all__ = ["render"]
+
+_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
+    """The text report of ``reports``."""
+    lines: list[str] = []
+    for report in reports:
+        path = printable(report.path)
+        lines.append(_style(f"{path} ({report.format or '?'}, {report.kind or '?'}, "
+                            f"profile {report.profile}, {report.events} events)", color,
+                            bold=True))
+        for v in sorted(report.violations, key=lambda v: v.sort_key()):
+            where = f"{path}:{v.line}:" if v.line is not None else f"{path}:"
+            severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
+            lines.append(f"{where} {v.code} {severity} {printable(v.message)} ({v.name})")
+            if v.excerpt:
+                lines.append(f"    {printable(v.excerpt)}")
+        if not report.violations:
+            lines.append("  no findings")
+    lines.append(_summary(reports))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(reports: Sequence[StreamReport]) -> str:
+    errors = sum(r.errors for r in reports)
+    warnings = sum(r.warnings for r in reports)
+    infos = sum(r.infos for r in reports)
+    files = len(reports)
+    text = (f"{files} file{'s' * (files != 1)}: {errors} error{'s' * (errors != 1)}, "
+            f"{warnings} warning{'s' * (warnings != 1)}, {infos} info")
+    if errors or warnings or infos:
+        text += ". Run `stream-validator rule CODE` for what a finding means."
+    return text
+
+
+def _style(text: str, color: bool, **style: object) -> str:
+    return click.style(text, **style) if color else text

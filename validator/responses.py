@@ -1,0 +1,447 @@
+"""Responses streams: which checks each event type runs, in one dispatch table.
+
+Every handler takes ``(ctx, state, event)``; the table is built once from the protocol's own
+event families (protocol.md §1.1, §1.6), so an event type's handling is one line to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .rules.final import check_final_output, check_identity, check_usage
+from .rules.identity import (
+    add_item,
+    add_part,
+    close_item,
+    close_part,
+    item_label,
+    resolve_item,
+    resolve_part,
+)
+from .rules.lifecycle import (
+    LEGACY_TYPES,
+    check_lifecycle,
+    check_output_start,
+    check_stream_end,
+    on_error_event,
+)
+from .rules.sequence import SequenceTracker
+from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
+from .state import ADDED, DONE, TERMINAL, TERMINAL_EVENTS, Item, Part, ResponseState
+
+__all__ = ["HANDLERS", "ResponsesChecker"]
+
+Handler = Callable[[Any, ResponseState, dict], None]
+
+
+# -- items -------------------------------------------------------------------------------------
+
+def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
+    check_output_start(ctx)
+    item = add_item(ctx, ev)
+    if item is not None and item.type in ITEM_VALUE_PATHS:
+        initial = item_value(ev["item"], item.type)
+        if isinstance(initial, str) and initial:
+            item.item_value().chunks.append(initial)
+
+
+def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
+    done = ev.get("item")
+    if not isinstance(done, dict):
+        return
+    item = resolve_item(ctx, ev, None, by_id=False)
+    if item is not None:
+        close_item(ctx, item, done)
+        check_item_done(ctx, item, done)
+
+
+def _status(item_type: str, *, by_id: bool = True) -> Handler:
+    """Events that only mark progress of an item (`web_search_call.searching`, …)."""
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        resolve_item(ctx, ev, item_type, by_id=by_id)
+    return handler
+
+
+# -- parts -------------------------------------------------------------------------------------
+
+def _part_owner(ev: dict) -> str:
+    part = ev.get("part")
+    return "reasoning" if isinstance(part, dict) and part.get("type") == "reasoning_text" \
+        else "message"
+
+
+def _part_added(parts: str, field: str, item_type: str | None) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        item = resolve_item(ctx, ev, item_type or _part_owner(ev))
+        if item is not None:
+            add_part(ctx, item, getattr(item, parts), ev.get(field), ev.get("part"), "/" + field)
+    return handler
+
+
+def _part_done(parts: str, field: str, item_type: str | None) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        item = resolve_item(ctx, ev, item_type or _part_owner(ev))
+        if item is None:
+            return
+        part = resolve_part(ctx, item, getattr(item, parts), ev, field, None)
+        if part is not None:
+            check_part_done(ctx, part, ev.get("part"), ev["type"])
+            close_part(ctx, item, part, ev["type"])
+    return handler
+
+
+def _open_part(ctx: Any, ev: dict, item_type: str, parts: str, field: str,
+               part_type: str | None) -> Part | None:
+    """The part a delta or `*.done` addresses, if it still takes text."""
+    item = resolve_item(ctx, ev, item_type)
+    if item is None:
+        return None
+    part = resolve_part(ctx, item, getattr(item, parts), ev, field, part_type)
+    if part is not None and part.phase is not ADDED:
+        ctx.report("I014", f"{ev['type']} after the text of {field} {ev.get(field)} of "
+                   f"{item_label(item)} was done", "/" + field,
+                   key=("I014", item.index, field, ev.get(field), "late"))
+        return None
+    return part
+
+
+def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
+                parts: str = "content") -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        part = _open_part(ctx, ev, item_type, parts, field, part_type)
+        delta = ev.get("delta")
+        if part is not None and type(delta) is str:
+            part.chunks.append(delta)
+    return handler
+
+
+def _part_text_done(item_type: str, part_type: str | None, value: str,
+                    field: str = "content_index", parts: str = "content") -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        part = _open_part(ctx, ev, item_type, parts, field, part_type)
+        if part is not None:
+            close_text(ctx, part, ev.get(value), ev["type"], "/" + value)
+    return handler
+
+
+def _annotation(ctx: Any, state: ResponseState, ev: dict) -> None:
+    item = resolve_item(ctx, ev, "message")
+    if item is None:
+        return
+    part = resolve_part(ctx, item, item.content, ev, "content_index", "output_text")
+    index = ev.get("annotation_index")
+    if part is None or type(index) is not int:
+        return
+    if index > part.annotations:
+        ctx.report("I016", f"annotation_index {index}, but the part has {part.annotations} "
+                   f"annotation(s)", "/annotation_index")
+    elif index == part.annotations:
+        part.annotations += 1
+
+
+# -- item-level text (arguments, tool input, code, diff) ----------------------------------------
+
+def _open_value(ctx: Any, ev: dict, item_type: str) -> Part | None:
+    item = resolve_item(ctx, ev, item_type)
+    if item is None:
+        return None
+    value = item.item_value()
+    if value.phase is not ADDED:
+        ctx.report("I014", f"{ev['type']} after the value of {item_label(item)} was done", None,
+                   key=("I014", item.index, "value"))
+        return None
+    return value
+
+
+def _item_delta(item_type: str) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        value = _open_value(ctx, ev, item_type)
+        delta = ev.get("delta")
+        if value is not None and type(delta) is str:
+            value.chunks.append(delta)
+    return handler
+
+
+def _item_text_done(item_type: str, field: str) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        value = _open_value(ctx, ev, item_type)
+        if value is not None:
+            close_text(ctx, value, ev.get(field), ev["type"], "/" + field)
+    return handler
+
+
+# -- shell commands (addressed by output_index and command_index, no item_id) -------------------
+
+def _command(ctx: Any, ev: dict, *, adding: bool = False) -> tuple[Item | None, Any]:
+    item = resolve_item(ctx, ev, "shell_call", by_id=False)
+    index = ev.get("command_index")
+    if item is None or type(index) is not int:
+        return None, None
+    limit = len(item.commands) if adding else len(item.commands) - 1
+    if not 0 <= index <= limit and not item.partial:
+        ctx.report("I017", f"{ev['type']} for command_index {index}, but {item_label(item)} has "
+                   f"{len(item.commands)} command(s)", "/command_index")
+        return None, None
+    return item, index
+
+
+def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
+    item, index = _command(ctx, ev, adding=True)
+    if item is None:
+        return
+    part = Part(type="command", line=ctx.line, partial=item.partial)
+    command = ev.get("command")
+    if isinstance(command, str) and command:
+        part.chunks.append(command)
+    if index == len(item.commands):
+        item.commands.append(part)
+    else:
+        item.commands[index] = part  # openai-node: `added` may replace a command
+
+
+def _command_text(done: bool) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        item, index = _command(ctx, ev)
+        if item is None:
+            return
+        while len(item.commands) <= index:  # only in a resumed stream
+            item.commands.append(Part(type="command", line=None, partial=True))
+        part = item.commands[index]
+        if part.phase is not ADDED:
+            ctx.report("I014", f"{ev['type']} after command {index} was done", "/command_index")
+        elif done:
+            close_text(ctx, part, ev.get("command"), ev["type"], "/command")
+        elif type(ev.get("delta")) is str:
+            part.chunks.append(ev["delta"])
+    return handler
+
+
+# -- response-level ----------------------------------------------------------------------------
+
+def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
+    check_identity(ctx, ev)
+    if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
+        return
+    state.terminal_event = ev["type"]
+    state.terminal_index = ctx.index
+    response = ev.get("response")
+    if not isinstance(response, dict):
+        return
+    check_usage(ctx, response)
+    if ev["type"] != "response.failed":
+        _check_open_items(ctx, state, response)
+        check_final_output(ctx, response)
+
+
+# Item types OpenAI itself leaves open, closing them only in the terminal response.
+_CLOSED_BY_FINAL = ("mcp_list_tools",)
+
+
+def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
+    """At a completed/incomplete terminal event: every item was closed, or the response has it."""
+    output = response.get("output")
+    final_ids = {o.get("id") for o in output if isinstance(o, dict)} if isinstance(
+        output, list) else set()
+    for item in state.items:
+        if item.phase is DONE or item.partial:
+            continue
+        if item.type in _CLOSED_BY_FINAL and item.id is not None and item.id in final_ids:
+            ctx.report("I010", f"{item_label(item)} was never closed by output_item.done; only the "
+                       "terminal response carries it", None)
+        else:
+            ctx.report("I009", f"{item_label(item)} never got output_item.done", None)
+
+
+def _error(ctx: Any, state: ResponseState, ev: dict) -> None:
+    on_error_event(ctx, ev)
+
+
+def _transcript(done: bool) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        part = state.transcript
+        if part.phase is not ADDED:
+            ctx.report("I014", f"{ev['type']} after response.audio.transcript.done", None,
+                       key=("I014", "transcript"))
+        elif done:
+            part.phase = DONE
+        elif type(ev.get("delta")) is str:
+            part.chunks.append(ev["delta"])
+    return handler
+
+
+def _audio(done: bool) -> Handler:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+        if state.audio_done:
+            ctx.report("I014", f"{ev['type']} after response.audio.done", None,
+                       key=("I014", "audio"))
+        state.audio_done = state.audio_done or done
+    return handler
+
+
+def _ignore(ctx: Any, state: ResponseState, ev: dict) -> None:
+    """`keepalive`: a transport event that leaves the response unchanged (openai-node)."""
+
+
+def _build() -> dict[str, Handler]:
+    table: dict[str, Handler] = {
+        "error": _error,
+        "keepalive": _ignore,
+        "response.output_item.added": _item_added,
+        "response.output_item.done": _item_done,
+        "response.content_part.added": _part_added("content", "content_index", None),
+        "response.content_part.done": _part_done("content", "content_index", None),
+        "response.reasoning_summary_part.added": _part_added("summary", "summary_index",
+                                                             "reasoning"),
+        "response.reasoning_summary_part.done": _part_done("summary", "summary_index",
+                                                           "reasoning"),
+        "response.output_text.annotation.added": _annotation,
+        "response.shell_call_command.added": _command_added,
+        "response.shell_call_command.delta": _command_text(done=False),
+        "response.shell_call_command.done": _command_text(done=True),
+        "response.audio.delta": _audio(done=False),
+        "response.audio.done": _audio(done=True),
+        "response.audio.transcript.delta": _transcript(done=False),
+        "response.audio.transcript.done": _transcript(done=True),
+    }
+    for event in ("created", "queued", "in_progress", "completed", "incomplete", "failed"):
+        table[f"response.{event}"] = _lifecycle
+    # Text inside content parts and summary parts: (family, item type, part type, done field).
+    for family, item_type, part_type, value in (
+        ("output_text", "message", "output_text", "text"),
+        ("refusal", "message", "refusal", "refusal"),
+        ("reasoning_text", "reasoning", "reasoning_text", "text"),
+        ("reasoning", "reasoning", None, "text"),  # legacy OpenAI / Open Responses raw reasoning
+    ):
+        table[f"response.{family}.delta"] = _part_delta(item_type, part_type)
+        table[f"response.{family}.done"] = _part_text_done(item_type, part_type, value)
+    table["response.reasoning_summary_text.delta"] = _part_delta(
+        "reasoning", None, "summary_index", "summary")
+    table["response.reasoning_summary_text.done"] = _part_text_done(
+        "reasoning", None, "text", "summary_index", "summary")
+    table["response.reasoning_summary.delta"] = _status("reasoning")  # legacy: object deltas
+    table["response.reasoning_summary.done"] = _status("reasoning")
+    # Item-level text: (family, item type, done field).
+    for family, item_type, field in (
+        ("function_call_arguments", "function_call", "arguments"),
+        ("custom_tool_call_input", "custom_tool_call", "input"),
+        ("mcp_call_arguments", "mcp_call", "arguments"),
+        ("code_interpreter_call_code", "code_interpreter_call", "code"),
+        ("apply_patch_call_operation_diff", "apply_patch_call", "diff"),
+    ):
+        table[f"response.{family}.delta"] = _item_delta(item_type)
+        table[f"response.{family}.done"] = _item_text_done(item_type, field)
+    # Progress events of hosted tools.
+    for item_type, steps in (
+        ("file_search_call", ("in_progress", "searching", "completed")),
+        ("web_search_call", ("in_progress", "searching", "completed")),
+        ("code_interpreter_call", ("in_progress", "interpreting", "completed")),
+        ("image_generation_call", ("in_progress", "generating", "partial_image", "completed")),
+        ("mcp_call", ("in_progress", "completed", "failed")),
+        ("mcp_list_tools", ("in_progress", "completed", "failed")),
+    ):
+        for step in steps:
+            table[f"response.{item_type}.{step}"] = _status(item_type)
+    table["response.shell_call_output_content.delta"] = _status("shell_call_output")
+    table["response.shell_call_output_content.done"] = _status("shell_call_output")
+    return table
+
+
+#: event type -> handler, for every event type this validator knows.
+HANDLERS: dict[str, Handler] = _build()
+
+
+def _may_resume(ev: dict) -> bool:
+    """Only background responses can be resumed (`GET /responses/{id}?stream=true`): a stream
+    that starts mid-way with a lifecycle event of a non-background response lost its start."""
+    response = ev.get("response")
+    return not isinstance(response, dict) or response.get("background") is True
+
+
+class ResponsesChecker:
+    """Runs the Responses checks over the events of one stream."""
+
+    __slots__ = ("ctx", "first", "seq", "state")
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.state = ResponseState()
+        ctx.state = self.state
+        self.seq = SequenceTracker()
+        self.first: tuple[Any, Any] | None = None
+
+    def feed(self, ev: dict) -> None:
+        ctx, state = self.ctx, self.state
+        event_type = ev.get("type")
+        if self.first is None:
+            self._start(ev, event_type)
+        self.seq.feed(ctx, ev.get("sequence_number"))
+        handler = HANDLERS.get(event_type) if type(event_type) is str else None
+        if handler is None:
+            self._unknown(ev, event_type)
+            return
+        if state.phase is TERMINAL and handler is not _lifecycle and handler is not _ignore:
+            ctx.report("L006", f"{event_type} after the terminal event {state.terminal_event}",
+                       None, key=("L006",))
+            return
+        if event_type in LEGACY_TYPES:
+            self._legacy(event_type)
+        handler(ctx, state, ev)
+
+    def _start(self, ev: dict, event_type: Any) -> None:
+        ctx = self.ctx
+        self.first = (ctx.line, ctx.index)
+        seq = ev.get("sequence_number")
+        if event_type == "response.created":
+            if type(seq) is int and seq != 0:
+                ctx.report("Q005", f"response.created has sequence_number {seq}",
+                           "/sequence_number")
+        elif type(seq) is int and seq > 0 and _may_resume(ev):
+            self.state.resumed = True
+            ctx.report("L002", f"the stream starts at sequence_number {seq} with {event_type}: "
+                       f"resumed after sequence_number {seq - 1}", None)
+        elif event_type != "error":
+            ctx.report("L001", f"the stream starts with {event_type}, not response.created", None)
+
+    def _unknown(self, ev: dict, event_type: Any) -> None:
+        if isinstance(event_type, str) and ":" in event_type:
+            return  # an Open Responses extension event (`acme:trace_event`)
+        if event_type is None and ("choices" in ev or ev.get("object") == "chat.completion.chunk"):
+            self.ctx.report("C001", "a chat.completion.chunk in a Responses stream", None,
+                            key=("C001",))
+            return
+        if type(event_type) is not str:
+            return  # the schema check reports a missing or non-string type
+        self.ctx.report("L009", f"unknown event type {event_type!r}", "/type",
+                        key=("L009", event_type))
+
+    def _legacy(self, event_type: str) -> None:
+        if self.ctx.profile == "open-responses" and event_type.startswith("response.reasoning."):
+            return
+        self.ctx.report("L011", f"{event_type} was removed from the protocol; use "
+                        f"{LEGACY_TYPES[event_type]}", "/type", key=("L011", event_type))
+
+    def close(self) -> None:
+        self.seq.close(self.ctx, self.first)
+        if self.first is not None:
+            check_stream_end(self.ctx)
+
+    def output(self) -> list[dict]:
+        """The items as the stream built them: what a client accumulated, not the terminal
+        event's copy (the two differ exactly when T/R rules fire)."""
+        return [_reconstruct(item) for item in self.state.items if not item.partial]
+
+
+def _reconstruct(item: Item) -> dict:
+    entry: dict = {"output_index": item.index, "id": item.id, "type": item.type,
+                   "done": item.phase is DONE}
+    if item.content:
+        entry["content"] = [{"type": p.type, "text": p.final_text()} for p in item.content]
+    if item.summary:
+        entry["summary"] = [p.final_text() for p in item.summary]
+    if item.value is not None:
+        entry[ITEM_VALUE_PATHS.get(item.type, ("value",))[-1]] = item.value.final_text()
+    if item.commands:
+        entry["commands"] = [p.final_text() for p in item.commands]
+    return entry
+

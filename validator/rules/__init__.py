@@ -1,0 +1,70 @@
+"""The rule catalogue: an explicit registry of every rule, and rule selection.
+
+Adding a rule is a visible diff: its entry in the family module's ``RULES`` and, if it is a new
+family, one line here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from ..violations import Severity
+from . import chat, final, framing, identity, lifecycle, schema, sequence, text
+from ._rule import PROFILES, Rule
+
+__all__ = ["PROFILES", "RULES", "Rule", "enabled_rules", "get", "resolve_selectors"]
+
+_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat)
+
+#: code -> rule, in catalogue order.
+RULES: dict[str, Rule] = {rule.code: rule for family in _FAMILIES for rule in family.RULES}
+_BY_NAME = {rule.name: rule for rule in RULES.values()}
+
+
+def get(code_or_name: str) -> Rule:
+    """A rule by code (`I003`) or name (`item-id-mismatch`); ``KeyError`` with a hint if none."""
+    rule = RULES.get(code_or_name.upper()) or _BY_NAME.get(code_or_name.lower())
+    if rule is None:
+        raise KeyError(_unknown(code_or_name))
+    return rule
+
+
+def _unknown(selector: str) -> str:
+    close = difflib.get_close_matches(selector, [*RULES, *_BY_NAME], n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"no rule matches {selector!r}{hint}"
+
+
+def resolve_selectors(selectors: Iterable[str]) -> set[str]:
+    """Codes matched by codes, code prefixes (`T`, `I0`), names, or `ALL`."""
+    codes: set[str] = set()
+    for raw in selectors:
+        selector = raw.strip()
+        if not selector:
+            continue
+        if selector.upper() == "ALL":
+            codes.update(RULES)
+            continue
+        matched = {code for code in RULES if code.startswith(selector.upper())}
+        if selector.lower() in _BY_NAME:
+            matched.add(_BY_NAME[selector.lower()].code)
+        if not matched:
+            raise ValueError(_unknown(selector))
+        codes |= matched
+    return codes
+
+
+def enabled_rules(profile: str = "openai", select: Iterable[str] | None = None,
+                  ignore: Iterable[str] | None = None) -> dict[str, Severity]:
+    """code -> severity of every rule that runs under ``profile`` with these selectors."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    chosen = resolve_selectors(select) if select else set(RULES)
+    chosen -= resolve_selectors(ignore or ())
+    enabled = {}
+    for code in chosen:
+        severity = RULES[code].severity_in(profile)
+        if severity is not None:
+            enabled[code] = severity
+    return enabled

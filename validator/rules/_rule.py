@@ -1,0 +1,59 @@
+"""The rule unit: a stable code, a name, severities per profile, and the doc users read.
+
+A rule here is catalogue data.  The checks that emit a rule's code live beside it in the family
+module (``lifecycle.py``, ``identity.py``…) and read the one protocol state in ``state.py``; the
+engine stamps name and severity on what they report, so a check never knows its own severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..violations import Severity
+
+__all__ = ["PROFILES", "Rule", "doc"]
+
+#: ``openai`` accepts what OpenAI's own API does; ``strict`` makes every recommendation an error;
+#: ``open-responses`` applies the Open Responses normative rules.
+PROFILES = ("openai", "strict", "open-responses")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A catalogue entry.
+
+    ``severity`` is the severity under the default ``openai`` profile (``None``: off by
+    default).  ``profiles`` overrides it per profile (``None`` there turns the rule off).  Under
+    ``strict`` a warning becomes an error unless ``profiles`` says otherwise.  ``kind`` says which
+    streams the rule applies to: ``responses``, ``chat`` or ``any``.  ``doc`` is Markdown with the
+    sections *What it does*, *Why is this bad?*, *Example*, *Use instead* and *References*.
+    """
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity | None
+    doc: str
+    kind: str = "responses"
+    profiles: Mapping[str, Severity | None] = field(default_factory=dict)
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+    def severity_in(self, profile: str) -> Severity | None:
+        """The severity of this rule under ``profile`` (``None``: the rule is off)."""
+        if profile in self.profiles:
+            return self.profiles[profile]
+        if profile == "strict" and self.severity is Severity.WARNING:
+            return Severity.ERROR
+        return self.severity
+
+
+def doc(*, what: str, why: str, example: str, instead: str, refs: str) -> str:
+    """Assemble a rule doc with the sections every rule page has, in ruff's order."""
+    return (
+        f"## What it does\n{what}\n\n## Why is this bad?\n{why}\n\n"
+        f"## Example\n{example}\n\n## Use instead\n{instead}\n\n## References\n{refs}\n"
+    )

@@ -1,0 +1,142 @@
+"""T: text accumulation — the deltas, the `*.done` value, the closed part, the closed item and
+the terminal response must all say the same thing.
+
+Both SDKs overwrite what they accumulated with each `*.done`/`output_item.done`/terminal event,
+so a drift between them never shows in a client test: the user sees one text while the stream
+archived or the tool call executed another.  These checks compare every link of the chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..state import Item, Part
+from ..violations import Severity
+from ._rule import Rule, doc
+from .identity import part_text
+
+__all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_item", "check_item_done", "check_part_done",
+           "close_text", "describe_mismatch", "item_value"]
+
+E = Severity.ERROR
+CHAIN = ("concat(deltas) == `*.done` value == `content_part.done` part == `output_item.done` "
+         "item == terminal `response.output`")
+
+RULES = (
+    Rule("T001", "delta-done-mismatch", "The deltas do not add up to the `*.done` value", E, doc(
+        what="Reports a `*.done` event (`output_text.done`, `refusal.done`, `function_call_arguments.done`, `reasoning_summary_text.done`, `code_interpreter_call_code.done`, `shell_call_command.done`, …) whose value differs from the concatenation of the deltas sent before it.",
+        why="Streaming clients show the deltas while the SDKs replace the text with the `*.done` value: the user reads one text and the application stores another. A dropped or duplicated delta shows up exactly here.",
+        example='Deltas `"Hel"`, `"lo"` followed by `response.output_text.done` with `text: "Hello!"`.',
+        instead=f"Make every link of the chain equal: {CHAIN}.",
+        refs="protocol.md §2.3 A1, A2")),
+    Rule("T002", "part-done-mismatch", "`content_part.done` carries another text than its part streamed", E, doc(
+        what="Reports a `content_part.done` (or `reasoning_summary_part.done`) whose part text differs from the part's `*.done` value (or from its deltas when there was no `*.done`).",
+        why="openai-node replaces the part with the one of `content_part.done`; clients disagree on the text depending on which event they trust.",
+        example='`output_text.done` with `text: "Hi"` then `content_part.done` with `part.text: "Hi!"`.',
+        instead=f"Keep the chain equal: {CHAIN}.",
+        refs="protocol.md §2.3 A1")),
+    Rule("T003", "item-done-mismatch", "`output_item.done` carries another text than the item streamed", E, doc(
+        what="Reports an `output_item.done` whose item text (message content, reasoning summary, function arguments, tool input, code, diff, shell commands) differs from what was streamed for it.",
+        why="Clients that build the item from `output_item.done` (UIs, agents executing tool calls) use a different text than clients that accumulated the deltas: a tool may run with other arguments than the user saw.",
+        example='Arguments deltas `{"a":1}` then `output_item.done` with `arguments: "{\\"a\\":2}"`.',
+        instead=f"Keep the chain equal: {CHAIN}.",
+        refs="protocol.md §2.3 A1, A2")),
+    Rule("T004", "final-text-mismatch", "The terminal response carries another text than was streamed", E, doc(
+        what="Reports a text in the terminal response's `output` (message content, summary, arguments…) that differs from what was streamed for the same item.",
+        why="openai-python's `get_final_response()` and openai-node's `finalResponse()` return the terminal response, not what they accumulated: the stored answer differs from the one the user watched.",
+        example='Streamed `"Hello, World!"`, `response.completed` carries `"Hello World"`.',
+        instead=f"Keep the chain equal: {CHAIN}.",
+        refs="protocol.md §2.3 A4; §2.4 (the SDK final response comes from the terminal event)")),
+)
+
+#: Where an item type keeps its item-level streamed value.
+ITEM_VALUE_PATHS: dict[str, tuple[str, ...]] = {
+    "function_call": ("arguments",),
+    "custom_tool_call": ("input",),
+    "mcp_call": ("arguments",),
+    "code_interpreter_call": ("code",),
+    "apply_patch_call": ("operation", "diff"),
+}
+
+
+def describe_mismatch(expected: str, got: Any) -> str:
+    """One readable line: both texts quoted short, and where they first differ."""
+    if not isinstance(got, str):
+        return f"expected {_quote(expected)}, got {type(got).__name__}"
+    at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
+              min(len(expected), len(got)))
+    return (f"expected {_quote(expected)} ({len(expected)} chars), got {_quote(got)} "
+            f"({len(got)} chars); first difference at char {at}")
+
+
+def _quote(text: str, limit: int = 48) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> None:
+    """A `*.done` event: its value must equal the deltas; it then becomes the part's text."""
+    if not isinstance(value, str):
+        return  # schema finding
+    if not part.partial:
+        streamed = part.accumulated()
+        if streamed != value:
+            ctx.report("T001", f"{label}: the deltas add up to another text: "
+                       f"{describe_mismatch(streamed, value)}", pointer)
+    part.close_text(value)
+
+
+def check_part_done(ctx: Any, part: Part, part_obj: Any, label: str) -> None:
+    """`content_part.done` / `reasoning_summary_part.done` against the part's text."""
+    text = part_text(part_obj)
+    if text is None or part.partial:
+        return
+    expected = part.final_text()
+    if text != expected:
+        field = "refusal" if part.type == "refusal" else "text"
+        ctx.report("T002", f"{label}: {describe_mismatch(expected, text)}", f"/part/{field}")
+
+
+def item_value(obj: dict, item_type: Any) -> Any:
+    """The item-level streamed value of an item object, or ``None`` if it has none."""
+    value: Any = obj
+    for key in ITEM_VALUE_PATHS.get(item_type, ()):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if item_type in ITEM_VALUE_PATHS else None
+
+
+def _texts(item: Item, obj: dict, prefix: str):
+    """(pointer, streamed text, text in obj) for every streamed text of an item object."""
+    for key, parts in (("content", item.content), ("summary", item.summary)):
+        listed = obj.get(key)
+        if not isinstance(listed, list):
+            continue
+        for index, part in enumerate(parts):
+            if index < len(listed) and not part.partial:
+                field = "refusal" if part.type == "refusal" else "text"
+                yield f"{prefix}/{key}/{index}/{field}", part.final_text(), part_text(listed[index])
+    if item.value is not None and not item.value.partial:
+        path = ITEM_VALUE_PATHS.get(item.type, ())
+        yield prefix + "".join("/" + k for k in path), item.value.final_text(), item_value(
+            obj, item.type)
+    commands = (obj.get("action") or {}).get("commands") if isinstance(obj.get("action"),
+                                                                        dict) else None
+    if isinstance(commands, list):
+        for index, part in enumerate(item.commands):
+            if index < len(commands) and not part.partial:
+                yield (f"{prefix}/action/commands/{index}", part.final_text(), commands[index])
+
+
+def check_item_done(ctx: Any, item: Item, done: dict) -> None:
+    """`output_item.done`: each text of the item equals what was streamed for it."""
+    for pointer, streamed, text in _texts(item, done, "/item"):
+        if text is not None and text != streamed:
+            ctx.report("T003", f"output_item.done of item {item.index}: "
+                       f"{describe_mismatch(streamed, text)}", pointer)
+
+
+def check_final_item(ctx: Any, item: Item, final: dict, index: int) -> None:
+    """The terminal response's `output[index]`: each text equals what was streamed."""
+    for pointer, streamed, text in _texts(item, final, f"/response/output/{index}"):
+        if text is not None and text != streamed:
+            ctx.report("T004", f"terminal response, item {index}: "
+                       f"{describe_mismatch(streamed, text)}", pointer)

@@ -1,0 +1,748 @@
+"""JSON Schema checks of single events: the schema files, profiles, and three evaluation paths.
+
+The files under ``schemas/`` (shipped as ``validator/_schemas``) are the one source of truth:
+one draft 2020-12 schema per Responses event type and one for ``chat.completion.chunk``, with
+shared definitions under ``defs/``.  They follow the newest OpenAI reference; a profile relaxes
+or tightens a copy of them at load time (``PROFILE_EDITS``), never the files.
+
+Each event goes through at most three paths, all evaluating the same edited schemas:
+
+1. a Python predicate compiled from the schema (``_Compiler``): exact for the keywords the
+   files use, and several times cheaper than any general validator; it decides almost every
+   event, and every valid one;
+2. ``jsonschema_rs`` for a schema the compiler does not support (none today, but a new keyword in
+   a file must not need a compiler change to work);
+3. pure-Python ``jsonschema``, only for an event already known to be invalid, to say why.
+
+``tests/test_schema_corpus.py`` runs the real captures and mutated events through every path and
+checks they agree.  Importing this module compiles nothing and imports no validator library.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
+
+URN = "urn:stream-validator:"
+KINDS = ("responses", "chat")
+Finding = tuple[str, str, str]  # (code, JSON pointer, message)
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def _schema_root() -> Any:
+    """The installed ``validator/_schemas``, else the checkout's top-level ``schemas/``."""
+    installed = resources.files("validator") / "_schemas"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _walk(folder: Any) -> Iterator[Any]:
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            yield from _walk(entry)
+        elif entry.name.endswith(".json"):
+            yield entry
+
+
+@cache
+def _documents() -> dict[str, dict]:
+    """Every schema file, by ``$id``."""
+    docs = {}
+    for entry in _walk(_schema_root()):
+        doc = json.loads(entry.read_text("utf-8"))
+        docs[doc["$id"]] = doc
+    return docs
+
+
+def _kind_of(uri: str) -> str | None:
+    kind = uri[len(URN):].split(":", 1)[0]
+    return kind if kind in KINDS else None
+
+
+def _type_of(uri: str) -> str:
+    return uri.rsplit(":", 1)[1]
+
+
+def _uri(kind: str, type_name: str) -> str:
+    return f"{URN}{kind}:{type_name}"
+
+
+def schema_types(kind: str | None = None) -> list[str]:
+    """Every event type that has a schema (``kind``: ``responses``, ``chat`` or ``None``: both)."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
+    return sorted(_type_of(uri) for uri in _documents()
+                  if _kind_of(uri) is not None and (kind is None or _kind_of(uri) == kind))
+
+
+def schema_document(type_name: str) -> dict:
+    """The schema file of an event type, as stored (``KeyError`` if the type has none)."""
+    for kind in KINDS:
+        doc = _documents().get(_uri(kind, type_name))
+        if doc is not None:
+            return copy.deepcopy(doc)
+    raise KeyError(f"no schema for event type {type_name!r}")
+
+
+# -- profiles ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change to the loaded schemas: ``op`` on the subschema at ``pointer`` of document ``doc``.
+
+    ``optional``: drop ``field`` from ``required``; ``replace``: put ``value`` at the property
+    ``field``; ``nullable``: also accept ``null`` for the property ``field``.
+    """
+
+    doc: str
+    pointer: str
+    op: str
+    field: str
+    value: Any = None
+    why: str = ""
+
+
+def _optional(doc: str, field: str, why: str, pointer: str = "") -> Edit:
+    return Edit(doc, pointer, "optional", field, why=why)
+
+
+_LATER_LOGPROBS = "logprobs is required on output_text.* since 2025-07-21 (bf4a9a42)"
+#: What genuine OpenAI streams do that the newest reference does not describe (every profile).
+_OBSERVED = (
+    _optional("defs:output_item", "action", "web_search_call items are added without action "
+              "(corpus: pydantic-ai__web-search-annotations.sse)", "/$defs/web_search_call"),
+)
+#: Fields OpenAI added after streams in the wild were recorded (``openai`` only).
+_OPENAI = (
+    _optional("responses:response.output_text.delta", "logprobs", _LATER_LOGPROBS),
+    _optional("responses:response.output_text.done", "logprobs", _LATER_LOGPROBS),
+    _optional("responses:response.function_call_arguments.done", "name",
+              "name on function_call_arguments.done since 2025-09-30 (8b333e66)"),
+    _optional("defs:usage", "input_tokens_details", "absent from the API reference's own "
+              "streaming example (samples/seeds/api-reference-example.sse)"),
+    _optional("chat:chat.completion.chunk", "choices", "OpenAI audio streams send chunks without "
+              "choices (corpus: chat__openai-dotnet__audio-output.sse)"),
+)
+_OPEN_RESPONSES = (
+    Edit("responses:response.reasoning.delta", "", "replace", "delta", {"type": "string"},
+         why="Open Responses keeps response.reasoning.delta with a string delta (events.tsp)"),
+    _optional("responses:response.function_call_arguments.done", "name",
+              "Open Responses function_call_arguments.done has no name"),
+    _optional("responses:response.output_text.delta", "logprobs", "optional in Open Responses"),
+    _optional("responses:response.output_text.done", "logprobs", "optional in Open Responses"),
+    Edit("responses:response.output_item.added", "", "nullable", "item",
+         why="Open Responses types item as ItemField | null"),
+    Edit("responses:response.output_item.done", "", "nullable", "item",
+         why="Open Responses types item as ItemField | null"),
+)
+#: The edits of each profile; every profile also gets ``_common_edits`` (sequence_number and
+#: obfuscation), and ``strict`` closes every object (unknown fields: S004).
+PROFILE_EDITS: dict[str, tuple[Edit, ...]] = {
+    "openai": (*_OBSERVED, *_OPENAI), "strict": _OBSERVED,
+    "open-responses": (*_OBSERVED, *_OPEN_RESPONSES)}
+
+
+def _resolve_pointer(node: Any, pointer: str) -> Any:
+    for token in pointer.split("/")[1:]:
+        node = node[token.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _apply(docs: dict[str, dict], edit: Edit) -> None:
+    node = _resolve_pointer(docs[URN + edit.doc], edit.pointer)
+    if edit.op == "optional":
+        node["required"] = [name for name in node["required"] if name != edit.field]
+    elif edit.op == "replace":
+        node["properties"][edit.field] = edit.value
+    elif edit.op == "nullable":
+        node["properties"][edit.field] = {"if": {"type": "null"},
+                                          "else": node["properties"][edit.field]}
+    else:
+        raise ValueError(f"unknown edit {edit.op!r}")
+
+
+def _event_objects(doc: dict) -> Iterator[dict]:
+    """The object schemas an event document is made of: the root and its local ``$defs``."""
+    yield doc
+    yield from doc.get("$defs", {}).values()
+
+
+def _common_edits(docs: dict[str, dict]) -> None:
+    """Every profile: the Q rules report a missing `sequence_number` (one root cause, one
+    finding), and every ``*.delta`` event may carry a string ``obfuscation`` (protocol.md §1.3)."""
+    for uri, doc in docs.items():
+        if _kind_of(uri) != "responses":
+            continue
+        for node in _event_objects(doc):
+            if "sequence_number" in node.get("required", ()):
+                node["required"] = [n for n in node["required"] if n != "sequence_number"]
+        if uri.endswith(".delta"):
+            doc["properties"].setdefault("obfuscation", {"type": "string"})
+
+
+def _close_objects(node: Any) -> None:
+    """``strict``: an object schema that lists its properties accepts no others.  Union bases
+    (with ``allOf``/``if``) and objects that say ``additionalProperties`` stay as they are."""
+    if isinstance(node, dict):
+        if ("properties" in node and "additionalProperties" not in node
+                and "allOf" not in node and "if" not in node):
+            node["additionalProperties"] = False
+        for key, value in node.items():
+            if key not in ("const", "enum", "if"):  # an `if` only selects: it stays open
+                _close_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_objects(value)
+
+
+def _profile_check(profile: str) -> None:
+    if profile not in PROFILE_EDITS:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILE_EDITS)})")
+
+
+@cache
+def _profile_documents(profile: str) -> dict[str, dict]:
+    _profile_check(profile)
+    docs = copy.deepcopy(_documents())
+    _common_edits(docs)
+    for edit in PROFILE_EDITS[profile]:
+        _apply(docs, edit)
+    if profile == "strict":
+        _close_objects(docs)
+    return docs
+
+
+# -- path 1: compiled predicates ---------------------------------------------------------------
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword the compiler does not translate (the event then goes to
+    jsonschema_rs)."""
+
+
+_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description",
+                          "default", "examples"})
+_KEYWORDS = _ANNOTATIONS | {"type", "const", "enum", "required", "properties",
+                            "additionalProperties", "items", "minimum", "allOf", "if", "then",
+                            "else", "$ref"}
+_TYPE_TESTS = {
+    "string": "type({v}) is str",
+    "integer": "(type({v}) is int or (type({v}) is float and {v}.is_integer()))",
+    "number": "(type({v}) is int or type({v}) is float)",
+    "boolean": "type({v}) is bool",
+    "null": "{v} is None",
+    "object": "type({v}) is dict",
+    "array": "type({v}) is list",
+}
+_MISSING = object()
+#: What an absent optional property of a primitive type is checked as (a valid value).
+_DEFAULTS = {"string": "''", "integer": "0", "number": "0", "boolean": "False", "array": "_E"}
+_FLAT_TESTS = {
+    "string": "type({get}) is str",
+    "integer": "(type(x := {get}) is int or (type(x) is float and x.is_integer()))",
+    "number": "(type(x := {get}) is int or type(x) is float)",
+    "boolean": "type({get}) is bool",
+}
+
+
+class _Compiler:
+    """Translates the schema subset of the files into exact Python predicates.
+
+    Every generated function returns ``True`` exactly when the instance is valid: integers may
+    be floats with no fraction, ``bool`` is never a number, ``const``/``enum`` compare strings
+    (other literals are ``Unsupported``).  A ``$ref`` becomes a call of the function compiled
+    for its target, so shared definitions are compiled once per profile.
+    """
+
+    def __init__(self, docs: dict[str, dict]) -> None:
+        self.docs = docs
+        self.namespace: dict[str, Any] = {"_M": _MISSING, "_E": []}
+        self.names: dict[tuple[str, str], str] = {}
+        self.counter = 0
+        self.sources: dict[str, str] = {}  # name -> generated code, for reading and tests
+
+    def predicate(self, uri: str, skip_type: bool = False) -> Callable[[Any], bool]:
+        """The predicate of document ``uri`` (``skip_type``: the caller matched ``type``)."""
+        name = self._function(uri, "", skip_type=skip_type)
+        return self.namespace[name]
+
+    # -- functions
+
+    def _fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def _function(self, uri: str, pointer: str, *, skip_type: bool = False) -> str:
+        key = (uri + ("#type-matched" if skip_type else ""), pointer)
+        if key in self.names:
+            return self.names[key]
+        name = self.names[key] = self._fresh("_f")
+        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, skip_type)
+        return name
+
+    def _const(self, value: Any) -> str:
+        name = self._fresh("_c")
+        self.namespace[name] = value
+        return name
+
+    # -- statements: each `return False` when the instance breaks the schema
+
+    def _emit(self, schema: Any, v: str, out: list[str], depth: int, uri: str, *,
+              skip_type: bool = False) -> None:
+        pad = "    " * depth
+        if schema is True or schema == {}:
+            return
+        if schema is False:
+            out.append(f"{pad}return False")
+            return
+        unknown = set(schema) - _KEYWORDS
+        if unknown:
+            raise Unsupported(f"keywords {sorted(unknown)}")
+        if skip_type and schema.get("type") == "object":
+            known = "object"  # the caller subscripted the event by "type": a mapping
+        else:
+            known = self._emit_type(schema, v, out, pad)
+        self._emit_value(schema, v, out, pad)
+        if {"required", "properties", "additionalProperties"} & schema.keys():
+            self._emit_object(schema, v, out, depth, uri, known == "object", skip_type)
+        if "items" in schema:
+            self._emit_items(schema["items"], v, out, depth, uri, known == "array")
+        if "allOf" in schema:
+            self._emit_all_of(schema["allOf"], v, out, depth, uri)
+        if "if" in schema:
+            self._emit_condition(schema, v, out, depth, uri)
+        if "$ref" in schema:
+            target, pointer = self._target(uri, schema["$ref"])
+            out.append(f"{pad}if not {self._function(target, pointer)}({v}): return False")
+
+    def _emit_type(self, schema: dict, v: str, out: list[str], pad: str) -> str | None:
+        if "type" not in schema:
+            return None
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        test = " or ".join(_TYPE_TESTS[t].format(v=v) for t in types)
+        out.append(f"{pad}if not ({test}): return False")
+        return types[0] if len(types) == 1 else None
+
+    def _emit_value(self, schema: dict, v: str, out: list[str], pad: str) -> None:
+        if "const" in schema:
+            if not isinstance(schema["const"], str):
+                raise Unsupported("non-string const")
+            out.append(f"{pad}if {v} != {schema['const']!r}: return False")
+        if "enum" in schema:
+            values = schema["enum"]
+            if not all(isinstance(x, str) or x is None for x in values):
+                raise Unsupported("enum of non-strings")
+            strings = self._const(frozenset(x for x in values if x is not None))
+            test = f"(type({v}) is str and {v} in {strings})"
+            if None in values:
+                test = f"({v} is None or {test})"
+            out.append(f"{pad}if not {test}: return False")
+        if "minimum" in schema:
+            out.append(f"{pad}if (type({v}) is int or type({v}) is float) and "
+                       f"{v} < {schema['minimum']!r}: return False")
+
+    def _emit_object(self, schema: dict, v: str, out: list[str], depth: int, uri: str,
+                     known: bool, skip_type: bool) -> None:
+        if not known:
+            out.append(f"{'    ' * depth}if type({v}) is dict:")
+            depth += 1
+        pad = "    " * depth
+        required = set(schema.get("required", ()))
+        properties = schema.get("properties", {})
+        for name in schema.get("required", ()):
+            if name not in properties:
+                out.append(f"{pad}if {name!r} not in {v}: return False")
+        tests = []
+        for name, sub in properties.items():
+            if skip_type and name == "type":
+                continue
+            test = self._property_test(sub, v, name, name in required, uri)
+            if test is not None:
+                tests.append(test)
+                continue
+            x = self._fresh("x")
+            if name in required:
+                out.append(f"{pad}{x} = {v}[{name!r}]")
+                self._emit(sub, x, out, depth, uri)
+            elif sub is not True and sub != {}:
+                out.append(f"{pad}{x} = {v}.get({name!r}, _M)")
+                out.append(f"{pad}if {x} is not _M:")
+                self._emit(sub, x, out, depth + 1, uri)
+                out.append(f"{pad}    pass")
+        if tests:  # the flat properties in one condition: the hot path of delta events
+            out.append(f"{pad}if not ({' and '.join(tests)}): return False")
+        self._emit_additional(schema, properties, v, out, depth, uri)
+        out.append(f"{pad}pass")
+
+    def _property_test(self, sub: Any, v: str, name: str, required: bool,
+                       uri: str) -> str | None:
+        """One boolean expression for a property with a primitive type, a string ``const``
+        or an array (an absent optional property reads as a valid default), else None."""
+        if not isinstance(sub, dict) or set(sub) - _ANNOTATIONS - {"type", "const", "items"}:
+            return None
+        kind = sub.get("type")
+        if "const" in sub:
+            value = sub["const"]
+            if kind is not None or "items" in sub or not isinstance(value, str):
+                return None
+            return f"{v}.get({name!r}, {value!r}) == {value!r}" if not required \
+                else f"{v}[{name!r}] == {value!r}"
+        default = _DEFAULTS.get(kind) if isinstance(kind, str) else None
+        if default is None or ("items" in sub) != (kind == "array"):
+            return None
+        get = f"{v}[{name!r}]" if required else f"{v}.get({name!r}, {default})"
+        if kind == "array":
+            each = self._schema_function({"type": "array", "items": sub["items"]}, uri)
+            return f"(type(x := {get}) is list and (not x or {each}(x)))"
+        return _FLAT_TESTS[kind].format(get=get)
+
+    def _emit_additional(self, schema: dict, properties: dict, v: str, out: list[str],
+                         depth: int, uri: str) -> None:
+        extra = schema.get("additionalProperties", True)
+        pad = "    " * depth
+        if extra is False:
+            out.append(f"{pad}if not {v}.keys() <= {self._const(frozenset(properties))}: "
+                       "return False")
+        elif extra is not True and extra != {}:
+            key, value = self._fresh("k"), self._fresh("x")
+            out.append(f"{pad}for {key}, {value} in {v}.items():")
+            out.append(f"{pad}    if {key} not in {self._const(frozenset(properties))}:")
+            self._emit(extra, value, out, depth + 2, uri)
+            out.append(f"{pad}        pass")
+
+    def _emit_items(self, items: Any, v: str, out: list[str], depth: int, uri: str,
+                    known: bool) -> None:
+        if not known:
+            out.append(f"{'    ' * depth}if type({v}) is list:")
+            depth += 1
+        x = self._fresh("x")
+        out.append(f"{'    ' * depth}for {x} in {v}:")
+        self._emit(items, x, out, depth + 1, uri)
+        out.append(f"{'    ' * (depth + 1)}pass")
+
+    def _emit_all_of(self, members: list, v: str, out: list[str], depth: int, uri: str) -> None:
+        """``allOf``; its members of the form ``{"if": {type const}, "then": S}`` (a union on
+        `type`) become one dict lookup instead of one condition per member."""
+        pad = "    " * depth
+        union: dict[str, Callable[[Any], bool]] = {}
+        for sub in members:
+            tag = _discriminator(sub)
+            if tag is None:
+                self._emit(sub, v, out, depth, uri)
+            else:
+                union[tag] = self.namespace[self._schema_function(sub["then"], uri)]
+        if not union:
+            return
+        table, t, f = self._const(union), self._fresh("t"), self._fresh("f")
+        out.append(f"{pad}if type({v}) is dict:")
+        out.append(f"{pad}    {t} = {v}.get('type')")
+        out.append(f"{pad}    {f} = {table}.get({t}) if type({t}) is str else None")
+        out.append(f"{pad}    if {f} is not None and not {f}({v}): return False")
+        # A non-object satisfies every `if` (object keywords ignore it): every `then` applies.
+        out.append(f"{pad}elif not all(g({v}) for g in {table}.values()): return False")
+
+    def _emit_condition(self, schema: dict, v: str, out: list[str], depth: int,
+                        uri: str) -> None:
+        pad = "    " * depth
+        condition = schema["if"]
+        if isinstance(condition, dict) and set(condition) == {"type"} and \
+                isinstance(condition["type"], str):  # {"if": {"type": "null"}, …}: inline
+            out.append(f"{pad}if {_TYPE_TESTS[condition['type']].format(v=v)}:")
+        else:
+            out.append(f"{pad}if {self._schema_function(condition, uri)}({v}):")
+        self._emit(schema.get("then", True), v, out, depth + 1, uri)
+        out.append(f"{pad}    pass")
+        out.append(f"{pad}else:")
+        self._emit(schema.get("else", True), v, out, depth + 1, uri)
+        out.append(f"{pad}    pass")
+
+    def _schema_function(self, schema: Any, uri: str) -> str:
+        """A predicate for a subschema that is not addressed by a pointer of its own."""
+        name = self._fresh("_s")
+        self._define(name, schema, uri)
+        return name
+
+    def _define(self, name: str, schema: Any, uri: str, skip_type: bool = False) -> None:
+        lines = [f"def {name}(v):", "    try:"]
+        self._emit(schema, "v", lines, 2, uri, skip_type=skip_type)
+        lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
+        self.sources[name] = "\n".join(lines)
+        exec(self.sources[name], self.namespace)  # code generated from our schemas
+
+    def _target(self, uri: str, ref: str) -> tuple[str, str]:
+        base, _, fragment = ref.partition("#")
+        target = base or uri
+        if target not in self.docs:
+            raise Unsupported(f"unresolvable $ref {ref!r}")
+        return target, fragment
+
+
+def _discriminator(sub: Any) -> str | None:
+    """The `type` constant of a union member ``{"if": {type const}, "then": …}``, else None."""
+    if not isinstance(sub, dict) or set(sub) != {"if", "then"}:
+        return None
+    condition = sub["if"]
+    if set(condition) != {"required", "properties"} or condition["required"] != ["type"]:
+        return None
+    properties = condition["properties"]
+    if set(properties) != {"type"} or set(properties["type"]) != {"const"}:
+        return None
+    value = properties["type"]["const"]
+    return value if isinstance(value, str) else None
+
+
+# -- paths 2 and 3: jsonschema_rs and jsonschema ------------------------------------------------
+
+
+def _rs_validator(docs: dict[str, dict], uri: str) -> Any:
+    """Path 2: a compiled jsonschema_rs validator (every `$ref` resolved from ``docs``)."""
+    import jsonschema_rs
+
+    registry = jsonschema_rs.Registry(list(docs.items()))
+    return jsonschema_rs.Draft202012Validator(docs[uri], registry=registry)
+
+
+def _py_validator(docs: dict[str, dict], uri: str) -> Any:
+    """Path 3: a pure-Python jsonschema validator, for the messages."""
+    import jsonschema
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    registry = Registry().with_resources(
+        (key, DRAFT202012.create_resource(doc)) for key, doc in docs.items())
+    return jsonschema.Draft202012Validator(docs[uri], registry=registry)
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+_QUOTE_CHARS = 60
+_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number",
+               type(None): "null", dict: "object", list: "array"}
+#: One finding per pointer: a value of the wrong type also breaks its enum; report the type.
+_PRIORITY = {"S001": 0, "S002": 1, "S003": 2, "S004": 3}
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _quote(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=repr)
+    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1] + "…"
+
+
+def _got(value: Any) -> str:
+    kind = _JSON_TYPES.get(type(value), type(value).__name__)
+    return f"{kind} {_quote(value)}" if kind in ("string", "object", "array") else _quote(value)
+
+
+def _expected_type(types: Any) -> str:
+    types = types if isinstance(types, list) else [types]
+    return " or ".join(types)
+
+
+def _findings_of(error: Any) -> Iterator[Finding]:
+    """The findings one jsonschema error stands for (a `required` error may name several)."""
+    where = _pointer(error.absolute_path)
+    keyword, value, instance = error.validator, error.validator_value, error.instance
+    if keyword == "type":
+        yield "S001", where, (f"`{where or '/'}`: expected {_expected_type(value)}, "
+                              f"got {_got(instance)}")
+    elif keyword == "required":
+        for name in value:
+            if name not in instance:
+                at = f"{where}/{_pointer([name])[1:]}"
+                yield "S002", at, f"`{at}`: required field is missing{_context(where, instance)}"
+    elif keyword == "additionalProperties":
+        known = error.schema.get("properties", {})
+        for name in instance:
+            if name not in known:
+                at = f"{where}/{_pointer([name])[1:]}"
+                yield "S004", at, f"`{at}`: unknown field{_context(where, instance)}"
+    else:
+        yield "S003", where, (f"`{where or '/'}`: {_expectation(keyword, value)}, "
+                              f"got {_got(instance)}")
+
+
+def _context(where: str, instance: Any) -> str:
+    """Which object a nested field belongs to: `` of the `message` object``."""
+    kind = instance.get("type") if where and isinstance(instance, dict) else None
+    return f" in the `{kind}` object" if isinstance(kind, str) and len(kind) <= 40 else ""
+
+
+def _expectation(keyword: str, value: Any) -> str:
+    if keyword == "const":
+        return f"expected {_quote(value)}"
+    if keyword == "enum":
+        return "expected one of " + ", ".join(_quote(v) for v in value)
+    if keyword == "minimum":
+        return f"expected a value >= {value}"
+    return f"expected {keyword} {_quote(value)}"
+
+
+def _one_per_pointer(findings: Iterable[Finding]) -> list[Finding]:
+    best: dict[str, Finding] = {}
+    for finding in findings:
+        kept = best.get(finding[1])
+        if kept is None or _PRIORITY[finding[0]] < _PRIORITY[kept[0]]:
+            best[finding[1]] = finding
+    return sorted(best.values(), key=lambda f: f[1])
+
+
+#: Findings another rule reports for the same root cause: (kind, event type or None, code or
+#: None, pointer pattern) -> that rule.  The schema check stays silent there.
+OWNED_ELSEWHERE: dict[tuple[str, str | None, str | None, str], str] = {
+    ("responses", "response.output_item.added", "S002", r"/item/(id|call_id)"): "I006",
+    ("chat", None, None, r"/object"): "C002",
+    ("chat", None, "S002", r"/choices"): "C005",
+    ("chat", None, None, r"/choices/\d+/index"): "C006",
+    ("chat", None, None, r"/choices/\d+/finish_reason"): "C016",
+    ("chat", None, None, r"/choices/\d+/delta/tool_calls/\d+/index"): "C009",
+}
+_OWNED = [(kind, type_, code, re.compile(pattern))
+          for kind, type_, code, pattern in OWNED_ELSEWHERE]
+
+
+def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
+    return any(k == kind and t in (None, type_name) and c in (None, finding[0])
+               and p.fullmatch(finding[1]) for k, t, c, p in _OWNED)
+
+
+# -- the checker -------------------------------------------------------------------------------
+
+
+def _always_valid(event: Any) -> bool:
+    return True
+
+
+class _Types(dict):
+    """type -> predicate of the Responses events, compiled on first use."""
+
+    def __init__(self, checker: SchemaChecker) -> None:
+        super().__init__()
+        self.checker = checker
+
+    def __missing__(self, type_name: Any) -> Callable[[Any], bool]:
+        if type(type_name) is not str:
+            raise KeyError(type_name)  # a finding for the slow path
+        predicate = self[type_name] = self.checker._predicate("responses", type_name)
+        return predicate
+
+
+class SchemaChecker:
+    """Checks single events against the JSON Schema of their type, under a profile.
+
+    ``check`` returns ``[(code, pointer, message), …]``: S001 wrong type, S002 missing field,
+    S003 bad value, S004 unknown field (``strict`` only).  Events of a type without a schema,
+    and what another rule already reports (``OWNED_ELSEWHERE``), give ``[]``.
+    """
+
+    def __init__(self, profile: str = "openai") -> None:
+        _profile_check(profile)
+        self.profile = profile
+        self._responses = _Types(self)
+        self._chunk: Callable[[Any], bool] | None = None
+        self._compiler: _Compiler | None = None
+        self._rs: dict[str, Any] = {}
+        self._py: dict[str, Any] = {}
+
+    def check(self, event: dict, kind: str = "responses") -> list[Finding]:
+        """The schema findings of one event (``kind``: ``responses`` or ``chat``)."""
+        if kind == "responses":
+            try:
+                if self._responses[event["type"]](event):
+                    return []
+            except (KeyError, TypeError):
+                pass
+        elif kind == "chat":
+            chunk = self._chunk or self._chunk_predicate()
+            if chunk(event):
+                return []
+        else:
+            raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
+        return self.explain(event, kind)
+
+    def is_valid(self, event: dict, kind: str = "responses", path: str = "compiled") -> bool:
+        """Whether one path (``compiled``, ``rs`` or ``python``) accepts the event as it stands,
+        before ``OWNED_ELSEWHERE`` (for the tests that compare the paths)."""
+        uri = self._uri_of(event, kind)
+        if uri is None:
+            return True
+        if path == "compiled":
+            return self._predicate(kind, _type_of(uri))(event)
+        if path == "rs":
+            return self._validator(self._rs, _rs_validator, uri).is_valid(event)
+        if path == "python":
+            return not any(True for _ in self._validator(self._py, _py_validator, uri)
+                           .iter_errors(event))
+        raise ValueError(f"unknown path {path!r}")
+
+    def explain(self, event: dict, kind: str = "responses") -> list[Finding]:
+        """The findings of an event, from the pure-Python validator (the slow, detailed path)."""
+        if kind == "responses" and not isinstance(event.get("type"), str):
+            return self._type_finding(event)
+        uri = self._uri_of(event, kind)
+        if uri is None:
+            return []
+        errors = self._validator(self._py, _py_validator, uri).iter_errors(event)
+        type_name = event.get("type") if kind == "responses" else None
+        findings = (f for error in errors for f in _findings_of(error))
+        return [f for f in _one_per_pointer(findings) if not _owned(kind, type_name, f)]
+
+    # -- helpers
+
+    def _uri_of(self, event: dict, kind: str) -> str | None:
+        """The schema of an event, or None: no schema, or the event belongs to another rule
+        (a chunk in a Responses stream or the reverse: C001; an error chunk: C024)."""
+        docs = _documents()
+        if kind == "chat":
+            if event.get("error") or ("choices" not in event and "object" not in event
+                                      and isinstance(event.get("type"), str)):
+                return None
+            return _uri("chat", "chat.completion.chunk")
+        type_name = event.get("type")
+        uri = _uri("responses", type_name) if isinstance(type_name, str) else None
+        return uri if uri in docs else None
+
+    @staticmethod
+    def _type_finding(event: dict) -> list[Finding]:
+        if "type" not in event:
+            if "choices" in event or event.get("object") == "chat.completion.chunk":
+                return []  # a chat chunk in a Responses stream: C001
+            return [("S002", "/type", "`/type`: required field is missing")]
+        return [("S001", "/type", f"`/type`: expected string, got {_got(event['type'])}")]
+
+    def _predicate(self, kind: str, type_name: str) -> Callable[[Any], bool]:
+        uri = _uri(kind, type_name)
+        if uri not in _documents():
+            return _always_valid
+        if self._compiler is None:
+            self._compiler = _Compiler(_profile_documents(self.profile))
+        try:
+            return self._compiler.predicate(uri, skip_type=kind == "responses")
+        except Unsupported:
+            return self._validator(self._rs, _rs_validator, uri).is_valid
+
+    def _chunk_predicate(self) -> Callable[[Any], bool]:
+        chunk = self._predicate("chat", "chat.completion.chunk")
+        self._chunk = chunk
+        return chunk
+
+    def _validator(self, cache: dict[str, Any], build: Callable[[dict, str], Any],
+                   uri: str) -> Any:
+        validator = cache.get(uri)
+        if validator is None:
+            validator = cache[uri] = build(_profile_documents(self.profile), uri)
+        return validator

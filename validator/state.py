@@ -1,0 +1,163 @@
+# The protocol state of one Responses stream, and nothing else.
+#
+# Theory of operation
+# -------------------
+# A Responses stream is a tree: one response, an append-only list of output items addressed by
+# `output_index`, and inside an item append-only lists of content parts (`content_index`) and
+# reasoning summary parts (`summary_index`).  Items may interleave (a reasoning item can stay open
+# while a message streams), so every item and part carries its own phase; there is never a
+# "current item".
+#
+# This module owns what is open and what has accumulated.  The checks in `validator/rules/`
+# read it and call the mutators here; they never keep a copy of their own.  The lifecycle
+# transitions are data (`LIFECYCLE`), so a lookup miss *is* the protocol violation.
+#
+# Memory is bounded by what the protocol needs: the accumulated text of open parts and, once a
+# part is done, one string per part (the authoritative `*.done` value) for the comparison with
+# `output_item.done` and the terminal response.
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ADDED",
+    "DONE",
+    "LIFECYCLE",
+    "TERMINAL_EVENTS",
+    "TEXT_DONE",
+    "Item",
+    "Part",
+    "ResponseState",
+]
+
+# Phases of items and parts.  An item goes ADDED -> DONE; a part goes ADDED -> TEXT_DONE (its
+# `*.done` event) -> DONE (`content_part.done` / `reasoning_summary_part.done`).
+ADDED = "added"
+TEXT_DONE = "text-done"
+DONE = "done"
+
+# Phases of the response itself.
+START = "start"
+CREATED = "created"
+QUEUED = "queued"
+IN_PROGRESS = "in_progress"
+TERMINAL = "terminal"
+
+#: The terminal lifecycle events and the `response.status` each must carry.
+TERMINAL_EVENTS = {
+    "response.completed": "completed",
+    "response.incomplete": "incomplete",
+    "response.failed": "failed",
+}
+
+#: phase -> lifecycle event -> next phase.  A miss is a lifecycle-order violation.
+LIFECYCLE: dict[str, dict[str, str]] = {
+    START: {
+        "response.created": CREATED,
+        "response.queued": QUEUED,
+        "response.in_progress": IN_PROGRESS,
+        **dict.fromkeys(TERMINAL_EVENTS, TERMINAL),
+    },
+    CREATED: {
+        "response.queued": QUEUED,
+        "response.in_progress": IN_PROGRESS,
+        **dict.fromkeys(TERMINAL_EVENTS, TERMINAL),
+    },
+    QUEUED: {"response.in_progress": IN_PROGRESS, **dict.fromkeys(TERMINAL_EVENTS, TERMINAL)},
+    IN_PROGRESS: dict.fromkeys(TERMINAL_EVENTS, TERMINAL),
+    TERMINAL: {},
+}
+
+
+@dataclass(slots=True, eq=False)
+class Part:
+    """A content part or a reasoning summary part (or a shell command) being streamed."""
+
+    type: str | None
+    line: int | None
+    chunks: list[str] = field(default_factory=list)
+    text: str | None = None  # the authoritative value from the `*.done` event
+    phase: str = ADDED
+    annotations: int = 0
+    partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
+
+    def accumulated(self) -> str:
+        return "".join(self.chunks)
+
+    def final_text(self) -> str:
+        """What the part holds now: the `*.done` value once seen, else the deltas so far."""
+        return self.text if self.text is not None else self.accumulated()
+
+    def close_text(self, text: str) -> None:
+        self.text = text
+        self.chunks = []  # the done value replaces the deltas; keep memory flat
+        self.phase = TEXT_DONE
+
+
+@dataclass(slots=True, eq=False)
+class Item:
+    """An output item, addressed by its `output_index`."""
+
+    index: int
+    id: Any
+    type: Any
+    call_id: Any
+    line: int | None
+    phase: str = ADDED
+    content: list[Part] = field(default_factory=list)
+    summary: list[Part] = field(default_factory=list)
+    commands: list[Part] = field(default_factory=list)
+    value: Part | None = None  # item-level text: function arguments, tool input, code, diff
+    done_item: dict | None = None  # the item of `output_item.done`
+    partial: bool = False
+
+    def item_value(self) -> Part:
+        if self.value is None:
+            self.value = Part(type=None, line=None, partial=self.partial)
+        return self.value
+
+
+@dataclass(slots=True, eq=False)
+class ResponseState:
+    """Everything open or accumulated in one Responses stream."""
+
+    phase: str = START
+    id: Any = None
+    model: Any = None
+    created_at: Any = None
+    terminal_event: str | None = None
+    terminal_response: dict | None = None
+    terminal_index: int | None = None
+    errored: bool = False
+    error_index: int | None = None
+    error_line: int | None = None
+    resumed: bool = False
+    items: list[Item] = field(default_factory=list)
+    ids: dict[Any, int] = field(default_factory=dict)
+    call_ids: dict[tuple, int] = field(default_factory=dict)
+    transcript: Part = field(default_factory=lambda: Part(type="audio_transcript", line=None))
+    audio_done: bool = False
+
+    def add_item(self, item: dict, index: int, line: int | None, *, partial=False) -> Item:
+        new = Item(
+            index=index,
+            id=item.get("id"),
+            type=item.get("type"),
+            call_id=item.get("call_id"),
+            line=line,
+            partial=partial,
+        )
+        self.items.append(new)
+        if new.id:
+            self.ids.setdefault(new.id, index)
+        return new
+
+    def adopt_item(self, index: int, item_id: Any, item_type: Any) -> Item | None:
+        """In a resumed stream, take an item opened before the cursor as it is referenced."""
+        while len(self.items) < index:
+            self.add_item({}, len(self.items), None, partial=True)
+        if len(self.items) == index:
+            return self.add_item({"id": item_id, "type": item_type}, index, None, partial=True)
+        return None

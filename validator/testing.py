@@ -1,0 +1,114 @@
+"""Assertions for test suites: validate a stream in one line, fail with a readable report.
+
+``assert_conformant(resp.iter_bytes())`` takes whatever a test has at hand — raw bytes, text, a
+path, an ``httpx`` or ``requests`` streaming response, an iterable of byte chunks, or the events
+of an ``openai`` SDK stream — and raises :class:`StreamConformanceError` (an ``AssertionError``)
+whose message is the text report: each finding with its line and the offending event.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .api import validate_stream
+from .engine import StreamReport
+from .reporters import text
+
+__all__ = ["StreamConformanceError", "assert_conformant", "events_from_openai", "stream_bytes"]
+
+
+class StreamConformanceError(AssertionError):
+    """A stream is not conformant; ``report`` holds the findings."""
+
+    def __init__(self, message: str, report: StreamReport, saved: Path | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+        self.saved = saved
+
+
+def stream_bytes(response: Any) -> bytes:
+    """The body of an ``httpx`` or ``requests`` streaming response, as it arrived."""
+    if callable(getattr(response, "iter_bytes", None)):  # httpx
+        return b"".join(response.iter_bytes())
+    if callable(getattr(response, "iter_content", None)):  # requests (stream=True)
+        return b"".join(response.iter_content(chunk_size=None))
+    raise TypeError(f"not a streaming HTTP response: {type(response).__name__}")
+
+
+def events_from_openai(events: Iterable[Any]) -> list[dict]:
+    """Event dicts from ``openai`` SDK stream objects (or their ``model_dump()`` dicts).
+
+    Models are dumped with ``exclude_unset=True`` so that fields the server did not send do not
+    appear as ``null`` (which the schema rules would rightly reject).
+    """
+    dumped = []
+    for event in events:
+        if callable(getattr(event, "model_dump", None)):
+            dumped.append(event.model_dump(mode="json", exclude_unset=True, by_alias=True))
+        else:
+            dumped.append(dict(event))
+    return dumped
+
+
+def _materialise(source: Any) -> bytes | str | os.PathLike | list[dict]:
+    """A source ``validate_stream`` takes, read completely so it can also be saved."""
+    if isinstance(source, (bytes, bytearray, memoryview, str, os.PathLike)):
+        return bytes(source) if isinstance(source, (bytearray, memoryview)) else source
+    if callable(getattr(source, "iter_bytes", None)) or callable(
+            getattr(source, "iter_content", None)):
+        return stream_bytes(source)
+    items = list(source)
+    if all(isinstance(item, (bytes, bytearray, str)) for item in items):
+        return b"".join(i.encode() if isinstance(i, str) else bytes(i) for i in items)
+    return events_from_openai(items)
+
+
+def _save(source: Any, directory: Path, name: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "stream"
+    if isinstance(source, list):
+        path = directory / f"{stem}.jsonl"
+        path.write_text("".join(json.dumps(e) + "\n" for e in source), "utf-8")
+    else:
+        data = Path(source).read_bytes() if isinstance(source, os.PathLike) else source
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        first = data.lstrip()[:1]
+        path = directory / (stem + {b"{": ".jsonl", b"[": ".json"}.get(first, ".sse"))
+        path.write_bytes(data)
+    return path
+
+
+def assert_conformant(source: Any, *, expect: Iterable[str] | None = None,
+                      save_to: str | os.PathLike | None = None, name: str = "stream",
+                      **options: Any) -> StreamReport:
+    """Validate ``source`` and raise :class:`StreamConformanceError` if it has an error.
+
+    ``expect=["I003"]`` asserts instead that exactly these codes fire (for negative tests).
+    ``save_to`` saves a failing stream there, for ``stream-validator lint``.  Other options
+    (``profile``, ``select``, ``ignore``, ``kind``, ``input_format``) go to
+    :func:`validator.validate_stream`.  Returns the report when the assertion holds.
+    """
+    __tracebackhide__ = True
+    material = _materialise(source)
+    report = validate_stream(material, name=name, **options)
+    found = sorted({v.code for v in report.violations})
+    if expect is not None:
+        wanted = sorted(set(expect))
+        if found == wanted:
+            return report
+        problem = f"expected exactly the findings {wanted}, got {found}"
+    elif report.is_conformant:
+        return report
+    else:
+        problem = (f"stream is not conformant: {report.errors} error(s), "
+                   f"{report.warnings} warning(s)")
+    saved = _save(material, Path(save_to), name) if save_to is not None else None
+    message = f"{problem}\n{text.render([report])}"
+    if saved is not None:
+        message += f"saved as {saved}; reproduce with: stream-validator lint {saved}\n"
+    raise StreamConformanceError(message, report, saved)

@@ -1,0 +1,59 @@
+"""Severities and the violation record every reporter and the public API speak."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+
+__all__ = ["Severity", "Violation"]
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is: ``error`` breaks a client or loses data, ``warning`` is fragile."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One place where a stream breaks the protocol.
+
+    ``line`` is the 1-based line of the file where the offending event starts and
+    ``event_index`` its 0-based index in the stream; both are ``None`` for end-of-stream
+    findings.  ``pointer`` is a JSON Pointer into the event.  ``excerpt`` is a short quote of the
+    offending event for human output (not part of the JSON contract).
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    line: int | None = None
+    event_index: int | None = None
+    sequence_number: int | None = None
+    pointer: str | None = None
+    excerpt: str | None = None
+
+    def to_dict(self) -> dict:
+        """The violation as the JSON contract of design.md spells it (no excerpt)."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        del data["excerpt"]
+        return data
+
+    def sort_key(self) -> tuple:
+        # End-of-stream findings (no event) sort after everything that belongs to an event.
+        index = self.event_index if self.event_index is not None else float("inf")
+        return (index, self.code)
