@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import orjson
@@ -144,8 +145,12 @@ class StreamValidator:
         self.violations: list[Violation] = []
 
     @staticmethod
+    @cache
     def _schema_checker(profile: str) -> Any:
-        from .schemas import SchemaChecker  # compiled lazily: only when schema rules run
+        # One checker per profile for the process: it only caches what it compiled, so every
+        # validator shares it instead of compiling the schemas again.  Imported lazily: only
+        # when schema rules run.
+        from .schemas import SchemaChecker
 
         return SchemaChecker(profile)
 
