@@ -141,3 +141,26 @@ def test_control_characters_in_stream_content_are_escaped(tmp_path):
     result = run("lint", str(path))
     assert "\x1b" not in result.output
     assert "\\x1b[31mevil" in result.output
+
+
+def test_schema_prints_the_schema_of_an_event_type():
+    result = run("schema", "response.output_text.delta")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["title"] == "response.output_text.delta"
+    assert "delta" in document["required"]
+
+
+def test_schema_list_names_every_event_type_with_its_kind():
+    lines = run("schema", "--list").output.splitlines()
+    listed = {tuple(line.split()) for line in lines}
+    assert ("response.output_text.delta", "responses") in listed
+    assert ("chat.completion.chunk", "chat") in listed
+    assert len(lines) >= 59  # the 58 Responses event types and the chat chunk
+
+
+def test_schema_of_an_unknown_type_exits_2_with_a_hint():
+    result = CliRunner().invoke(main, ["schema", "response.output_text.dlta"])
+    assert result.exit_code == 2
+    assert "did you mean response.output_text.delta?" in result.output
+    assert CliRunner().invoke(main, ["schema"]).exit_code == 2

@@ -79,5 +79,15 @@ print(json.dumps({"package": validator.__file__, "schemas": root, "found": found
     assert [tuple(f[:2]) for f in result["found"]] == [("S002", "/item/role")]
 
 
-# The installed command line (`stream-validator lint samples/invalid/S002-*.jsonl` with the
-# venv's `bin/stream-validator`) is checked here once the lint command runs the S rules.
+def test_installed_command_lints_with_schemas_and_documents_rules_with_their_samples(installed):
+    command = installed["venv"] / "bin" / "stream-validator"
+    sample = next((REPO / "samples" / "invalid").glob("S002-*.jsonl"))
+    done = subprocess.run([str(command), "lint", "--format", "json", str(sample)],
+                          cwd=installed["cwd"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    (found,) = json.loads(done.stdout)["files"][0]["violations"]
+    assert (found["code"], found["pointer"]) == ("S002", "/item/role")
+    doc = run(command, "rule", "S002", cwd=installed["cwd"])
+    assert f"## Sample ({sample.name})" in doc  # the samples ship inside the wheel too
+    assert json.loads(run(command, "schema", "response.output_item.added",
+                          cwd=installed["cwd"]))["title"] == "response.output_item.added"

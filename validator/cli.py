@@ -7,6 +7,8 @@ input or an internal error becomes a one-line message and exit 2.
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,14 +22,14 @@ from .engine import KINDS, StreamReport
 from .framing import FORMATS
 from .reporters import REPORTERS
 from .reporters._safe import printable
-from .rules import PROFILES, RULES, enabled_rules, get
+from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
+from .schemas import schema_document, schema_types
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Files a directory argument expands to.
 STREAM_SUFFIXES = (".sse", ".jsonl", ".ndjson", ".json")
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "invalid"
 
 
 class UsageError(click.ClickException):
@@ -135,8 +137,6 @@ def rules(output_format: str) -> None:
         click.echo(rules_markdown(), nl=False)
         return
     if output_format == "json":
-        import json
-
         click.echo(json.dumps([{
             "code": r.code, "name": r.name, "summary": r.summary, "kind": r.kind,
             "severity": {p: (s.value if (s := r.severity_in(p)) else None) for p in PROFILES},
@@ -159,8 +159,30 @@ def rule(code: str) -> None:
                            for p in PROFILES)
     click.echo(f"# {r.name} ({r.code})\n\n{r.summary}.\n\nSeverity: {severities}. "
                f"Applies to {r.kind if r.kind != 'any' else 'all'} streams.\n\n{r.doc}")
-    for sample in sorted(SAMPLES.glob(f"{r.code}-*")):
+    for sample in rule_samples(r.code):
         click.echo(f"## Sample ({sample.name})\n```\n{sample.read_text('utf-8').rstrip()}\n```")
+
+
+@main.command()
+@click.argument("event_type", required=False)
+@click.option("--list", "list_types", is_flag=True, help="List the event types that have a schema.")
+def schema(event_type: str | None, list_types: bool) -> None:
+    """Print the JSON Schema of an event type (e.g. response.output_text.delta)."""
+    if list_types:
+        for kind in KINDS:
+            for name in schema_types(kind):
+                click.echo(f"{name:<48} {kind}")
+        return
+    if event_type is None:
+        raise UsageError("name an event type, or use --list")
+    try:
+        document = schema_document(event_type)
+    except KeyError:
+        close = difflib.get_close_matches(event_type, schema_types(), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageError(f"no schema for event type {printable(event_type)!r}{hint}; "
+                         "`stream-validator schema --list` lists them") from None
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def run() -> None:

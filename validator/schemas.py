@@ -26,9 +26,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
+
+from ._data import data_folder
 
 __all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
 
@@ -41,10 +41,7 @@ Finding = tuple[str, str, str]  # (code, JSON pointer, message)
 
 def _schema_root() -> Any:
     """The installed ``validator/_schemas``, else the checkout's top-level ``schemas/``."""
-    installed = resources.files("validator") / "_schemas"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return data_folder("schemas")
 
 
 def _walk(folder: Any) -> Iterator[Any]:

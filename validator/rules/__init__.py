@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
+from .._data import data_folder
 from ..violations import Severity
 from . import chat, final, framing, identity, lifecycle, schema, sequence, text
 from ._rule import PROFILES, Rule
 
-__all__ = ["PROFILES", "RULES", "Rule", "enabled_rules", "get", "resolve_selectors"]
+__all__ = ["PROFILES", "RULES", "Rule", "enabled_rules", "get", "resolve_selectors",
+           "rule_samples"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat)
 
@@ -28,6 +31,12 @@ def get(code_or_name: str) -> Rule:
     if rule is None:
         raise KeyError(_unknown(code_or_name))
     return rule
+
+
+def rule_samples(code: str) -> list[Any]:
+    """The minimal failing samples of a rule (``samples/invalid/CODE-name.*``)."""
+    return sorted((entry for entry in data_folder("samples").iterdir()
+                   if entry.name.startswith(f"{code}-")), key=lambda entry: entry.name)
 
 
 def _unknown(selector: str) -> str:
