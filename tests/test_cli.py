@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -164,3 +165,12 @@ def test_schema_of_an_unknown_type_exits_2_with_a_hint():
     assert result.exit_code == 2
     assert "did you mean response.output_text.delta?" in result.output
     assert CliRunner().invoke(main, ["schema"]).exit_code == 2
+
+
+def test_text_findings_are_in_file_order_end_of_stream_last():
+    # The `...` line (F011, between two events) comes before the event at line 18 (T001).
+    output = run("lint", str(SAMPLES / "seeds" / "api-reference-example.sse")).output
+    found = [(int(m[1]), m[2]) for m in re.finditer(r"^\S+?:(\d+): ([A-Z]\d{3}) ", output, re.M)]
+    assert found == [(1, "Q001"), (16, "F011"), (18, "T001")]
+    ended = run("lint", str(SAMPLES / "invalid" / "L004-terminal-missing.jsonl")).output
+    assert re.search(r"^\S+\.jsonl: L004 \[error\]", ended, re.M)  # no line: end of stream

@@ -54,6 +54,8 @@ class Violation:
         return data
 
     def sort_key(self) -> tuple:
-        # End-of-stream findings (no event) sort after everything that belongs to an event.
-        index = self.event_index if self.event_index is not None else float("inf")
-        return (index, self.code)
+        """File order: by line (framing findings between events have a line but no event
+        index), then event index (events fed as dicts have no line); end-of-stream findings,
+        with neither, last."""
+        at_end = self.line is None and self.event_index is None
+        return (at_end, self.line or 0, self.event_index or 0, self.code)
