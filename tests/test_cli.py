@@ -174,3 +174,9 @@ def test_text_findings_are_in_file_order_end_of_stream_last():
     assert found == [(1, "Q001"), (16, "F011"), (18, "T001")]
     ended = run("lint", str(SAMPLES / "invalid" / "L004-terminal-missing.jsonl")).output
     assert re.search(r"^\S+\.jsonl: L004 \[error\]", ended, re.M)  # no line: end of stream
+
+
+def test_json_violations_are_in_file_order_too():
+    result = run("lint", "--format", "json", str(SAMPLES / "seeds" / "api-reference-example.sse"))
+    found = [(v["line"], v["code"]) for v in json.loads(result.output)["files"][0]["violations"]]
+    assert found == [(1, "Q001"), (16, "F011"), (18, "T001")]

@@ -110,7 +110,8 @@ class StreamReport:
     def to_dict(self) -> dict:
         return {"path": self.path, "format": self.format, "kind": self.kind,
                 "profile": self.profile, "events": self.events,
-                "violations": [v.to_dict() for v in self.violations]}
+                "violations": [v.to_dict() for v in
+                               sorted(self.violations, key=Violation.sort_key)]}
 
 
 class StreamValidator:

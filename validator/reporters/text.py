@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import click
 
 from ..engine import StreamReport
-from ..violations import Severity
+from ..violations import Severity, Violation
 from ._safe import printable
 
 __all__ = ["render"]
@@ -23,7 +23,7 @@ def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
         lines.append(_style(f"{path} ({report.format or '?'}, {report.kind or '?'}, "
                             f"profile {report.profile}, {report.events} events)", color,
                             bold=True))
-        for v in sorted(report.violations, key=lambda v: v.sort_key()):
+        for v in sorted(report.violations, key=Violation.sort_key):
             where = f"{path}:{v.line}:" if v.line is not None else f"{path}:"
             severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
             lines.append(f"{where} {v.code} {severity} {printable(v.message)} ({v.name})")
