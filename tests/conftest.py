@@ -22,6 +22,20 @@ def sample_profile(code: str) -> str:
     return next(p for p in ("open-responses", "strict") if rule.severity_in(p) is not None)
 
 
+def decode_with(decoder, chunks: list[bytes]) -> list:
+    """Everything a framing decoder yields for ``chunks``, ``close()`` included."""
+    out = []
+    for chunk in chunks:
+        out += decoder.feed(chunk)
+    return out + decoder.close()
+
+
+def every_split(data: bytes) -> list[list[bytes]]:
+    """The input cut in two at every offset, and fed one byte at a time."""
+    return [[data[:i], data[i:]] for i in range(len(data) + 1)] + [
+        [data[i:i + 1] for i in range(len(data))]]
+
+
 def codes(report) -> list[str]:
     return sorted(v.code for v in report.violations)
 
@@ -37,4 +51,5 @@ def corpus() -> Path:
     return CORPUS
 
 
-__all__ = ["CORPUS", "REPO", "SAMPLES", "codes", "errors", "sample_profile", "validate_stream"]
+__all__ = ["CORPUS", "REPO", "SAMPLES", "codes", "decode_with", "errors", "every_split",
+           "sample_profile", "validate_stream"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import decode_with, every_split
 
 from validator.framing import FrameDecoder
 from validator.framing.jsonarray import MAX_DEPTH
@@ -20,20 +21,11 @@ EVENTS = [
 
 
 def decode(chunks: list[bytes], **kw) -> list[Frame | Finding]:
-    decoder = FrameDecoder("json", **kw)
-    out = []
-    for chunk in chunks:
-        out += decoder.feed(chunk)
-    return out + decoder.close()
+    return decode_with(FrameDecoder("json", **kw), chunks)
 
 
 def whole(data: bytes, **kw) -> list[Frame | Finding]:
     return decode([data], **kw)
-
-
-def every_split(data: bytes) -> list[list[bytes]]:
-    return [[data[:i], data[i:]] for i in range(len(data) + 1)] + [
-        [data[i:i + 1] for i in range(len(data))]]
 
 
 def located(items: list) -> list[tuple]:

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from conftest import decode_with, every_split
 
 from validator.framing import FrameDecoder
 from validator.model import Finding, Frame
 
 
 def decode(chunks: list[bytes], **kw) -> list[Frame | Finding]:
-    decoder = FrameDecoder("jsonl", **kw)
-    out = []
-    for chunk in chunks:
-        out += decoder.feed(chunk)
-    return out + decoder.close()
+    return decode_with(FrameDecoder("jsonl", **kw), chunks)
 
 
 def whole(data: bytes, **kw) -> list[Frame | Finding]:
     return decode([data], **kw)
-
-
-def every_split(data: bytes) -> list[list[bytes]]:
-    return [[data[:i], data[i:]] for i in range(len(data) + 1)] + [
-        [data[i:i + 1] for i in range(len(data))]]
 
 
 def located(items: list) -> list[tuple]:

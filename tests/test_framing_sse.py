@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import decode_with, every_split
 
 from validator.framing import FrameDecoder
 from validator.framing.sse import SSEDecoder
@@ -18,20 +19,11 @@ def decode(chunks: list[bytes], *, trace: list | None = None, **kw) -> list[Fram
     decoder = FrameDecoder("sse", **kw)
     if trace is not None:
         decoder.decoder.trace = trace
-    out = []
-    for chunk in chunks:
-        out += decoder.feed(chunk)
-    return out + decoder.close()
+    return decode_with(decoder, chunks)
 
 
 def whole(data: bytes, **kw) -> list[Frame | Finding]:
     return decode([data], **kw)
-
-
-def every_split(data: bytes) -> list[list[bytes]]:
-    """The input cut in two at every offset, and fed one byte at a time."""
-    return [[data[:i], data[i:]] for i in range(len(data) + 1)] + [
-        [data[i:i + 1] for i in range(len(data))]]
 
 
 def frames(items: list) -> list[Frame]:
