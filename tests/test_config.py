@@ -157,3 +157,10 @@ def test_bad_config_exits_2_with_one_line(project):
 def test_help_works_even_with_a_bad_config(project):
     (project / "pyproject.toml").write_text(table("nonsense = 1"))
     assert run("lint", "--help").exit_code == 0
+
+
+def test_the_readme_example_loads():
+    readme = (SAMPLES.parent / "README.md").read_text("utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = load(example, Path("/repo/pyproject.toml"))
+    assert set(settings) == {key.replace("-", "_") for key in KEYS}
