@@ -345,6 +345,12 @@ def test_bad_report_spec_exits_2(spec):
         parse_report_spec(spec)
 
 
+def test_two_reports_to_one_path_exit_2():
+    result = run("lint", "--report", "junit=r.out", "--report", "sarif=r.out", SEED)
+    assert result.exit_code == 2
+    assert "two reports would write r.out" in result.output
+
+
 def test_unwritable_report_path_exits_2(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")

@@ -3,6 +3,10 @@
 Exit codes (design.md): 0 no file has an error (warnings too with ``--strict``), 1 some file
 has one, 2 the command could not run.  Nothing here prints a traceback: a failure to read an
 input or an internal error becomes a one-line message and exit 2.
+
+Every command that reports uses the same shell pieces: :func:`config_option` (settings from
+``[tool.stream-validator]`` as defaults), :func:`report_options` (``--format``, ``--report``)
+and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 """
 
 from __future__ import annotations
@@ -109,9 +113,13 @@ def config_option(params: Mapping[str, str]) -> Callable:
 def _report_specs(_ctx: click.Context, _param: click.Parameter,
                   values: Sequence[str]) -> list[tuple[str, str]]:
     try:
-        return [parse_report_spec(value) for value in values]
+        specs = [parse_report_spec(value) for value in values]
     except ValueError as exc:
         raise click.BadParameter(printable(str(exc))) from None
+    paths = [path for _, path in specs]
+    if repeated := sorted({path for path in paths if paths.count(path) > 1}):
+        raise click.BadParameter(f"two reports would write {printable(repeated[0])}")
+    return specs
 
 
 def report_options(command: Callable) -> Callable:
