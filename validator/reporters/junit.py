@@ -35,7 +35,7 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
         details = "\n".join(_lines(report))
         if fails(report, strict=strict):
             failure = ET.SubElement(case, "failure", type="stream-validator",
-                                    message=printable(counts([report])))
+                                    message=counts([report]))
             failure.text = details
         elif details:
             ET.SubElement(case, "system-out").text = details
