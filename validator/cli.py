@@ -3,6 +3,10 @@
 Exit codes (design.md): 0 no file has an error (warnings too with ``--strict``), 1 some file
 has one, 2 the command could not run.  Nothing here prints a traceback: a failure to read an
 input or an internal error becomes a one-line message and exit 2.
+
+Every command that reports uses the same shell pieces: :func:`config_option` (settings from
+``[tool.stream-validator]`` as defaults), :func:`report_options` (``--format``, ``--report``)
+and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 """
 
 from __future__ import annotations
@@ -11,16 +15,17 @@ import difflib
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, config
 from .api import validate_file
 from .engine import KINDS, StreamReport
 from .framing import FORMATS
-from .reporters import REPORTERS
+from .reporters import REPORTERS, fails, github, parse_report_spec
 from .reporters._safe import printable
 from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
 from .schemas import schema_document, schema_types
@@ -30,6 +35,10 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Files a directory argument expands to.
 STREAM_SUFFIXES = (".sse", ".jsonl", ".ndjson", ".json")
+CONFIG_FILE = "pyproject.toml"
+#: Settings of ``[tool.stream-validator]`` that are defaults of ``lint`` options.
+LINT_SETTINGS = {"profile": "profile", "select": "select", "ignore": "ignore",
+                 "strict": "strict", "format": "output_format"}
 
 
 class UsageError(click.ClickException):
@@ -62,6 +71,92 @@ def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
         raise UsageError(f"cannot read {printable(path)}: {exc.strerror or exc}") from None
 
 
+def read_config(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.stream-validator]`` settings of ``path`` (``None``: it has no such table)."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise UsageError(f"cannot read {printable(str(path))}: {reason or exc}") from None
+    try:
+        return config.load(text, path)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def find_config(start: Path) -> dict[str, Any]:
+    """The settings of the nearest pyproject.toml with a ``[tool.stream-validator]`` table,
+    looking in ``start`` and then upwards; ``{}`` if there is none."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file() and (settings := read_config(candidate)) is not None:
+            return settings
+    return {}
+
+
+def config_option(params: Mapping[str, str]) -> Callable:
+    """``--config PATH``, eager: the settings (from PATH, or else the pyproject.toml found from
+    the current directory upwards) become defaults of the command's parameters ``params``
+    (setting -> parameter name), so that what the command line says wins."""
+    def load_defaults(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is None:
+            settings = find_config(Path.cwd())
+        elif (settings := read_config(Path(value))) is None:
+            raise UsageError(f"{printable(value)}: no [{config.TABLE}] table")
+        ctx.default_map = {**(ctx.default_map or {}),
+                           **{params[key]: v for key, v in settings.items() if key in params}}
+
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                        is_eager=True, expose_value=False, callback=load_defaults,
+                        help=f"TOML file with a [{config.TABLE}] table (default: the nearest "
+                             f"{CONFIG_FILE} that has one).")
+
+
+def _report_specs(_ctx: click.Context, _param: click.Parameter,
+                  values: Sequence[str]) -> list[tuple[str, str]]:
+    try:
+        specs = [parse_report_spec(value) for value in values]
+    except ValueError as exc:
+        raise click.BadParameter(printable(str(exc))) from None
+    paths = [path for _, path in specs]
+    if repeated := sorted({path for path in paths if paths.count(path) > 1}):
+        raise click.BadParameter(f"two reports would write {printable(repeated[0])}")
+    return specs
+
+
+def report_options(command: Callable) -> Callable:
+    """``--format`` (stdout) and repeatable ``--report FORMAT=PATH``, for :func:`emit_reports`."""
+    command = click.option("--report", "report_specs", multiple=True, metavar="FORMAT=PATH",
+                           callback=_report_specs,
+                           help="Also write a report to PATH (repeatable), e.g. "
+                                "junit=out/junit.xml.")(command)
+    return click.option("--format", "output_format", type=click.Choice(list(REPORTERS)),
+                        default="text", show_default=True,
+                        help="Output format on stdout.")(command)
+
+
+def emit_reports(reports: Sequence[StreamReport], *, output_format: str,
+                 report_specs: Sequence[tuple[str, str]], color: bool, strict: bool) -> None:
+    """Print the ``--format`` report, write each ``--report`` file, and, when a GitHub report
+    is asked for and ``GITHUB_STEP_SUMMARY`` is set, append the step summary to that file."""
+    click.echo(REPORTERS[output_format](reports, color=color, strict=strict), nl=False)
+    for name, path in report_specs:
+        _write(path, REPORTERS[name](reports, strict=strict))
+    formats = {output_format, *(name for name, _ in report_specs)}
+    if "github" in formats and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
+        _write(summary, github.summary(reports), append=True)
+
+
+def _write(path: str, text: str, *, append: bool = False) -> None:
+    try:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "a" if append else "w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {printable(path)}: {exc.strerror or exc}") from None
+
+
 def _use_color(choice: str) -> bool:
     if choice != "auto":
         return choice == "always"
@@ -78,15 +173,15 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
-              show_default=True, help="Output format.")
+@config_option(LINT_SETTINGS)
+@report_options
 @click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
               help="Severities: what OpenAI does (openai), every recommendation (strict), or the "
                    "Open Responses normative rules (open-responses).")
 @click.option("--select", multiple=True, metavar="CODES",
               help="Run only these rules: codes, prefixes (T, I0) or names; comma-separated.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
-@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
               help="Stream kind; auto detects it from the first event.")
@@ -98,12 +193,14 @@ def main() -> None:
               show_default=True, help="Longer lines are a finding (F009) and are skipped.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
-def lint(paths: tuple[str, ...], output_format: str, profile: str, select: tuple[str, ...],
-         ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str, input_format: str,
-         stdin_filename: str, max_line_bytes: int, color: str) -> None:
+def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[str, str]],
+         profile: str, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
+         exit_zero: bool, kind: str, input_format: str, stdin_filename: str,
+         max_line_bytes: int, color: str) -> None:
     """Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
 
-    Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files.
+    Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files.  Defaults come from
+    [tool.stream-validator] in pyproject.toml; the command line wins.
     """
     options = {"kind": None if kind == "auto" else kind, "profile": profile,
                "select": _split(select) or None, "ignore": _split(ignore),
@@ -113,8 +210,9 @@ def lint(paths: tuple[str, ...], output_format: str, profile: str, select: tuple
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     reports = [_lint_one(path, stdin_filename, options) for path in _expand(paths)]
-    click.echo(REPORTERS[output_format](reports, color=_use_color(color)), nl=False)
-    failed = any(r.errors or (strict and r.warnings) for r in reports)
+    emit_reports(reports, output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
+    failed = any(fails(r, strict=strict) for r in reports)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 

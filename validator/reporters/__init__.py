@@ -1,17 +1,36 @@
-"""Reporters: a registry of name -> ``render(reports, *, color) -> str``."""
+"""Reporters: a registry of name -> ``render(reports, *, color, strict) -> str``.
+
+``text`` is for people; ``json`` is the machine-readable contract; ``junit``, ``sarif`` and
+``github`` are for CI.  ``strict`` (warnings fail) only changes JUnit's verdicts; the other
+formats report severities as they are.  Writing reports is the shell's job (``cli.py``):
+:func:`parse_report_spec` only reads a ``--report FORMAT=PATH`` value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import json, text
+from . import github, json, junit, sarif, text
+from ._common import fails
 
-__all__ = ["REPORTERS", "Renderer"]
+__all__ = ["REPORTERS", "Renderer", "fails", "parse_report_spec"]
 
 Renderer = Callable[..., str]
 
 REPORTERS: dict[str, Renderer] = {
     "text": text.render,
     "json": json.render,
+    "junit": junit.render,
+    "sarif": sarif.render,
+    "github": github.render,
 }
 
+
+def parse_report_spec(spec: str) -> tuple[str, str]:
+    """``"junit=out/junit.xml"`` -> ``("junit", "out/junit.xml")``; ``ValueError`` if malformed."""
+    name, sep, path = spec.partition("=")
+    name = name.strip().lower()
+    if not sep or not path or name not in REPORTERS:
+        raise ValueError(f"expected FORMAT=PATH with FORMAT one of {', '.join(REPORTERS)}, "
+                         f"got {spec!r}")
+    return name, path

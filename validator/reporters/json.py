@@ -26,7 +26,7 @@ def document(reports: Sequence[StreamReport]) -> dict:
     }
 
 
-def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
+def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool = False) -> str:
     # ensure_ascii: lone surrogates and control characters from stream content stay escaped,
     # so the document is valid JSON and valid UTF-8 whatever the stream held.
     return json.dumps(document(reports), ensure_ascii=True, indent=2) + "\n"

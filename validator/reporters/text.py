@@ -8,6 +8,7 @@ import click
 
 from ..engine import StreamReport
 from ..violations import Severity, Violation
+from ._common import totals
 from ._safe import printable
 
 __all__ = ["render"]
@@ -15,7 +16,7 @@ __all__ = ["render"]
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
+def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool = False) -> str:
     """The text report of ``reports``."""
     lines: list[str] = []
     for report in reports:
@@ -36,13 +37,8 @@ def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
 
 
 def _summary(reports: Sequence[StreamReport]) -> str:
-    errors = sum(r.errors for r in reports)
-    warnings = sum(r.warnings for r in reports)
-    infos = sum(r.infos for r in reports)
-    files = len(reports)
-    text = (f"{files} file{'s' * (files != 1)}: {errors} error{'s' * (errors != 1)}, "
-            f"{warnings} warning{'s' * (warnings != 1)}, {infos} info")
-    if errors or warnings or infos:
+    text = totals(reports)
+    if any(r.violations for r in reports):
         text += ". Run `stream-validator rule CODE` for what a finding means."
     return text
 
