@@ -1,8 +1,8 @@
-"""The command line: ``stream-validator lint|rules|rule|schema``.
+"""The command line: ``stream-validator lint|check|rules|rule``.
 
-Exit codes (design.md): 0 no file has an error (warnings too with ``--strict``), 1 some file
-has one, 2 the command could not run.  Nothing here prints a traceback: a failure to read an
-input or an internal error becomes a one-line message and exit 2.
+Exit codes (design.md): 0 no file (no scenario) has an error (warnings too with ``--strict``),
+1 some file has one, 2 the command could not run.  Nothing here prints a traceback: a failure
+to read an input or an internal error becomes a one-line message and exit 2.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .framing import FORMATS
 from .reporters import REPORTERS
 from .reporters._safe import printable
 from .rules import PROFILES, RULES, enabled_rules, get
+from .scenarios import REQUEST_SUFFIX
 
 __all__ = ["main"]
 
@@ -41,8 +42,10 @@ def _split(values: Sequence[str]) -> list[str]:
 def _expand(paths: Sequence[str]) -> Iterator[str]:
     for path in paths:
         if path != "-" and os.path.isdir(path):
+            # `check --save` writes NAME.request.json beside each capture: not a stream.
             found = sorted(str(p) for p in Path(path).rglob("*")
-                           if p.is_file() and p.suffix in STREAM_SUFFIXES)
+                           if p.is_file() and p.suffix in STREAM_SUFFIXES
+                           and not p.name.endswith(REQUEST_SUFFIX))
             if not found:
                 raise UsageError(f"{path}: no {'/'.join(STREAM_SUFFIXES)} files in this directory")
             yield from found
@@ -112,8 +115,96 @@ def lint(paths: tuple[str, ...], output_format: str, profile: str, select: tuple
         raise UsageError(str(exc)) from None
     reports = [_lint_one(path, stdin_filename, options) for path in _expand(paths)]
     click.echo(REPORTERS[output_format](reports, color=_use_color(color)), nl=False)
+    sys.exit(_exit_code(reports, strict, exit_zero))
+
+
+def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -> int:
     failed = any(r.errors or (strict and r.warnings) for r in reports)
-    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+    return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
+
+
+def _parse_header(value: str) -> tuple[str, str]:
+    name, colon, content = value.partition(":")
+    if not colon or not name.strip():
+        raise UsageError(f"--header {printable(value)!r}: expected 'Name: value'")
+    return name.strip(), content.strip()
+
+
+def _check_base_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{printable(url)}: expected an http(s) base URL such as "
+                         "http://127.0.0.1:8000/v1")
+    return url
+
+
+@main.command()
+@click.argument("base_url")
+@click.option("--scenarios", "scenario_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Add the *.json scenarios in DIR.")
+@click.option("--no-builtin", is_flag=True, help="Run only the --scenarios ones.")
+@click.option("--only", multiple=True, metavar="NAMES",
+              help="Run only these scenarios (names or globs, comma-separated).")
+@click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
+@click.option("--model", default="gpt-5-mini", show_default=True,
+              help="Model for scenarios whose request names none.")
+@click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
+              help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
+@click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
+              help="Extra request header (repeatable); secret-looking ones are never saved.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True,
+              help="Seconds to connect, and seconds the server may stay silent (per read).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Scenarios run at once.")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
+              show_default=True, help="Output format.")
+@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+              help="Severities (as for lint).")
+@click.option("--select", multiple=True, metavar="CODES", help="Run only these rules.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
+          only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
+          header_values: tuple[str, ...], timeout: float, concurrency: int,
+          save_dir: str | None, output_format: str, profile: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
+    """Send the scenarios to a live server and validate each stream as it arrives.
+
+    BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
+    BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
+    error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
+    """
+    from . import scenarios as sc
+    from .check import CheckOptions, run_check
+
+    options = CheckOptions(
+        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
+        concurrency=concurrency, profile=profile, select=_split(select) or None,
+        ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
+    try:
+        enabled_rules(profile, options.select, options.ignore)
+        found = [] if no_builtin else sc.load_builtin()
+        for directory in scenario_dirs:
+            found += sc.load_dir(directory)
+        chosen = sc.select(found, _split(only), _split(skip))
+    except ValueError as exc:  # ScenarioError too
+        raise UsageError(str(exc)) from None
+    try:
+        reports = run_check(chosen, options)
+    except OSError as exc:  # --save DIR cannot be written
+        raise UsageError(f"cannot save captures: {exc}") from None
+    click.echo(REPORTERS[output_format](reports, color=_use_color(color)), nl=False)
+    # Hook for `--report FORMAT=PATH` (issue 5): write REPORTERS[fmt](reports) to each PATH here.
+    sys.exit(_exit_code(reports, strict, exit_zero))
 
 
 def rules_markdown() -> str:

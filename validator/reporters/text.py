@@ -21,8 +21,8 @@ def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
     for report in reports:
         path = printable(report.path)
         lines.append(_style(f"{path} ({report.format or '?'}, {report.kind or '?'}, "
-                            f"profile {report.profile}, {report.events} events)", color,
-                            bold=True))
+                            f"profile {report.profile}, {report.events} events"
+                            f"{_live(report.check)})", color, bold=True))
         for v in sorted(report.violations, key=lambda v: v.sort_key()):
             where = f"{path}:{v.line}:" if v.line is not None else f"{path}:"
             severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
@@ -31,8 +31,29 @@ def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
                 lines.append(f"    {printable(v.excerpt)}")
         if not report.violations:
             lines.append("  no findings")
+        elif report.check is not None:
+            lines.append(_reproduce(report.check))
     lines.append(_summary(reports))
     return "\n".join(lines) + "\n"
+
+
+def _live(check: dict | None) -> str:
+    """HTTP status and timings of a ``check`` scenario, for its header line."""
+    if check is None:
+        return ""
+    status = check["http_status"]
+    first = check["time_to_first_event"]
+    return (f", HTTP {status if status is not None else '-'}"
+            f", first event {f'{first:.3f} s' if first is not None else '-'}"
+            f", total {check['total_time']:.3f} s")
+
+
+def _reproduce(check: dict) -> str:
+    if check["reproduce"]:
+        return f"  reproduce: {printable(check['reproduce'])}"
+    if check["capture"]:
+        return f"  capture: {printable(check['capture'])}"
+    return "  rerun with --save DIR to keep the capture and get the lint command"
 
 
 def _summary(reports: Sequence[StreamReport]) -> str:
