@@ -10,12 +10,12 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, SAMPLES
+from conftest import CORPUS, REPO, SAMPLES
 from replay_server import ReplayServer, captures_from, sample_captures, unused_port
 
 from validator.cli import main
 from validator.rules import LIVE_FAMILIES, RULES
-from validator.scenarios import load_builtin
+from validator.scenarios import load_builtin, parse
 
 BUILTIN = sorted(s.name for s in load_builtin())
 CLEAN: dict[str, list] = {name: [] for name in BUILTIN}
@@ -266,3 +266,11 @@ def test_replayed_openai_captures_are_clean_and_lint_the_same(corpus, tmp_path):
     assert linted == {f["path"]: f["violations"] for f in files.values()
                       if f["path"].endswith(".sse")}
     assert CORPUS.is_dir()
+
+
+def test_readme_scenario_example_is_a_valid_scenario():
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("### Scenario files", 1)[1]
+    example = section.split("```json\n", 1)[1].split("```", 1)[0]
+    scenario = parse(json.loads(example), "README.md")
+    assert scenario.endpoint == "responses" and scenario.contains == {"function_call": 1}
