@@ -81,3 +81,18 @@ print(json.dumps({"package": validator.__file__, "schemas": root, "found": found
 
 # The installed command line (`stream-validator lint samples/invalid/S002-*.jsonl` with the
 # venv's `bin/stream-validator`) is checked here once the lint command runs the S rules.
+
+
+def test_installed_package_ships_the_builtin_scenarios(installed):
+    script = """
+import json
+from validator.scenarios import load_builtin
+print(json.dumps([[s.name, s.source] for s in load_builtin()]))
+"""
+    done = subprocess.run([str(installed["python"]), "-c", script], cwd=installed["cwd"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    shipped = sorted(p.stem for p in (REPO / "validator" / "scenarios").glob("*.json"))
+    assert [name for name, _ in found] == shipped and len(shipped) == 16
+    assert all(source.startswith(str(installed["venv"])) for _, source in found)
