@@ -7,6 +7,7 @@ The first path segment picks the server's behaviour, so one server plays every c
   limit) and streams it; an invalid request (``input``/``messages`` of the wrong type) gets a 400;
 - ``/lenient/v1/...``  the same, but streams an answer to invalid requests too;
 - ``/hang/v1/...``     streams half a capture, then sends nothing until the server stops;
+- ``/keepalive/v1/...`` streams half a capture, then only `: keep-alive` comments;
 - ``/close/v1/...``    streams half a capture, then closes the socket inside the chunked body;
 - ``/error500/v1/...`` answers 500 with a JSON error;
 - ``/html/v1/...``     answers 200 with an HTML page (a proxy's error page).
@@ -127,10 +128,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        cut = len(data) // 2 if mode in ("hang", "close") else len(data)
+        cut = len(data) // 2 if mode in ("hang", "keepalive", "close") else len(data)
         self._stream(data[:cut])
         if mode == "hang":
             self.server.stopping.wait(30)
+        elif mode == "keepalive":
+            while not self.server.stopping.wait(0.05):
+                self.wfile.write(b"e\r\n: keep-alive\n\n\r\n")  # a 14-byte chunk
+                self.wfile.flush()
         elif mode == "close":
             self.connection.shutdown(socket.SHUT_RDWR)
         else:

@@ -146,6 +146,16 @@ def test_hanging_server_is_a_timeout_finding_within_the_timeout(server):
         assert "sent nothing for 0.5 s" in h003["message"] and "stalled" in h003["message"]
 
 
+def test_keep_alive_comments_forever_are_stopped_by_max_time(server):
+    start = time.monotonic()
+    code, files = check_json(server.url("keepalive"), "--timeout", "5", "--max-time", "0.5",
+                             "--only", "responses-text")
+    assert time.monotonic() - start < 5  # comments keep --timeout from firing
+    assert code == 1
+    (h003,) = [v for v in files["responses-text"]["violations"] if v["code"] == "H003"]
+    assert "did not end within 0.5 s (--max-time" in h003["message"]
+
+
 def test_connection_closed_mid_stream(server):
     code, files = check_json(server.url("close"), "--only", "responses-text")
     assert code == 1

@@ -3,7 +3,9 @@ validator as it arrives, time it, and save the capture.
 
 This is the network and file shell of ``check``; the verdict itself is ``validator.verdict``.
 ``--timeout`` is httpx's connect and read timeout: a server that sends no byte for that long
-(before the headers or in the middle of the body) is an ``H003`` finding, never a hang.
+(before the headers or in the middle of the body) is an ``H003`` finding, never a hang.  Bytes
+that are not events (`: keep-alive` comments) keep a stream alive, so ``--max-time`` bounds the
+whole exchange too.
 """
 
 from __future__ import annotations
@@ -62,8 +64,9 @@ class Capture:
 
 def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
                 headers: dict[str, str], validator: StreamValidator,
-                timeout: float) -> Capture:
-    """POST ``request`` to ``url`` and validate the answer as it streams."""
+                timeout: float, max_time: float) -> Capture:
+    """POST ``request`` to ``url`` and validate the answer as it streams; stop reading after
+    ``max_time`` seconds."""
     capture = Capture(url=url, request=request, headers=headers)
     exchange = capture.exchange
     body = bytearray()
@@ -81,6 +84,10 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
                     if capture.time_to_first_event is None and validator.events:
                         capture.time_to_first_event = time.monotonic() - start
                 elif len(body) >= _BODY_LIMIT:
+                    break
+                if time.monotonic() - start > max_time:
+                    exchange.error = ("H003", f"the stream did not end within {max_time:g} s "
+                                      f"(--max-time; {validator.events} events)")
                     break
     except httpx.TimeoutException as exc:
         exchange.error = ("H003", _timeout_message(exc, timeout, len(body), validator))

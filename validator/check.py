@@ -37,6 +37,7 @@ class CheckOptions:
     api_key: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
+    max_time: float = 300.0
     concurrency: int = 4
     profile: str = "openai"
     select: list[str] | None = None
@@ -63,7 +64,8 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
                                 select=options.select, ignore=options.ignore)
     request = {"model": options.model, **scenario.request, "stream": True}
     url = options.base_url.rstrip("/") + scenario.path
-    capture = post_stream(client, url, request, headers, validator, options.timeout)
+    capture = post_stream(client, url, request, headers, validator, options.timeout,
+                          options.max_time)
     saved = save(capture, options.save_dir, scenario.name) if options.save_dir else None
     report = StreamReport(path=str(saved) if saved else scenario.name,
                           format=validator.format, kind=scenario.kind, profile=options.profile,

@@ -157,6 +157,9 @@ def _check_base_url(url: str) -> str:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True,
               help="Seconds to connect, and seconds the server may stay silent (per read).")
+@click.option("--max-time", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, help="Seconds one scenario may take in all (keep-alive "
+              "comments reset --timeout, not this).")
 @click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
               help="Scenarios run at once.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
@@ -173,7 +176,7 @@ def _check_base_url(url: str) -> str:
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
 def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
           only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
-          header_values: tuple[str, ...], timeout: float, concurrency: int,
+          header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str, profile: str, select: tuple[str, ...],
           ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
     """Send the scenarios to a live server and validate each stream as it arrives.
@@ -188,7 +191,7 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     options = CheckOptions(
         base_url=_check_base_url(base_url), model=model, api_key=api_key,
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
-        concurrency=concurrency, profile=profile, select=_split(select) or None,
+        max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
         ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
     try:
         enabled_rules(profile, options.select, options.ignore)

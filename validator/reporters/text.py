@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from ..engine import StreamReport
+from ..rules import LIVE_FAMILIES
 from ..violations import Severity
 from ._safe import printable
 
@@ -31,8 +32,8 @@ def render(reports: Sequence[StreamReport], *, color: bool = False) -> str:
                 lines.append(f"    {printable(v.excerpt)}")
         if not report.violations:
             lines.append("  no findings")
-        elif report.check is not None:
-            lines.append(_reproduce(report.check))
+        elif report.check is not None and (hint := _reproduce(report)):
+            lines.append(hint)
     lines.append(_summary(reports))
     return "\n".join(lines) + "\n"
 
@@ -48,12 +49,17 @@ def _live(check: dict | None) -> str:
             f", total {check['total_time']:.3f} s")
 
 
-def _reproduce(check: dict) -> str:
-    if check["reproduce"]:
+def _reproduce(report: StreamReport) -> str | None:
+    """How to see a failing scenario's stream findings again: the saved capture's lint
+    command.  Transport and expectation findings (H, X) are only seen live."""
+    check = report.check or {}
+    if check.get("reproduce"):
         return f"  reproduce: {printable(check['reproduce'])}"
-    if check["capture"]:
+    if check.get("capture"):
         return f"  capture: {printable(check['capture'])}"
-    return "  rerun with --save DIR to keep the capture and get the lint command"
+    if any(not v.code.startswith(LIVE_FAMILIES) for v in report.violations):
+        return "  rerun with --save DIR to keep the capture and get the lint command"
+    return None
 
 
 def _summary(reports: Sequence[StreamReport]) -> str:

@@ -30,7 +30,7 @@ RULES = (
         instead="Send `Content-Type: text/event-stream` (a `charset` parameter is allowed and ignored).",
         refs="WHATWG HTML §9.2.3 (EventSource: MIME type); style-and-ux.md B11.9"), kind="any"),
     Rule("H003", "stream-timeout", "The server sent nothing for longer than the idle timeout", E, doc(
-        what="Reports a connection that could not be opened, or a response that sent no byte, within `--timeout` seconds: before the headers, before the first event, or in the middle of the stream.",
+        what="Reports a connection that could not be opened, or a response that sent no byte, within `--timeout` seconds: before the headers, before the first event, or in the middle of the stream; and a stream still going after `--max-time` seconds (keep-alive comments forever).",
         why="A stalled stream hangs the client until its own timeout (openai-python: 600 s by default) and then raises; the user sees a frozen answer. A server under load should send SSE comments (`: keep-alive`) rather than nothing.",
         example="A stream that sends `response.output_text.delta` events and then stops without `response.completed`, keeping the connection open.",
         instead="Keep the stream moving (events or `: keep-alive` comments) and always end it with a terminal event.",
