@@ -251,7 +251,10 @@ def test_bad_scenario_file_exits_2_with_one_line(tmp_path, document, message):
 
 
 @pytest.mark.parametrize("args", [
-    ["ftp://example/v1"], ["not a url"],
+    ["ftp://example/v1"], ["not a url"], ["http://[::1/v1"], ["http://127.0.0.1:abc/v1"],
+    ["http://127.0.0.1:99999/v1"],
+    ["http://127.0.0.1:9/v1", "--header", "X-Name: h\u00e9llo"],
+    ["http://127.0.0.1:9/v1", "--header", "X Bad: v"],
     ["http://127.0.0.1:9/v1", "--only", "nothing-like-this"],
     ["http://127.0.0.1:9/v1", "--header", "no colon"],
     ["http://127.0.0.1:9/v1", "--select", "H999"],
@@ -261,7 +264,7 @@ def test_bad_scenario_file_exits_2_with_one_line(tmp_path, document, message):
 def test_bad_options_exit_2(args):
     result = run("check", *args)
     assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
 
 
 def test_replayed_openai_captures_are_clean_and_lint_the_same(corpus, tmp_path):
@@ -284,3 +287,14 @@ def test_readme_scenario_example_is_a_valid_scenario():
     example = section.split("```json\n", 1)[1].split("```", 1)[0]
     scenario = parse(json.loads(example), "README.md")
     assert scenario.endpoint == "responses" and scenario.contains == {"function_call": 1}
+
+
+def test_findings_do_not_depend_on_concurrency(server):
+    def findings(concurrency: str) -> dict:
+        _, files = check_json(server.url("lenient"), "--profile", "strict", "--concurrency",
+                              concurrency)
+        return {name: entry["violations"] for name, entry in files.items()}
+
+    one = findings("1")
+    assert any(one.values())
+    assert findings("16") == one

@@ -8,6 +8,7 @@ to read an input or an internal error becomes a one-line message and exit 2.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -123,18 +124,29 @@ def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
 
 
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")  # an RFC 9110 token
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*\Z")
+
+
 def _parse_header(value: str) -> tuple[str, str]:
     name, colon, content = value.partition(":")
-    if not colon or not name.strip():
-        raise UsageError(f"--header {printable(value)!r}: expected 'Name: value'")
-    return name.strip(), content.strip()
+    name, content = name.strip(), content.strip()
+    if not colon or not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(content):
+        raise UsageError(f"--header {printable(value)!r}: expected 'Name: value' (a token "
+                         "name, a printable ASCII value)")
+    return name, content
 
 
 def _check_base_url(url: str) -> str:
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
+            parts.port is None or parts.port > 0)
+    except ValueError:  # a bad port or IPv6 literal
+        valid = False
+    if not valid:
         raise UsageError(f"{printable(url)}: expected an http(s) base URL such as "
                          "http://127.0.0.1:8000/v1")
     return url
