@@ -164,6 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The default listen backlog (5) refuses connections when `check --concurrency 16` opens
+    # them all at once on a loaded machine.
+    request_queue_size = 128
 
     def __init__(self, captures: dict[tuple[str, str], Path]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)

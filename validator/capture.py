@@ -125,14 +125,15 @@ def _connection_message(exc: httpx.TransportError, received: int) -> str:
     return f"the connection failed: {reason}"
 
 
-def save(capture: Capture, directory: Path, name: str) -> Path:
-    """Write the body (``NAME.sse`` for an event stream, ``NAME.body`` for anything else) and
-    ``NAME.request.json`` (URL, non-secret headers, body) under ``directory``; return the body's
-    path."""
+def save(capture: Capture, directory: Path, name: str) -> Path | None:
+    """Write ``NAME.request.json`` (URL, non-secret headers, body) and, if a response came, its
+    body (``NAME.sse`` for an event stream, ``NAME.body`` for anything else) under
+    ``directory``; return the body's path (``None``: no response)."""
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = ".sse" if capture.exchange.streamed else ".body"
-    path = directory / f"{name}{suffix}"
-    path.write_bytes(capture.body)
+    path = None
+    if capture.exchange.http_status is not None:
+        path = directory / f"{name}{'.sse' if capture.exchange.streamed else '.body'}"
+        path.write_bytes(capture.body)
     request = {"method": "POST", "url": redact_url(capture.url),
                "headers": {k: v for k, v in capture.headers.items() if not is_secret(k)},
                "body": capture.request}
