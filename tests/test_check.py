@@ -9,6 +9,7 @@ import shlex
 import time
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import CORPUS, REPO, SAMPLES
 from replay_server import ReplayServer, captures_from, sample_captures, unused_port
@@ -235,6 +236,25 @@ def test_user_scenarios_and_selection(server, tmp_path):
                                            and "invalid" not in n and "parallel" not in n]
 
 
+def test_yaml_scenarios_with_comments(server, tmp_path):
+    (tmp_path / "gateway.yaml").write_text(
+        "# Our gateway must pass tools through.\n"
+        "name: gateway-tools\n"
+        "endpoint: chat\n"
+        "request:\n"
+        "  messages: [{role: user, content: 'Weather in Paris?'}]\n"
+        "  tools: [{type: function, function: {name: get_weather, parameters: {}}}]\n"
+        "expect:\n"
+        "  status: [tool_calls, stop]  # OpenAI ends forced calls with stop\n"
+        "  contains: {tool_call: 3}\n")
+    (tmp_path / "old.request.json").write_text("{}")  # what --save wrote: not a scenario
+    code, files = check_json(server.url("replay"), "--scenarios", str(tmp_path),
+                             "--no-builtin")
+    assert sorted(files) == ["gateway-tools"] and code == 1
+    (x001,) = files["gateway-tools"]["violations"]
+    assert "at least 3 tool_call outputs, the stream has 2" in x001["message"]
+
+
 @pytest.mark.parametrize(("document", "message"), [
     ("{", "not valid JSON"),
     ('{"name": "a b", "endpoint": "responses", "request": {}}', "'name' must be"),
@@ -250,6 +270,21 @@ def test_bad_scenario_file_exits_2_with_one_line(tmp_path, document, message):
     result = run("check", "http://127.0.0.1:9/v1", "--scenarios", str(tmp_path))
     assert result.exit_code == 2
     assert message in result.output and "bad.json" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    ("name: [unclosed\n", "not valid YAML"),
+    ("- a list\n", "a scenario is a JSON object"),
+    ("name: x\nendpoint: chat\nrequest: {}\nexpect: {text: yes please}\n",
+     "'expect.text' must be true or false"),
+])
+def test_bad_yaml_scenario_exits_2_with_one_line(tmp_path, document, message):
+    (tmp_path / "bad.yml").write_text(document)
+    result = run("check", "http://127.0.0.1:9/v1", "--scenarios", str(tmp_path))
+    assert result.exit_code == 2
+    assert message in result.output and "bad.yml" in result.output
+    assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 
 
@@ -290,6 +325,8 @@ def test_readme_scenario_example_is_a_valid_scenario():
     example = section.split("```json\n", 1)[1].split("```", 1)[0]
     scenario = parse(json.loads(example), "README.md")
     assert scenario.endpoint == "responses" and scenario.contains == {"function_call": 1}
+    as_yaml = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert parse(yaml.safe_load(as_yaml), "README.md") == scenario
 
 
 def test_findings_do_not_depend_on_concurrency(server):

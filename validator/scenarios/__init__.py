@@ -1,6 +1,7 @@
 """Scenarios for ``stream-validator check``: what to send and what the answer must be.
 
-A scenario is a JSON file (the built-in ones are the ``*.json`` files beside this module)::
+A scenario is a JSON or YAML file (the built-in ones are the ``*.json`` files beside this
+module)::
 
     {"name": "responses-function-call", "endpoint": "responses",
      "description": "…", "request": {…request body…},
@@ -31,6 +32,8 @@ OUTCOMES = ("stream", "rejected")
 #: ``check --save`` writes each request beside its capture under this suffix; ``lint`` skips
 #: these files when it expands a directory.
 REQUEST_SUFFIX = ".request.json"
+#: Scenario files ``--scenarios DIR`` reads.
+SUFFIXES = (".json", ".yaml", ".yml")
 _KEYS = {"name", "endpoint", "description", "request", "expect"}
 _EXPECT_KEYS = {"outcome", "status", "contains", "text"}
 # Names become file names under --save DIR.
@@ -122,11 +125,22 @@ def parse(document: Any, source: str) -> Scenario:
 
 def _load(path: Path) -> Scenario:
     try:
-        document = json.loads(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ScenarioError(f"{path}: not valid JSON: {exc}") from None
+    if path.suffix == ".json":
+        try:
+            document = json.loads(raw)
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: not valid JSON: {exc}") from None
+    else:
+        import yaml  # only for YAML scenarios: `lint` imports this module too
+
+        try:
+            document = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") \
+                from None
     return parse(document, str(path))
 
 
@@ -136,13 +150,15 @@ def load_builtin() -> list[Scenario]:
 
 
 def load_dir(directory: str | Path) -> list[Scenario]:
-    """Every ``*.json`` scenario under ``directory``, in path order."""
+    """Every ``*.json``, ``*.yaml`` and ``*.yml`` scenario under ``directory``, in path
+    order (``*.request.json`` files that ``check --save`` wrote are not scenarios)."""
     root = Path(directory)
     if not root.is_dir():
         raise ScenarioError(f"{directory}: not a directory")
-    found = [_load(p) for p in sorted(root.rglob("*.json"))]
+    found = [_load(p) for p in sorted(root.rglob("*"))
+             if p.suffix in SUFFIXES and p.is_file() and not p.name.endswith(REQUEST_SUFFIX)]
     if not found:
-        raise ScenarioError(f"{directory}: no *.json scenario files")
+        raise ScenarioError(f"{directory}: no *.json, *.yaml or *.yml scenario files")
     return found
 
 
