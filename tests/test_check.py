@@ -339,3 +339,18 @@ def test_findings_do_not_depend_on_concurrency(server):
     assert any(one.values())
     many = findings("16")
     assert many == one, {k: v for k, v in many.items() if v != one[k]}
+
+
+def test_progress_reports_each_scenario_as_it_finishes(server, capsys):
+    from validator.check import CheckOptions, run_check
+    from validator.cli import _progress
+
+    chosen = [s for s in load_builtin() if s.name.startswith("chat-")]
+    reports = run_check(chosen, CheckOptions(base_url=server.url("replay"), concurrency=3),
+                        _progress(len(chosen)))
+    assert [r.check["scenario"] for r in reports] == [s.name for s in chosen]  # input order
+    lines = capsys.readouterr().err.splitlines()
+    assert sorted(line.split("] ", 1)[0] for line in lines) == sorted(
+        f"[{i}/{len(chosen)}" for i in range(1, len(chosen) + 1))
+    assert any(line.split("] ", 1)[1].startswith("chat-max-tokens: 1 error (") for line in lines)
+    assert any(line.split("] ", 1)[1].startswith("chat-text: ok (") for line in lines)

@@ -10,7 +10,7 @@ reporter renders it; its ``check`` field carries the timings and how to reproduc
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +45,10 @@ class CheckOptions:
     save_dir: Path | None = None
 
 
-def run_check(scenarios: Sequence[Scenario], options: CheckOptions) -> list[StreamReport]:
-    """Run every scenario (``concurrency`` at a time); the reports keep the scenarios' order."""
+def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
+              on_done: Callable[[StreamReport], None] | None = None) -> list[StreamReport]:
+    """Run every scenario (``concurrency`` at a time); the reports keep the scenarios' order.
+    ``on_done`` is called with each report as its scenario finishes (for progress)."""
     headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
                **options.headers}
     if options.api_key:
@@ -55,7 +57,13 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions) -> list[Stre
     limits = httpx.Limits(max_connections=options.concurrency)
     with httpx.Client(timeout=timeout, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-        return list(pool.map(lambda s: _run_one(client, s, headers, options), scenarios))
+        def run(scenario: Scenario) -> StreamReport:
+            report = _run_one(client, scenario, headers, options)
+            if on_done is not None:
+                on_done(report)
+            return report
+
+        return list(pool.map(run, scenarios))
 
 
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],

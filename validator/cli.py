@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -137,6 +138,23 @@ def _parse_header(value: str) -> tuple[str, str]:
     return name, content
 
 
+def _progress(total: int) -> Callable[[StreamReport], None]:
+    """One stderr line per finished scenario (only on a terminal: stdout stays the report)."""
+    done = 0
+    lock = threading.Lock()
+
+    def show(report: StreamReport) -> None:
+        nonlocal done
+        with lock:
+            done += 1
+            errors = report.errors
+            verdict = f"{errors} error{'s' * (errors != 1)}" if errors else "ok"
+            click.echo(f"[{done}/{total}] {printable(report.check['scenario'])}: {verdict} "
+                       f"({report.check['total_time']:.2f} s)", err=True)
+
+    return show
+
+
 def _check_base_url(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -214,7 +232,8 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     except ValueError as exc:  # ScenarioError too
         raise UsageError(str(exc)) from None
     try:
-        reports = run_check(chosen, options)
+        reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
+                            else None)
     except OSError as exc:  # --save DIR cannot be written
         raise UsageError(f"cannot save captures: {exc}") from None
     click.echo(REPORTERS[output_format](reports, color=_use_color(color)), nl=False)
