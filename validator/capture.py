@@ -51,7 +51,8 @@ def redact_url(url: str) -> str:
 @dataclass
 class Capture:
     """The raw body and the facts of one exchange; ``body`` is byte for byte what arrived
-    (after HTTP content decoding), truncated to 64 KiB only when it is not an event stream."""
+    (after HTTP content decoding): a whole event stream when it was kept (``--save``), the
+    first 64 KiB of any other answer."""
 
     url: str
     request: dict[str, Any]
@@ -64,12 +65,14 @@ class Capture:
 
 def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
                 headers: dict[str, str], validator: StreamValidator,
-                timeout: float, max_time: float) -> Capture:
+                timeout: float, max_time: float, keep: bool = True) -> Capture:
     """POST ``request`` to ``url`` and validate the answer as it streams; stop reading after
-    ``max_time`` seconds."""
+    ``max_time`` seconds.  ``keep``: keep the whole stream in ``body`` (for ``save``); without
+    it memory stays bounded by what the validator needs, however long the stream."""
     capture = Capture(url=url, request=request, headers=headers)
     exchange = capture.exchange
     body = bytearray()
+    received = 0
     start = time.monotonic()
     try:
         with client.stream("POST", url, json=request, headers=headers) as response:
@@ -78,7 +81,9 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
             exchange.content_type = response.headers.get("content-type")
             exchange.streamed = response.is_success and is_event_stream(exchange.content_type)
             for chunk in response.iter_bytes():
-                body += chunk
+                received += len(chunk)
+                if keep or not exchange.streamed:
+                    body += chunk
                 if exchange.streamed:
                     validator.feed(chunk)
                     if capture.time_to_first_event is None and validator.events:
@@ -90,9 +95,9 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
                                       f"(--max-time; {validator.events} events)")
                     break
     except httpx.TimeoutException as exc:
-        exchange.error = ("H003", _timeout_message(exc, timeout, len(body), validator))
+        exchange.error = ("H003", _timeout_message(exc, timeout, received, validator))
     except httpx.TransportError as exc:
-        exchange.error = ("H004", _connection_message(exc, len(body)))
+        exchange.error = ("H004", _connection_message(exc, received))
     capture.total_time = time.monotonic() - start
     capture.body = bytes(body)
     if exchange.streamed:
@@ -101,8 +106,7 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
         exchange.output = validator.output()
     else:
         text = capture.body[:_EXCERPT_CHARS].decode("utf-8", "replace")
-        exchange.body_excerpt = printable(text) + ("…" if len(capture.body) > _EXCERPT_CHARS
-                                                   else "")
+        exchange.body_excerpt = printable(text) + ("…" if received > _EXCERPT_CHARS else "")
     return capture
 
 

@@ -73,7 +73,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
     request = {"model": options.model, **scenario.request, "stream": True}
     url = options.base_url.rstrip("/") + scenario.path
     capture = post_stream(client, url, request, headers, validator, options.timeout,
-                          options.max_time)
+                          options.max_time, keep=options.save_dir is not None)
     saved = save(capture, options.save_dir, scenario.name) if options.save_dir else None
     report = StreamReport(path=str(saved) if saved else scenario.name,
                           format=validator.format, kind=scenario.kind, profile=options.profile,
