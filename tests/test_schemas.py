@@ -384,3 +384,26 @@ def test_rules_catalogue_entries():
     assert rules["S004"].severity_in("openai") is None
     assert rules["S004"].severity_in("open-responses") is None
     assert rules["S004"].severity_in("strict").value == "info"
+
+
+def test_one_checker_compiles_safely_from_many_threads():
+    # `check` validates several streams at once with the one checker of their profile: its
+    # lazy compilation must give every thread the same answers as a single thread.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from validator.framing import FrameDecoder
+    from validator.model import Frame
+
+    events = []
+    for path in sorted((SAMPLES / "valid").iterdir()) + sorted((SAMPLES / "invalid").glob("S*")):
+        decoder = FrameDecoder("auto")
+        items = decoder.feed(path.read_bytes()) + decoder.close()
+        events += [f.payload for f in items if type(f) is Frame and type(f.payload) is dict]
+    kinds = ["chat" if "choices" in e else "responses" for e in events]
+    alone = SchemaChecker("strict")
+    expected = [alone.check(e, k) for e, k in zip(events, kinds, strict=True)]
+    for _ in range(5):
+        shared = SchemaChecker("strict")
+        with ThreadPoolExecutor(8) as pool:
+            got = list(pool.map(shared.check, events, kinds))
+        assert got == expected

@@ -91,3 +91,18 @@ def test_installed_command_lints_with_schemas_and_documents_rules_with_their_sam
     assert f"## Sample ({sample.name})" in doc  # the samples ship inside the wheel too
     assert json.loads(run(command, "schema", "response.output_item.added",
                           cwd=installed["cwd"]))["title"] == "response.output_item.added"
+
+
+def test_installed_package_ships_the_builtin_scenarios(installed):
+    script = """
+import json
+from validator.scenarios import load_builtin
+print(json.dumps([[s.name, s.source] for s in load_builtin()]))
+"""
+    done = subprocess.run([str(installed["python"]), "-c", script], cwd=installed["cwd"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    shipped = sorted(p.stem for p in (REPO / "validator" / "scenarios").glob("*.json"))
+    assert [name for name, _ in found] == shipped and len(shipped) == 16
+    assert all(source.startswith(str(installed["venv"])) for _, source in found)

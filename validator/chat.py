@@ -67,6 +67,12 @@ class ChatChecker:
     def close(self) -> None:
         check_end(self.ctx, self.state)
 
+    def status(self) -> str | None:
+        """How the stream ended: choice 0's `finish_reason`, or ``error`` after an error chunk."""
+        if self.state.errored:
+            return "error"
+        return next((c.finish_reason for c in self.state.choices if c.index == 0), None)
+
     def output(self) -> list[dict]:
         """The choices as a client accumulated them (openai-node's snapshot, roughly)."""
         return [_reconstruct(choice) for choice in self.state.choices]

@@ -1,8 +1,8 @@
-"""The command line: ``stream-validator lint|rules|rule|schema``.
+"""The command line: ``stream-validator lint|check|rules|rule``.
 
-Exit codes (design.md): 0 no file has an error (warnings too with ``--strict``), 1 some file
-has one, 2 the command could not run.  Nothing here prints a traceback: a failure to read an
-input or an internal error becomes a one-line message and exit 2.
+Exit codes (design.md): 0 no file (no scenario) has an error (warnings too with ``--strict``),
+1 some file has one, 2 the command could not run.  Nothing here prints a traceback: a failure
+to read an input or an internal error becomes a one-line message and exit 2.
 
 Every command that reports uses the same shell pieces: :func:`config_option` (settings from
 ``[tool.stream-validator]`` as defaults), :func:`report_options` (``--format``, ``--report``)
@@ -14,7 +14,9 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from .framing import FORMATS
 from .reporters import REPORTERS, fails, github, parse_report_spec
 from .reporters._safe import printable
 from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
+from .scenarios import REQUEST_SUFFIX
 from .schemas import schema_document, schema_types
 
 __all__ = ["main"]
@@ -39,6 +42,8 @@ CONFIG_FILE = "pyproject.toml"
 #: Settings of ``[tool.stream-validator]`` that are defaults of ``lint`` options.
 LINT_SETTINGS = {"profile": "profile", "select": "select", "ignore": "ignore",
                  "strict": "strict", "format": "output_format"}
+#: ... and of ``check`` options (``base-url`` is its argument).
+CHECK_SETTINGS = {**LINT_SETTINGS, "scenarios": "scenario_dirs", "base_url": "base_url"}
 
 
 class UsageError(click.ClickException):
@@ -52,8 +57,10 @@ def _split(values: Sequence[str]) -> list[str]:
 def _expand(paths: Sequence[str]) -> Iterator[str]:
     for path in paths:
         if path != "-" and os.path.isdir(path):
+            # `check --save` writes NAME.request.json beside each capture: not a stream.
             found = sorted(str(p) for p in Path(path).rglob("*")
-                           if p.is_file() and p.suffix in STREAM_SUFFIXES)
+                           if p.is_file() and p.suffix in STREAM_SUFFIXES
+                           and not p.name.endswith(REQUEST_SUFFIX))
             if not found:
                 raise UsageError(f"{path}: no {'/'.join(STREAM_SUFFIXES)} files in this directory")
             yield from found
@@ -103,8 +110,12 @@ def config_option(params: Mapping[str, str]) -> Callable:
             settings = find_config(Path.cwd())
         elif (settings := read_config(Path(value))) is None:
             raise UsageError(f"{printable(value)}: no [{config.TABLE}] table")
-        ctx.default_map = {**(ctx.default_map or {}),
-                           **{params[key]: v for key, v in settings.items() if key in params}}
+        multiple = {p.name for p in ctx.command.params if getattr(p, "multiple", False)}
+        defaults = {params[key]: v for key, v in settings.items() if key in params}
+        for name in multiple & defaults.keys():  # one value from the file for a repeatable option
+            if isinstance(defaults[name], str):
+                defaults[name] = [defaults[name]]
+        ctx.default_map = {**(ctx.default_map or {}), **defaults}
 
     return click.option("--config", "config_path", type=click.Path(dir_okay=False),
                         is_eager=True, expose_value=False, callback=load_defaults,
@@ -212,8 +223,129 @@ def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[st
     reports = [_lint_one(path, stdin_filename, options) for path in _expand(paths)]
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
+    sys.exit(_exit_code(reports, strict, exit_zero))
+
+
+def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -> int:
     failed = any(fails(r, strict=strict) for r in reports)
-    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+    return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")  # an RFC 9110 token
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*\Z")
+
+
+def _parse_header(value: str) -> tuple[str, str]:
+    name, colon, content = value.partition(":")
+    name, content = name.strip(), content.strip()
+    if not colon or not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(content):
+        raise UsageError(f"--header {printable(value)!r}: expected 'Name: value' (a token "
+                         "name, a printable ASCII value)")
+    return name, content
+
+
+def _progress(total: int) -> Callable[[StreamReport], None]:
+    """One stderr line per finished scenario (only on a terminal: stdout stays the report)."""
+    done = 0
+    lock = threading.Lock()
+
+    def show(report: StreamReport) -> None:
+        nonlocal done
+        with lock:
+            done += 1
+            errors = report.errors
+            verdict = f"{errors} error{'s' * (errors != 1)}" if errors else "ok"
+            click.echo(f"[{done}/{total}] {printable(report.check['scenario'])}: {verdict} "
+                       f"({report.check['total_time']:.2f} s)", err=True)
+
+    return show
+
+
+def _check_base_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
+            parts.port is None or parts.port > 0)
+    except ValueError:  # a bad port or IPv6 literal
+        valid = False
+    if not valid:
+        raise UsageError(f"{printable(url)}: expected an http(s) base URL such as "
+                         "http://127.0.0.1:8000/v1")
+    return url
+
+
+@main.command()
+@click.argument("base_url")
+@config_option(CHECK_SETTINGS)
+@report_options
+@click.option("--scenarios", "scenario_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Add the *.json scenarios in DIR.")
+@click.option("--no-builtin", is_flag=True, help="Run only the --scenarios ones.")
+@click.option("--only", multiple=True, metavar="NAMES",
+              help="Run only these scenarios (names or globs, comma-separated).")
+@click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
+@click.option("--model", default="gpt-5-mini", show_default=True,
+              help="Model for scenarios whose request names none.")
+@click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
+              help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
+@click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
+              help="Extra request header (repeatable); secret-looking ones are never saved.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True,
+              help="Seconds to connect, and seconds the server may stay silent (per read).")
+@click.option("--max-time", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, help="Seconds one scenario may take in all (keep-alive "
+              "comments reset --timeout, not this).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Scenarios run at once.")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
+@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+              help="Severities (as for lint).")
+@click.option("--select", multiple=True, metavar="CODES", help="Run only these rules.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
+@click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
+          only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
+          header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
+          save_dir: str | None, output_format: str, report_specs: list[tuple[str, str]],
+          profile: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
+    """Send the scenarios to a live server and validate each stream as it arrives.
+
+    BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
+    BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
+    error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
+    """
+    from . import scenarios as sc
+    from .check import CheckOptions, run_check
+
+    options = CheckOptions(
+        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
+        max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
+        ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
+    try:
+        enabled_rules(profile, options.select, options.ignore)
+        found = [] if no_builtin else sc.load_builtin()
+        for directory in scenario_dirs:
+            found += sc.load_dir(directory)
+        chosen = sc.select(found, _split(only), _split(skip))
+    except ValueError as exc:  # ScenarioError too
+        raise UsageError(str(exc)) from None
+    try:
+        reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
+                            else None)
+    except OSError as exc:  # --save DIR cannot be written
+        raise UsageError(f"cannot save captures: {exc}") from None
+    emit_reports(reports, output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
+    sys.exit(_exit_code(reports, strict, exit_zero))
 
 
 def rules_markdown() -> str:

@@ -78,6 +78,9 @@ class StreamReport:
     violations: list[Violation] = field(default_factory=list)
     #: What the stream built, per output item (Responses) or per choice (chat).
     output: list[dict] = field(default_factory=list)
+    #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
+    #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
+    check: dict | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for v in self.violations if v.severity is severity)
@@ -111,7 +114,8 @@ class StreamReport:
         return {"path": self.path, "format": self.format, "kind": self.kind,
                 "profile": self.profile, "events": self.events,
                 "violations": [v.to_dict() for v in
-                               sorted(self.violations, key=Violation.sort_key)]}
+                               sorted(self.violations, key=Violation.sort_key)],
+                **({"check": self.check} if self.check is not None else {})}
 
 
 class StreamValidator:
@@ -213,6 +217,13 @@ class StreamValidator:
     def output(self) -> list[dict]:
         """What the stream built so far (see ``StreamReport.output``)."""
         return self._checker.output() if self._checker is not None else []
+
+    @property
+    def status(self) -> str | None:
+        """How the stream ended: the Responses terminal status (``completed``, ``incomplete``,
+        ``failed``) or chat choice 0's `finish_reason`; ``error`` after an error event with no
+        terminal one; ``None`` if it has not ended."""
+        return self._checker.status() if self._checker is not None else None
 
     def _check_open(self) -> None:
         if self._closed:

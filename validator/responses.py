@@ -426,6 +426,13 @@ class ResponsesChecker:
         if self.first is not None:
             check_stream_end(self.ctx)
 
+    def status(self) -> str | None:
+        """How the stream ended: the terminal event's status, ``error`` after an `error`
+        event with no terminal one, ``None`` while (or if) it never ended."""
+        state = self.state
+        status = TERMINAL_EVENTS.get(state.terminal_event or "")
+        return status or ("error" if state.errored else None)
+
     def output(self) -> list[dict]:
         """The items as the stream built them: what a client accumulated, not the terminal
         event's copy (the two differ exactly when T/R rules fire)."""

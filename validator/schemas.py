@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -654,6 +655,10 @@ class SchemaChecker:
         self._compiler: _Compiler | None = None
         self._rs: dict[str, Any] = {}
         self._py: dict[str, Any] = {}
+        # One checker serves every validator of a profile, and `check` runs validators in
+        # threads: compiling and building are serialised (the compiler names a function
+        # before it defines it).  Reentrant: a predicate may fall back to a built validator.
+        self._lock = threading.RLock()
 
     def check(self, event: dict, kind: str = "responses") -> list[Finding]:
         """The schema findings of one event (``kind``: ``responses`` or ``chat``)."""
@@ -725,12 +730,13 @@ class SchemaChecker:
         uri = _uri(kind, type_name)
         if uri not in _documents():
             return _always_valid
-        if self._compiler is None:
-            self._compiler = _Compiler(_profile_documents(self.profile))
-        try:
-            return self._compiler.predicate(uri, skip_type=kind == "responses")
-        except Unsupported:
-            return self._validator(self._rs, _rs_validator, uri).is_valid
+        with self._lock:
+            if self._compiler is None:
+                self._compiler = _Compiler(_profile_documents(self.profile))
+            try:
+                return self._compiler.predicate(uri, skip_type=kind == "responses")
+            except Unsupported:
+                return self._validator(self._rs, _rs_validator, uri).is_valid
 
     def _chunk_predicate(self) -> Callable[[Any], bool]:
         chunk = self._predicate("chat", "chat.completion.chunk")
@@ -741,5 +747,8 @@ class SchemaChecker:
                    uri: str) -> Any:
         validator = cache.get(uri)
         if validator is None:
-            validator = cache[uri] = build(_profile_documents(self.profile), uri)
+            with self._lock:
+                validator = cache.get(uri)
+                if validator is None:
+                    validator = cache[uri] = build(_profile_documents(self.profile), uri)
         return validator

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from ..engine import StreamReport
+from ..rules import LIVE_FAMILIES
 from ..violations import Severity, Violation
 from ._common import totals
 from ._safe import printable
@@ -22,8 +23,8 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
     for report in reports:
         path = printable(report.path)
         lines.append(_style(f"{path} ({report.format or '?'}, {report.kind or '?'}, "
-                            f"profile {report.profile}, {report.events} events)", color,
-                            bold=True))
+                            f"profile {report.profile}, {report.events} events"
+                            f"{_live(report.check)})", color, bold=True))
         for v in sorted(report.violations, key=Violation.sort_key):
             where = f"{path}:{v.line}:" if v.line is not None else f"{path}:"
             severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
@@ -32,8 +33,34 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
                 lines.append(f"    {printable(v.excerpt)}")
         if not report.violations:
             lines.append("  no findings")
+        elif report.check is not None and (hint := _reproduce(report)):
+            lines.append(hint)
     lines.append(_summary(reports))
     return "\n".join(lines) + "\n"
+
+
+def _live(check: dict | None) -> str:
+    """HTTP status and timings of a ``check`` scenario, for its header line."""
+    if check is None:
+        return ""
+    status = check["http_status"]
+    first = check["time_to_first_event"]
+    return (f", HTTP {status if status is not None else '-'}"
+            f", first event {f'{first:.3f} s' if first is not None else '-'}"
+            f", total {check['total_time']:.3f} s")
+
+
+def _reproduce(report: StreamReport) -> str | None:
+    """How to see a failing scenario's stream findings again: the saved capture's lint
+    command.  Transport and expectation findings (H, X) are only seen live."""
+    check = report.check or {}
+    if check.get("reproduce"):
+        return f"  reproduce: {printable(check['reproduce'])}"
+    if check.get("capture"):
+        return f"  capture: {printable(check['capture'])}"
+    if any(not v.code.startswith(LIVE_FAMILIES) for v in report.violations):
+        return "  rerun with --save DIR to keep the capture and get the lint command"
+    return None
 
 
 def _summary(reports: Sequence[StreamReport]) -> str:

@@ -12,13 +12,29 @@ from typing import Any
 
 from .._data import data_folder
 from ..violations import Severity
-from . import chat, final, framing, identity, lifecycle, schema, sequence, text
+from . import (
+    chat,
+    expectation,
+    final,
+    framing,
+    identity,
+    lifecycle,
+    schema,
+    sequence,
+    text,
+    transport,
+)
 from ._rule import PROFILES, Rule
 
-__all__ = ["PROFILES", "RULES", "Rule", "enabled_rules", "get", "resolve_selectors",
-           "rule_samples"]
+__all__ = ["LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "enabled_rules", "get",
+           "resolve_selectors", "rule_samples"]
 
-_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat)
+_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, transport,
+             expectation)
+
+#: Families only `check` reports: they come from the HTTP exchange and the scenario, which no
+#: capture file carries (so `lint` never reports them and they have no sample file).
+LIVE_FAMILIES = (transport.FAMILY, expectation.FAMILY)
 
 #: code -> rule, in catalogue order.
 RULES: dict[str, Rule] = {rule.code: rule for family in _FAMILIES for rule in family.RULES}

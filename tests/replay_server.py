@@ -1,0 +1,201 @@
+"""A replay server for the tests of ``stream-validator check``: recorded captures served over real
+HTTP on 127.0.0.1, in small uneven chunks with short pauses, as a live server would.
+
+The first path segment picks the server's behaviour, so one server plays every case:
+
+- ``/replay/v1/...``   picks a capture from the request (tools, parallel calls, reasoning, a token
+  limit) and streams it; an invalid request (``input``/``messages`` of the wrong type) gets a 400;
+- ``/lenient/v1/...``  the same, but streams an answer to invalid requests too;
+- ``/hang/v1/...``     streams half a capture, then sends nothing until the server stops;
+- ``/keepalive/v1/...`` streams half a capture, then only `: keep-alive` comments;
+- ``/close/v1/...``    streams half a capture, then closes the socket inside the chunked body;
+- ``/error500/v1/...`` answers 500 with a JSON error;
+- ``/html/v1/...``     answers 200 with an HTML page (a proxy's error page).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+__all__ = ["ReplayServer", "captures_from", "sample_captures", "unused_port"]
+
+def sample_captures(samples: Path) -> dict[tuple[str, str], Path]:
+    """(endpoint, feature) -> capture, from the project's own samples (no chat token-limit
+    sample exists: a token limit on chat gets the plain text answer, like a server that ignores
+    it)."""
+    valid = samples / "valid"
+    return {
+        ("responses", "text"): valid / "text.sse",
+        ("responses", "tools"): valid / "function-call.sse",
+        ("responses", "parallel_tools"): valid / "function-call.sse",
+        ("responses", "reasoning"): valid / "reasoning-summary.jsonl",
+        ("responses", "max_tokens"): valid / "incomplete.sse",
+        ("chat", "text"): valid / "chat-text.sse",
+        ("chat", "tools"): valid / "chat-parallel-tool-calls.sse",
+        ("chat", "parallel_tools"): valid / "chat-parallel-tool-calls.sse",
+        ("chat", "reasoning"): valid / "chat-text.sse",
+        ("chat", "max_tokens"): valid / "chat-text.sse",
+    }
+
+
+def captures_from(corpus: Path) -> dict[tuple[str, str], Path]:
+    """The same table from real captures of OpenAI's API (the shared corpus)."""
+    return {
+        ("responses", "text"): corpus / "openai-dotnet__text-hello.sse",
+        ("responses", "tools"): corpus / "openai-dotnet__function-call.sse",
+        ("responses", "parallel_tools"): corpus / "mirascope__parallel-function-calls.sse",
+        ("responses", "reasoning"): corpus / "pydantic-ai__reasoning-summary.sse",
+        ("responses", "max_tokens"): corpus / "mirascope__incomplete-max-output-tokens.sse",
+        ("chat", "text"): corpus / "chat__vercel-ai__openai-text.jsonl",
+        ("chat", "tools"): corpus / "chat__simonw-llm__tool-call.sse",
+        ("chat", "parallel_tools"): corpus / "chat__mirascope__parallel-tool-calls.sse",
+        ("chat", "reasoning"): corpus / "chat__pydantic-ai__deepseek-reasoning.sse",
+        ("chat", "max_tokens"): corpus / "chat__mirascope__finish-length.sse",
+    }
+
+
+def unused_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def feature(body: dict) -> str:
+    """Which capture a request asks for."""
+    if any(k in body for k in ("max_output_tokens", "max_completion_tokens", "max_tokens")):
+        return "max_tokens"
+    if body.get("tools"):
+        return "parallel_tools" if body.get("parallel_tool_calls") else "tools"
+    if "reasoning" in body or "reasoning_effort" in body:
+        return "reasoning"
+    return "text"
+
+
+def invalid(endpoint: str, body: dict) -> bool:
+    if endpoint == "chat":
+        return not isinstance(body.get("messages"), list)
+    return not isinstance(body.get("input"), (str, list))
+
+
+def as_sse(path: Path) -> bytes:
+    """The capture as SSE bytes: SSE files as recorded, JSONL lines as `event:`/`data:` blocks
+    (and chat chunks followed by the `data: [DONE]` the wire carries)."""
+    raw = path.read_bytes()
+    if path.suffix == ".sse":
+        return raw
+    blocks = []
+    for line in raw.splitlines():
+        if line.strip():
+            event = json.loads(line).get("type")
+            name = f"event: {event}\n".encode() if event else b""
+            blocks.append(name + b"data: " + line + b"\n\n")
+    if blocks and not blocks[0].startswith(b"event:"):
+        blocks.append(b"data: [DONE]\n\n")
+    return b"".join(blocks)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        self.server.requests.append((self.path, dict(self.headers), raw))
+        mode, _, rest = self.path.lstrip("/").partition("/")
+        endpoint = "chat" if rest.endswith("chat/completions") else "responses"
+        if mode == "error500":
+            return self._send(500, "application/json", json.dumps({"error": {
+                "message": "upstream exploded", "type": "server_error"}}).encode())
+        if mode == "html":
+            return self._send(200, "text/html", b"<html><body>502 Bad Gateway</body></html>")
+        body = json.loads(raw)
+        if mode == "replay" and invalid(endpoint, body):
+            return self._send(400, "application/json", json.dumps({"error": {
+                "message": "Invalid type for 'input'", "type": "invalid_request_error"}}).encode())
+        data = as_sse(self.server.captures[(endpoint, feature(body))])
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        cut = len(data) // 2 if mode in ("hang", "keepalive", "close") else len(data)
+        self._stream(data[:cut])
+        if mode == "hang":
+            self.server.stopping.wait(30)
+        elif mode == "keepalive":
+            while not self.server.stopping.wait(0.05):
+                self.wfile.write(b"e\r\n: keep-alive\n\n\r\n")  # a 14-byte chunk
+                self.wfile.flush()
+        elif mode == "close":
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _send(self, status: int, content_type: str, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _stream(self, data: bytes) -> None:
+        # Uneven chunks that split lines, UTF-8 sequences and `\r\n` pairs, with short pauses.
+        rng = random.Random(len(data))
+        at = 0
+        while at < len(data):
+            size = rng.randint(1, 700)
+            chunk = data[at:at + size]
+            at += size
+            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            self.wfile.flush()
+            if rng.random() < 0.2:
+                time.sleep(0.002)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default listen backlog (5) refuses connections when `check --concurrency 16` opens
+    # them all at once on a loaded machine.
+    request_queue_size = 128
+
+    def __init__(self, captures: dict[tuple[str, str], Path]) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.captures = captures
+        self.requests: list[tuple[str, dict, bytes]] = []
+        self.stopping = threading.Event()
+
+
+class ReplayServer:
+    """``with ReplayServer(captures) as server: server.url("replay")`` -> a base URL."""
+
+    def __init__(self, captures: dict[tuple[str, str], Path]) -> None:
+        self._server = _Server(captures)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def requests(self) -> list[tuple[str, dict, bytes]]:
+        """(path, headers, body) of every request received."""
+        return self._server.requests
+
+    def url(self, mode: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{mode}/v1"
+
+    def __enter__(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)

@@ -1,0 +1,92 @@
+"""The sans-IO verdict on one check exchange, and the redaction of what --save writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from validator.capture import is_secret, redact_url
+from validator.scenarios import parse
+from validator.verdict import Exchange, census, is_event_stream, judge
+
+STREAM = parse({"name": "s", "endpoint": "responses", "request": {},
+                "expect": {"status": "incomplete", "contains": {"function_call": 2},
+                           "text": True}}, "test")
+REJECTED = parse({"name": "r", "endpoint": "chat", "request": {},
+                  "expect": {"outcome": "rejected"}}, "test")
+SSE = "text/event-stream; charset=utf-8"
+
+
+def codes(found):
+    return [code for code, _ in found]
+
+
+@pytest.mark.parametrize(("scenario", "status", "expected"), [
+    (STREAM, 400, ["H001"]), (STREAM, 500, ["H001"]), (STREAM, 302, ["H001"]),
+    (REJECTED, 400, []), (REJECTED, 422, []), (REJECTED, 500, ["H001"]),
+])
+def test_http_status(scenario, status, expected):
+    found = judge(scenario, Exchange(http_status=status, reason="X", body_excerpt='{"e": 1}'))
+    assert codes(found) == expected
+    if found:
+        assert f"HTTP {status} X" in found[0][1] and '{"e": 1}' in found[0][1]
+
+
+def test_a_2xx_that_is_not_a_stream_is_h002_only():
+    found = judge(STREAM, Exchange(http_status=200, content_type="application/json"))
+    assert codes(found) == ["H002"] and "application/json" in found[0][1]
+    assert codes(judge(REJECTED, Exchange(http_status=200, content_type=None))) == ["H002"]
+
+
+def test_transport_error_is_reported_once_without_expectation_cascade():
+    broken = Exchange(http_status=200, content_type=SSE, streamed=True,
+                      error=("H003", "stalled"), stream_status=None)
+    assert judge(STREAM, broken) == [("H003", "stalled")]
+    assert judge(STREAM, Exchange(error=("H004", "refused"))) == [("H004", "refused")]
+
+
+def test_expectations_each_give_one_x001():
+    exchange = Exchange(http_status=200, content_type=SSE, streamed=True,
+                        stream_status="completed",
+                        output=[{"type": "function_call"}, {"type": "message"}])
+    messages = [m for code, m in judge(STREAM, exchange) if code == "X001"]
+    assert len(messages) == 3
+    assert "status 'completed', expected 'incomplete'" in messages[0]
+    assert "at least 2 function_call outputs, the stream has 1" in messages[1]
+    assert "no text" in messages[2]
+    exchange.stream_status, exchange.output_text = "incomplete", "hi"
+    exchange.output.append({"type": "function_call"})
+    assert judge(STREAM, exchange) == []
+
+
+def test_a_stream_with_no_end_leaves_expectations_to_the_engine():
+    exchange = Exchange(http_status=200, content_type=SSE, streamed=True, stream_status=None)
+    assert judge(STREAM, exchange) == []
+
+
+@pytest.mark.parametrize(("ended", "expected"), [
+    ("error", []), ("failed", []), ("stop", ["X001"]), ("completed", ["X001"])])
+def test_rejected_scenario_accepts_only_a_failed_stream(ended, expected):
+    exchange = Exchange(http_status=200, content_type=SSE, streamed=True, stream_status=ended)
+    assert codes(judge(REJECTED, exchange)) == expected
+
+
+def test_chat_census_counts_choice_zero():
+    output = [{"index": 1, "content": "other"},
+              {"index": 0, "content": "", "tool_calls": [{}, {}], "reasoning": "r"}]
+    found = census("chat", output)
+    assert (found["content"], found["tool_call"], found["reasoning"]) == (0, 2, 1)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("text/event-stream", True), ("Text/Event-Stream ; charset=utf-8", True),
+    ("text/event-streams", False), ("application/json", False), (None, False)])
+def test_is_event_stream(value, expected):
+    assert is_event_stream(value) is expected
+
+
+def test_secrets_are_redacted():
+    assert all(is_secret(h) for h in ("Authorization", "api-key", "X-Session-Token",
+                                      "Cookie", "OpenAI-Client-Secret"))
+    assert not any(is_secret(h) for h in ("Content-Type", "X-Team", "OpenAI-Organization"))
+    assert redact_url("https://user:pw@host:8443/v1/responses?api-key=s3&api-version=2025") \
+        == "https://host:8443/v1/responses?api-key=REDACTED&api-version=2025"

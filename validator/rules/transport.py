@@ -1,0 +1,44 @@
+"""H: HTTP transport — what `stream-validator check` sees before and around the stream: the
+status code, the `Content-Type`, a server that stops sending, a connection that fails.
+
+These findings come from the live HTTP exchange, not from the stream's bytes, so no capture file
+can carry them: `lint` never reports them and they have no sample under `samples/invalid/`."""
+
+from __future__ import annotations
+
+from ..violations import Severity
+from ._rule import Rule, doc
+
+__all__ = ["FAMILY", "RULES"]
+
+FAMILY = "H"
+
+E = Severity.ERROR
+SDK = "openai-python `_base_client.py` / `_streaming.py`"
+
+RULES = (
+    Rule("H001", "http-status", "The server answered a streaming request with an HTTP error", E, doc(
+        what="Reports a non-2xx HTTP status for a request that should have streamed (any 5xx, or a 4xx for a valid request). For a scenario that expects the request to be rejected, a 4xx is the right answer and only a 5xx is reported.",
+        why=f"The SDKs raise `APIStatusError` before reading any event ({SDK}); a 5xx for a client error makes clients retry a request that can never succeed.",
+        example="`HTTP/1.1 500 Internal Server Error` for `POST /v1/responses` with `stream: true`.",
+        instead="Answer a valid request with `200` and an event stream; reject an invalid one with a 4xx and a JSON `error` object.",
+        refs="RFC 9110 §15 (status codes); openai-python `_exceptions.py` (`APIStatusError`)"), kind="any"),
+    Rule("H002", "content-type", "A 2xx answer is not `text/event-stream`", E, doc(
+        what="Reports a successful answer to a streaming request whose `Content-Type` is not `text/event-stream` (a JSON body, HTML from a proxy, no header). The body is not validated as a stream.",
+        why="Per the WHATWG spec a non-`text/event-stream` MIME type fails an `EventSource`; gateways and proxies buffer or rewrite bodies they do not know to be streams, so events arrive late or not at all.",
+        example="`Content-Type: application/json` with a complete, non-streamed response object.",
+        instead="Send `Content-Type: text/event-stream` (a `charset` parameter is allowed and ignored).",
+        refs="WHATWG HTML §9.2.3 (EventSource: MIME type); style-and-ux.md B11.9"), kind="any"),
+    Rule("H003", "stream-timeout", "The server sent nothing for longer than the idle timeout", E, doc(
+        what="Reports a connection that could not be opened, or a response that sent no byte, within `--timeout` seconds: before the headers, before the first event, or in the middle of the stream; and a stream still going after `--max-time` seconds (keep-alive comments forever).",
+        why="A stalled stream hangs the client until its own timeout (openai-python: 600 s by default) and then raises; the user sees a frozen answer. A server under load should send SSE comments (`: keep-alive`) rather than nothing.",
+        example="A stream that sends `response.output_text.delta` events and then stops without `response.completed`, keeping the connection open.",
+        instead="Keep the stream moving (events or `: keep-alive` comments) and always end it with a terminal event.",
+        refs="openai-python `_constants.py` (`DEFAULT_TIMEOUT`); protocol.md §1.5 (terminal events)"), kind="any"),
+    Rule("H004", "connection-failed", "The connection failed or broke before the stream ended", E, doc(
+        what="Reports a connection that was refused or reset, a name that does not resolve, a TLS failure, or a body cut off before its HTTP framing ended (chunked encoding never terminated, fewer bytes than `Content-Length`).",
+        why=f"The client gets a transport exception instead of events ({SDK}: `APIConnectionError`); whatever was streamed so far is lost.",
+        example="The server closes the socket in the middle of a chunked body.",
+        instead="Finish every response; answer errors with an HTTP status or a terminal `response.failed` event.",
+        refs="RFC 9112 §7.1 (chunked transfer coding)"), kind="any"),
+)

@@ -1,0 +1,108 @@
+"""The verdict on one ``check`` exchange: transport (H) and scenario-expectation (X) findings.
+
+Sans-IO: ``judge`` reads what the HTTP exchange produced (an :class:`Exchange`, filled in by
+``validator.capture``) and the scenario, and returns ``(code, message)`` pairs.  The stream's
+own findings come from the engine; these are the ones no capture file can carry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .scenarios import Scenario
+
+__all__ = ["Exchange", "census", "is_event_stream", "judge"]
+
+_FAILED = ("failed", "error")
+
+
+@dataclass
+class Exchange:
+    """What one request got back.
+
+    ``http_status`` is ``None`` when no response arrived; ``error`` is the transport finding
+    (``H003`` timeout, ``H004`` connection) if the exchange broke; ``streamed`` says the body
+    was validated as an event stream; ``stream_status`` and ``output`` are the engine's
+    ``status`` and ``output()`` of that stream.
+    """
+
+    http_status: int | None = None
+    reason: str = ""
+    content_type: str | None = None
+    error: tuple[str, str] | None = None
+    body_excerpt: str = ""
+    streamed: bool = False
+    stream_status: str | None = None
+    output: list[dict] = field(default_factory=list)
+    output_text: str = ""
+
+
+def is_event_stream(content_type: str | None) -> bool:
+    """``text/event-stream``, whatever its parameters (the spec ignores ``charset``)."""
+    return (content_type or "").split(";", 1)[0].strip().lower() == "text/event-stream"
+
+
+def census(kind: str, output: list[dict]) -> Counter:
+    """What a stream produced, by the names ``expect.contains`` uses: output item types
+    (Responses), or ``content``, ``tool_call``, ``reasoning``, ``refusal`` of choice 0 (chat)."""
+    if kind == "responses":
+        return Counter(item.get("type") for item in output)
+    choice = next((c for c in output if c.get("index") == 0), {})
+    return Counter({"content": int(bool(choice.get("content"))),
+                    "tool_call": len(choice.get("tool_calls") or ()),
+                    "reasoning": int(bool(choice.get("reasoning"))),
+                    "refusal": int(bool(choice.get("refusal")))})
+
+
+def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
+    """The H and X findings of one exchange, most fundamental first.
+
+    Expectations are only checked on a stream that ended: a broken connection or a non-stream
+    answer is reported once, not again as every expectation it could not meet.
+    """
+    found = [exchange.error] if exchange.error else []
+    status = exchange.http_status
+    if status is None:
+        return found
+    if not 200 <= status < 300:
+        if not (scenario.outcome == "rejected" and 400 <= status < 500):
+            found.append(("H001", _http_message(scenario, exchange)))
+        return found
+    if not exchange.streamed:
+        found.append(("H002", f"Content-Type is {exchange.content_type or 'missing'!s}, not "
+                      f"text/event-stream; the body was not validated: {exchange.body_excerpt}"))
+        return found
+    if exchange.error or exchange.stream_status is None:
+        return found  # the engine reports the missing terminal event
+    return found + [("X001", message) for message in _unmet(scenario, exchange)]
+
+
+def _http_message(scenario: Scenario, exchange: Exchange) -> str:
+    expected = ("a 4xx error or a failed stream" if scenario.outcome == "rejected"
+                else "200 and an event stream")
+    reason = f" {exchange.reason}" if exchange.reason else ""
+    body = f": {exchange.body_excerpt}" if exchange.body_excerpt else ""
+    return f"HTTP {exchange.http_status}{reason} (expected {expected}){body}"
+
+
+def _unmet(scenario: Scenario, exchange: Exchange) -> list[str]:
+    ended = exchange.stream_status
+    what = "finish_reason" if scenario.kind == "chat" else "status"
+    if scenario.outcome == "rejected":
+        if ended not in _FAILED:
+            return [f"the invalid request was answered with a stream that ended with {what} "
+                    f"{ended!r}: expected an HTTP 4xx or a failed stream"]
+        return []
+    unmet = []
+    if scenario.status and ended not in scenario.status:
+        unmet.append(f"the stream ended with {what} {ended!r}, expected "
+                     f"{' or '.join(repr(s) for s in scenario.status)}")
+    found = census(scenario.kind, exchange.output)
+    for name, wanted in scenario.contains.items():
+        if found[name] < wanted:
+            unmet.append(f"expected at least {wanted} {name} output{'s' * (wanted != 1)}, "
+                         f"the stream has {found[name]}")
+    if scenario.text and not exchange.output_text.strip():
+        unmet.append("expected a text answer, the stream has no text")
+    return unmet
