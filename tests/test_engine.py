@@ -70,3 +70,45 @@ def test_violations_accumulate_on_the_validator():
     validator.close()
     assert len(validator.violations) == 6
     assert validator.events == 10
+
+
+CREATED = {"type": "response.created", "sequence_number": 0, "response": {
+    "id": "resp_1", "object": "response", "created_at": 1, "status": "in_progress",
+    "model": "m", "output": []}}
+
+
+def test_a_rule_reports_at_most_max_per_rule_findings_then_counts_the_rest():
+    from validator.engine import MAX_PER_RULE
+
+    # 300 deltas for items that were never added: 300 distinct I001 findings.
+    events = [CREATED] + [
+        {"type": "response.output_text.delta", "sequence_number": i + 1, "item_id": f"msg_{i}",
+         "output_index": i, "content_index": 0, "delta": "x", "logprobs": []}
+        for i in range(300)]
+    report = validate_stream(events)
+    found = [v for v in report.violations if v.code == "I001"]
+    assert len(found) == MAX_PER_RULE + 1
+    assert [v.event_index for v in found[:MAX_PER_RULE]] == list(range(1, MAX_PER_RULE + 1))
+    closing = found[-1]
+    assert closing.message == f"{300 - MAX_PER_RULE} more I001 findings in this stream were " \
+                              "not reported one by one"
+    assert (closing.line, closing.event_index, closing.severity.value) == (None, None, "error")
+
+
+def test_a_schema_defect_repeated_on_every_event_is_one_finding():
+    # The same field missing from the response of created, in_progress and completed, and the
+    # same wrong type on every delta, whatever the item: one finding each, at the first event.
+    response = {k: v for k, v in CREATED["response"].items() if k != "model"}
+    events = [{**CREATED, "response": response},
+              {"type": "response.in_progress", "sequence_number": 1, "response": response}]
+    for n in range(3):
+        events.append({"type": "response.output_item.added", "sequence_number": len(events),
+                       "output_index": n, "item": {"id": f"msg_{n}", "type": "message",
+                       "status": "in_progress", "role": "assistant", "content": []}})
+        events.append({"type": "response.output_text.delta", "sequence_number": len(events),
+                       "item_id": f"msg_{n}", "output_index": n, "content_index": 0,
+                       "delta": "x", "logprobs": {}})
+    schema = [(v.code, v.pointer, v.event_index) for v in validate_stream(events).violations
+              if v.code.startswith("S")]
+    assert len({(code, pointer) for code, pointer, _ in schema}) == len(schema)  # each once
+    assert ("S002", "/response/model", 0) in schema and ("S001", "/logprobs", 3) in schema

@@ -9,6 +9,7 @@ location on every finding.  ``close()`` runs the end-of-stream checks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +28,11 @@ __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
 
 KINDS = ("responses", "chat")
 _EXCERPT_CHARS = 160
+#: Findings of one rule reported one by one in a stream; past it they are counted and one
+#: closing finding gives the count, so memory stays bounded on a stream that repeats a defect
+#: a million times.  (Framing caps its own findings at ``framing.CAP``.)
+MAX_PER_RULE = 100
+_INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 def detect_kind(payload: Any) -> str | None:
@@ -143,6 +149,7 @@ class StreamValidator:
         self._schema = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
         self._seen: set = set()
+        self._counts: dict[str, int] = {}
         self._out: list[Violation] = []
         self._done_seen = False
         self._closed = False
@@ -212,6 +219,10 @@ class StreamValidator:
         if self.kind == "responses" and self.format == "sse" and not self._done_seen \
                 and self.events:
             self._report("F006", "the SSE stream does not end with data: [DONE]", None, None, None)
+        for code, count in self._counts.items():
+            if count > MAX_PER_RULE:
+                self._emit(code, f"{count - MAX_PER_RULE} more {code} findings in this stream "
+                           "were not reported one by one", None, None)
         return self._flush()
 
     def output(self) -> list[dict]:
@@ -266,7 +277,9 @@ class StreamValidator:
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
         if self._schema is not None and payload.get("object") != "":
             for code, pointer, message in self._schema.check(payload, self.kind):
-                self._report(code, message, pointer, None, ...)
+                # A server that omits a field omits it in every event of that shape: one root
+                # cause, one finding (at its first event), whatever the array indexes.
+                self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)), ...)
         if frame.event is not None and self.kind == "responses" \
                 and frame.event != payload.get("type"):
             self._report("F003", f"SSE event name {frame.event!r} differs from type "
@@ -282,17 +295,25 @@ class StreamValidator:
     # -- findings ------------------------------------------------------------------------------
 
     def _finding(self, finding: Finding) -> None:
-        at = (finding.line, finding.event_index)
-        self._report(finding.code, finding.message, finding.pointer, None, at)
+        # Framing caps its findings itself (and counts the rest in a closing finding).
+        self._emit(finding.code, finding.message, finding.pointer,
+                   (finding.line, finding.event_index))
 
     def _report(self, code: str, message: str, pointer: str | None, key: Any, at: Any) -> None:
-        severity = self._enabled.get(code)
-        if severity is None:
+        if code not in self._enabled:
             return
         if key is not None:
             if key in self._seen:
                 return
             self._seen.add(key)
+        count = self._counts[code] = self._counts.get(code, 0) + 1
+        if count <= MAX_PER_RULE:
+            self._emit(code, message, pointer, at)
+
+    def _emit(self, code: str, message: str, pointer: str | None, at: Any) -> None:
+        severity = self._enabled.get(code)
+        if severity is None:
+            return
         ctx = self._ctx
         payload = ctx.payload
         if at is ...:
