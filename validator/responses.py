@@ -108,11 +108,13 @@ def _open_part(ctx: Any, ev: dict, item_type: str, parts: str, field: str,
 
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
                 parts: str = "content") -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
         part = _open_part(ctx, ev, item_type, parts, field, part_type)
         delta = ev.get("delta")
         if part is not None and type(delta) is str:
             part.chunks.append(delta)
+        return part
+    handler.part_field = field  # type: ignore[attr-defined]
     return handler
 
 
@@ -155,11 +157,13 @@ def _open_value(ctx: Any, ev: dict, item_type: str) -> Part | None:
 
 
 def _item_delta(item_type: str) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
         value = _open_value(ctx, ev, item_type)
         delta = ev.get("delta")
         if value is not None and type(delta) is str:
             value.chunks.append(delta)
+        return value
+    handler.part_field = None  # type: ignore[attr-defined]
     return handler
 
 
@@ -359,9 +363,16 @@ def _may_resume(ev: dict) -> bool:
 
 
 class ResponsesChecker:
-    """Runs the Responses checks over the events of one stream."""
+    """Runs the Responses checks over the events of one stream.
 
-    __slots__ = ("ctx", "first", "seq", "state")
+    The hot path is a run of deltas to one part.  Once a delta has reached its open part, the
+    next event of the same type and address (``output_index``, ``item_id``, part index) is the
+    same lookup with the same outcome as long as no other event came in between: every state
+    change comes from another event type.  ``feed`` then appends its text straight away
+    (``_run``); any other event clears that shortcut.
+    """
+
+    __slots__ = ("_run", "ctx", "first", "seq", "state")
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -369,10 +380,27 @@ class ResponsesChecker:
         ctx.state = self.state
         self.seq = SequenceTracker()
         self.first: tuple[Any, Any] | None = None
+        #: (type, output_index, item_id, part field, part index, append) of the last delta.
+        self._run: tuple | None = None
 
     def feed(self, ev: dict) -> None:
-        ctx, state = self.ctx, self.state
         event_type = ev.get("type")
+        run = self._run
+        if run is not None and event_type == run[0]:
+            index = ev.get("output_index")
+            field = run[3]
+            if index == run[1] and type(index) is int and ev.get("item_id") == run[2] and (
+                    field is None or ((at := ev.get(field)) == run[4] and type(at) is int)):
+                self.seq.feed(self.ctx, ev.get("sequence_number"))
+                delta = ev.get("delta")
+                if type(delta) is str:
+                    run[5](delta)
+                return
+        self._run = None
+        self._event(ev, event_type)
+
+    def _event(self, ev: dict, event_type: Any) -> None:
+        ctx, state = self.ctx, self.state
         if self.first is None:
             self._start(ev, event_type)
         self.seq.feed(ctx, ev.get("sequence_number"))
@@ -386,7 +414,13 @@ class ResponsesChecker:
             return
         if event_type in LEGACY_TYPES:
             self._legacy(event_type)
-        handler(ctx, state, ev)
+            handler(ctx, state, ev)
+            return
+        part = handler(ctx, state, ev)
+        if part is not None:  # a delta reached its open part: start a run
+            field = handler.part_field  # type: ignore[attr-defined]
+            self._run = (event_type, ev.get("output_index"), ev.get("item_id"), field,
+                         ev.get(field) if field else None, part.chunks.append)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx
