@@ -43,7 +43,7 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     if item is not None and item.type in ITEM_VALUE_PATHS:
         initial = item_value(ev["item"], item.type)
         if isinstance(initial, str) and initial:
-            item.item_value().chunks.append(initial)
+            item.item_value().streamed.write(initial)
 
 
 def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
@@ -112,7 +112,7 @@ def _part_delta(item_type: str, part_type: str | None, field: str = "content_ind
         part = _open_part(ctx, ev, item_type, parts, field, part_type)
         delta = ev.get("delta")
         if part is not None and type(delta) is str:
-            part.chunks.append(delta)
+            part.streamed.write(delta)
         return part
     handler.part_field = field  # type: ignore[attr-defined]
     return handler
@@ -161,7 +161,7 @@ def _item_delta(item_type: str) -> Handler:
         value = _open_value(ctx, ev, item_type)
         delta = ev.get("delta")
         if value is not None and type(delta) is str:
-            value.chunks.append(delta)
+            value.streamed.write(delta)
         return value
     handler.part_field = None  # type: ignore[attr-defined]
     return handler
@@ -197,7 +197,7 @@ def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     part = Part(type="command", line=ctx.line, partial=item.partial)
     command = ev.get("command")
     if isinstance(command, str) and command:
-        part.chunks.append(command)
+        part.streamed.write(command)
     if index == len(item.commands):
         item.commands.append(part)
     else:
@@ -217,7 +217,7 @@ def _command_text(done: bool) -> Handler:
         elif done:
             close_text(ctx, part, ev.get("command"), ev["type"], "/command")
         elif type(ev.get("delta")) is str:
-            part.chunks.append(ev["delta"])
+            part.streamed.write(ev["delta"])
     return handler
 
 
@@ -270,7 +270,7 @@ def _transcript(done: bool) -> Handler:
         elif done:
             part.phase = DONE
         elif type(ev.get("delta")) is str:
-            part.chunks.append(ev["delta"])
+            part.streamed.write(ev["delta"])
     return handler
 
 
@@ -420,7 +420,7 @@ class ResponsesChecker:
         if part is not None:  # a delta reached its open part: start a run
             field = handler.part_field  # type: ignore[attr-defined]
             self._run = (event_type, ev.get("output_index"), ev.get("item_id"), field,
-                         ev.get(field) if field else None, part.chunks.append)
+                         ev.get(field) if field else None, part.streamed.write)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,14 +78,16 @@ class Part:
 
     type: str | None
     line: int | None
-    chunks: list[str] = field(default_factory=list)
+    #: The deltas so far.  A StringIO holds them as one growing text: a list of 10^6 small
+    #: strings would take 60 bytes of object overhead per delta.
+    streamed: io.StringIO = field(default_factory=io.StringIO)
     text: str | None = None  # the authoritative value from the `*.done` event
     phase: str = ADDED
     annotations: int = 0
     partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
 
     def accumulated(self) -> str:
-        return "".join(self.chunks)
+        return self.streamed.getvalue()
 
     def final_text(self) -> str:
         """What the part holds now: the `*.done` value once seen, else the deltas so far."""
@@ -92,7 +95,7 @@ class Part:
 
     def close_text(self, text: str) -> None:
         self.text = text
-        self.chunks = []  # the done value replaces the deltas; keep memory flat
+        self.streamed = io.StringIO()  # the done value replaces the deltas; keep memory flat
         self.phase = TEXT_DONE
 
 

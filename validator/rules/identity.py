@@ -215,7 +215,7 @@ def add_part(ctx: Any, item: Item, parts: list[Part], index: Any, part: Any, poi
     new = Part(type=part_type, line=ctx.line, partial=item.partial)
     initial = part_text(part)
     if initial:
-        new.chunks.append(initial)
+        new.streamed.write(initial)
     parts.append(new)
 
 
