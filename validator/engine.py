@@ -296,7 +296,12 @@ class StreamValidator:
         if severity is None:
             return
         if key is not None:
-            if key in self._seen:
+            try:
+                seen = key in self._seen
+            except TypeError:  # a value from the stream (an object as item_id) in the key
+                key = repr(key)
+                seen = key in self._seen
+            if seen:
                 return
             self._seen.add(key)
         ctx = self._ctx

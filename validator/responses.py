@@ -28,7 +28,17 @@ from .rules.lifecycle import (
 )
 from .rules.sequence import SequenceTracker
 from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
-from .state import ADDED, DONE, TERMINAL, TERMINAL_EVENTS, Item, Part, ResponseState
+from .state import (
+    ADDED,
+    DONE,
+    GAP_LIMIT,
+    TERMINAL,
+    TERMINAL_EVENTS,
+    Item,
+    Part,
+    ResponseState,
+    key_of,
+)
 
 __all__ = ["HANDLERS", "ResponsesChecker"]
 
@@ -182,8 +192,14 @@ def _command(ctx: Any, ev: dict, *, adding: bool = False) -> tuple[Item | None, 
     index = ev.get("command_index")
     if item is None or type(index) is not int:
         return None, None
-    limit = len(item.commands) if adding else len(item.commands) - 1
-    if not 0 <= index <= limit and not item.partial:
+    commands = item.commands
+    limit = len(commands) if adding else len(commands) - 1
+    if item.partial and limit < index < len(commands) + GAP_LIMIT:
+        # A resumed stream: the commands before the cursor were sent before it.
+        while len(commands) < index + (not adding):
+            commands.append(Part(type="command", line=None, partial=True))
+        limit = index
+    if not 0 <= index <= limit:
         ctx.report("I017", f"{ev['type']} for command_index {index}, but {item_label(item)} has "
                    f"{len(item.commands)} command(s)", "/command_index")
         return None, None
@@ -209,8 +225,6 @@ def _command_text(done: bool) -> Handler:
         item, index = _command(ctx, ev)
         if item is None:
             return
-        while len(item.commands) <= index:  # only in a resumed stream
-            item.commands.append(Part(type="command", line=None, partial=True))
         part = item.commands[index]
         if part.phase is not ADDED:
             ctx.report("I014", f"{ev['type']} after command {index} was done", "/command_index")
@@ -245,7 +259,7 @@ _CLOSED_BY_FINAL = ("mcp_list_tools",)
 def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
     """At a completed/incomplete terminal event: every item was closed, or the response has it."""
     output = response.get("output")
-    final_ids = {o.get("id") for o in output if isinstance(o, dict)} if isinstance(
+    final_ids = {key_of(o.get("id")) for o in output if isinstance(o, dict)} if isinstance(
         output, list) else set()
     for item in state.items:
         if item.phase is DONE or item.partial:

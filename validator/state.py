@@ -25,12 +25,14 @@ from typing import Any
 __all__ = [
     "ADDED",
     "DONE",
+    "GAP_LIMIT",
     "LIFECYCLE",
     "TERMINAL_EVENTS",
     "TEXT_DONE",
     "Item",
     "Part",
     "ResponseState",
+    "key_of",
 ]
 
 # Phases of items and parts.  An item goes ADDED -> DONE; a part goes ADDED -> TEXT_DONE (its
@@ -70,6 +72,19 @@ LIFECYCLE: dict[str, dict[str, str]] = {
     IN_PROGRESS: dict.fromkeys(TERMINAL_EVENTS, TERMINAL),
     TERMINAL: {},
 }
+
+
+#: How far an index may run ahead of the items (or parts, commands) seen so far and still be
+#: filled with placeholders: the gap after an I002/I012, or what a resumed stream opened before
+#: its cursor.  Memory stays bounded whatever index a hostile stream sends; beyond it the event
+#: addresses nothing (I001/I011).  No real response comes near this many items.
+GAP_LIMIT = 1024
+
+
+def key_of(value: Any) -> Any:
+    """``value`` if it can be a dict key, else ``None``: an id or type in the stream may be an
+    object or an array (the schema check reports that); it then identifies nothing."""
+    return None if isinstance(value, (dict, list)) else value
 
 
 @dataclass(slots=True, eq=False)
@@ -146,9 +161,9 @@ class ResponseState:
     def add_item(self, item: dict, index: int, line: int | None, *, partial=False) -> Item:
         new = Item(
             index=index,
-            id=item.get("id"),
-            type=item.get("type"),
-            call_id=item.get("call_id"),
+            id=key_of(item.get("id")),
+            type=key_of(item.get("type")),
+            call_id=key_of(item.get("call_id")),
             line=line,
             partial=partial,
         )
@@ -158,7 +173,10 @@ class ResponseState:
         return new
 
     def adopt_item(self, index: int, item_id: Any, item_type: Any) -> Item | None:
-        """In a resumed stream, take an item opened before the cursor as it is referenced."""
+        """In a resumed stream, take an item opened before the cursor as it is referenced
+        (``None`` past ``GAP_LIMIT``)."""
+        if index - len(self.items) > GAP_LIMIT:
+            return None
         while len(self.items) < index:
             self.add_item({}, len(self.items), None, partial=True)
         if len(self.items) == index:
