@@ -65,6 +65,18 @@ def lint_json(path: Path, *args: str) -> tuple[int, list[dict]]:
     return code, json.loads(output)["files"][0]["violations"]
 
 
+def lint_events(tmp_path: Path, events: list[dict], *, expect: int, max_mb: int) -> None:
+    """Lint ``events`` as JSONL in a child process: exit code ``expect``, peak under
+    ``max_mb``."""
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    code, output, stderr, peak = lint_child(str(path))
+    assert_clean_failure(code, output, stderr)
+    assert code == expect, output
+    if peak is not None:
+        assert peak < max_mb, f"{peak} MB"
+
+
 def assert_clean_failure(code: int, *texts: str) -> None:
     for text in texts:
         assert "Traceback" not in text and "internal error" not in text, text[-2000:]
@@ -168,13 +180,7 @@ def test_json_nested_100000_deep(tmp_path, opening, closing):
 
 def test_ten_megabyte_delta_is_validated_like_any_other(tmp_path):
     events = sequential([("message", [["Hello", "x" * (10 * MB), "!"]])])
-    path = tmp_path / "big.jsonl"
-    path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    code, output, stderr, peak = lint_child(str(path))
-    assert_clean_failure(code, output, stderr)
-    assert code == 0, output
-    if peak is not None:
-        assert peak < 300, f"{peak} MB for a 10 MB delta"
+    lint_events(tmp_path, events, expect=0, max_mb=300)
 
 
 def test_fifty_megabyte_single_line(tmp_path):
@@ -231,10 +237,4 @@ def test_absurd_indexes_and_ids(tmp_path, event, resumed):
         events = [e for e in events if e["type"] != "response.created"]
         events[0]["response"]["background"] = True
     events.insert(4, dict(event, sequence_number=events[3]["sequence_number"]))
-    path = tmp_path / "absurd.jsonl"
-    path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    code, output, stderr, peak = lint_child(str(path))
-    assert_clean_failure(code, output, stderr)
-    assert code == 1, output
-    if peak is not None:
-        assert peak < 100
+    lint_events(tmp_path, events, expect=1, max_mb=100)
