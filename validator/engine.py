@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -146,6 +147,7 @@ class StreamValidator:
         self._decoder: FrameDecoder | None = None
         self._ctx = _Context(self, profile)
         self._checker: Any = None
+        self._passes: Any = None  # the schema test of the stream's kind, once it is known
         self._schema = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
         self._seen: set = set()
@@ -186,8 +188,13 @@ class StreamValidator:
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogatepass")
         if self._decoder is None:
-            self._decoder = FrameDecoder(self._input_format, max_line_bytes=self._max_line_bytes)
-        return self._consume(self._decoder.feed(data))
+            handler = SimpleNamespace(on_event=self._event, on_item=self._item)
+            self._decoder = FrameDecoder(self._input_format, max_line_bytes=self._max_line_bytes,
+                                         handler=handler)
+        self._out = []
+        for _ in self._decoder.feed_sliced(data):  # nothing: the decoder pushes to the handler
+            pass
+        return self._flush()
 
     def feed_event(self, event: Mapping, *, line: int | None = None) -> list[Violation]:
         """Feed one already-parsed event (a Responses event or a chat chunk)."""
@@ -240,12 +247,6 @@ class StreamValidator:
         if self._closed:
             raise RuntimeError("StreamValidator.feed() after close()")
 
-    def _consume(self, items: list[Frame | Finding]) -> list[Violation]:
-        self._out = []
-        for item in items:
-            self._item(item)
-        return self._flush()
-
     def _item(self, item: Frame | Finding) -> None:
         if type(item) is Frame:
             self._frame(item)
@@ -260,36 +261,53 @@ class StreamValidator:
     # -- per event -----------------------------------------------------------------------------
 
     def _frame(self, frame: Frame) -> None:
+        if frame.done:
+            self.events += 1
+            ctx = self._ctx
+            ctx.line, ctx.index, ctx.payload = frame.line, frame.index, None
+            self._done()
+        else:
+            self._event(frame.index, frame.line, frame.payload, frame.event)
+
+    def _event(self, index: int | None, line: int | None, payload: Any,
+               name: str | None) -> None:
+        """One event (not `[DONE]`): the hot path, one call per event, each attribute read
+        once."""
         self.events += 1
         ctx = self._ctx
-        ctx.line, ctx.index, ctx.payload = frame.line, frame.index, frame.payload
+        ctx.line, ctx.index, ctx.payload = line, index, payload
         if self._done_seen:
-            self._report("F007", "event after data: [DONE]", None, ("F007",), ...)
+            self._done()
             return
-        if frame.done:
-            self._done_seen = self._ctx.done_seen = True
-            return
-        payload = frame.payload
         if type(payload) is not dict:
             return  # framing reported it (invalid JSON, not an object)
         checker = self._checker or self._start(payload)
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
-        if self._schema is not None and payload.get("object") != "":
+        passes = self._passes
+        if passes is not None and not passes(payload) and payload.get("object") != "":
             for code, pointer, message in self._schema.check(payload, self.kind):
                 # A server that omits a field omits it in every event of that shape: one root
                 # cause, one finding (at its first event), whatever the array indexes.
                 self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)), ...)
-        if frame.event is not None and self.kind == "responses" \
-                and frame.event != payload.get("type"):
-            self._report("F003", f"SSE event name {frame.event!r} differs from type "
+        if name is not None and self.kind == "responses" and name != payload.get("type"):
+            self._report("F003", f"SSE event name {name!r} differs from type "
                          f"{payload.get('type')!r}", "/type", None, ...)
         checker.feed(payload)
+
+    def _done(self) -> None:
+        """`data: [DONE]`, or any event after it."""
+        if self._done_seen:
+            self._report("F007", "event after data: [DONE]", None, ("F007",), ...)
+        else:
+            self._done_seen = self._ctx.done_seen = True
 
     def _start(self, payload: dict) -> Any:
         if self.kind is None:
             self.kind = detect_kind(payload) or "responses"
         self._checker = _CHECKERS[self.kind](self._ctx)
+        if self._schema is not None:
+            self._passes = self._schema.passes(self.kind)
         return self._checker
 
     # -- findings ------------------------------------------------------------------------------
@@ -303,7 +321,12 @@ class StreamValidator:
         if code not in self._enabled:
             return
         if key is not None:
-            if key in self._seen:
+            try:
+                seen = key in self._seen
+            except TypeError:  # a value from the stream (an object as item_id) in the key
+                key = repr(key)
+                seen = key in self._seen
+            if seen:
                 return
             self._seen.add(key)
         count = self._counts[code] = self._counts.get(code, 0) + 1

@@ -28,7 +28,17 @@ from .rules.lifecycle import (
 )
 from .rules.sequence import SequenceTracker
 from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
-from .state import ADDED, DONE, TERMINAL, TERMINAL_EVENTS, Item, Part, ResponseState
+from .state import (
+    ADDED,
+    DONE,
+    GAP_LIMIT,
+    TERMINAL,
+    TERMINAL_EVENTS,
+    Item,
+    Part,
+    ResponseState,
+    key_of,
+)
 
 __all__ = ["HANDLERS", "ResponsesChecker"]
 
@@ -43,7 +53,7 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     if item is not None and item.type in ITEM_VALUE_PATHS:
         initial = item_value(ev["item"], item.type)
         if isinstance(initial, str) and initial:
-            item.item_value().chunks.append(initial)
+            item.item_value().streamed.write(initial)
 
 
 def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
@@ -108,11 +118,13 @@ def _open_part(ctx: Any, ev: dict, item_type: str, parts: str, field: str,
 
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
                 parts: str = "content") -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
         part = _open_part(ctx, ev, item_type, parts, field, part_type)
         delta = ev.get("delta")
         if part is not None and type(delta) is str:
-            part.chunks.append(delta)
+            part.streamed.write(delta)
+        return part
+    handler.part_field = field  # type: ignore[attr-defined]
     return handler
 
 
@@ -155,11 +167,13 @@ def _open_value(ctx: Any, ev: dict, item_type: str) -> Part | None:
 
 
 def _item_delta(item_type: str) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
         value = _open_value(ctx, ev, item_type)
         delta = ev.get("delta")
         if value is not None and type(delta) is str:
-            value.chunks.append(delta)
+            value.streamed.write(delta)
+        return value
+    handler.part_field = None  # type: ignore[attr-defined]
     return handler
 
 
@@ -178,8 +192,14 @@ def _command(ctx: Any, ev: dict, *, adding: bool = False) -> tuple[Item | None, 
     index = ev.get("command_index")
     if item is None or type(index) is not int:
         return None, None
-    limit = len(item.commands) if adding else len(item.commands) - 1
-    if not 0 <= index <= limit and not item.partial:
+    commands = item.commands
+    limit = len(commands) if adding else len(commands) - 1
+    if item.partial and limit < index < len(commands) + GAP_LIMIT:
+        # A resumed stream: the commands before the cursor were sent before it.
+        while len(commands) < index + (not adding):
+            commands.append(Part(type="command", line=None, partial=True))
+        limit = index
+    if not 0 <= index <= limit:
         ctx.report("I017", f"{ev['type']} for command_index {index}, but {item_label(item)} has "
                    f"{len(item.commands)} command(s)", "/command_index")
         return None, None
@@ -193,7 +213,7 @@ def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     part = Part(type="command", line=ctx.line, partial=item.partial)
     command = ev.get("command")
     if isinstance(command, str) and command:
-        part.chunks.append(command)
+        part.streamed.write(command)
     if index == len(item.commands):
         item.commands.append(part)
     else:
@@ -205,15 +225,13 @@ def _command_text(done: bool) -> Handler:
         item, index = _command(ctx, ev)
         if item is None:
             return
-        while len(item.commands) <= index:  # only in a resumed stream
-            item.commands.append(Part(type="command", line=None, partial=True))
         part = item.commands[index]
         if part.phase is not ADDED:
             ctx.report("I014", f"{ev['type']} after command {index} was done", "/command_index")
         elif done:
             close_text(ctx, part, ev.get("command"), ev["type"], "/command")
         elif type(ev.get("delta")) is str:
-            part.chunks.append(ev["delta"])
+            part.streamed.write(ev["delta"])
     return handler
 
 
@@ -241,7 +259,7 @@ _CLOSED_BY_FINAL = ("mcp_list_tools",)
 def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
     """At a completed/incomplete terminal event: every item was closed, or the response has it."""
     output = response.get("output")
-    final_ids = {o.get("id") for o in output if isinstance(o, dict)} if isinstance(
+    final_ids = {key_of(o.get("id")) for o in output if isinstance(o, dict)} if isinstance(
         output, list) else set()
     for item in state.items:
         if item.phase is DONE or item.partial:
@@ -266,7 +284,7 @@ def _transcript(done: bool) -> Handler:
         elif done:
             part.phase = DONE
         elif type(ev.get("delta")) is str:
-            part.chunks.append(ev["delta"])
+            part.streamed.write(ev["delta"])
     return handler
 
 
@@ -359,9 +377,16 @@ def _may_resume(ev: dict) -> bool:
 
 
 class ResponsesChecker:
-    """Runs the Responses checks over the events of one stream."""
+    """Runs the Responses checks over the events of one stream.
 
-    __slots__ = ("ctx", "first", "seq", "state")
+    The hot path is a run of deltas to one part.  Once a delta has reached its open part, the
+    next event of the same type and address (``output_index``, ``item_id``, part index) is the
+    same lookup with the same outcome as long as no other event came in between: every state
+    change comes from another event type.  ``feed`` then appends its text straight away
+    (``_run``); any other event clears that shortcut.
+    """
+
+    __slots__ = ("_run", "ctx", "first", "seq", "state")
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -369,10 +394,27 @@ class ResponsesChecker:
         ctx.state = self.state
         self.seq = SequenceTracker()
         self.first: tuple[Any, Any] | None = None
+        #: (type, output_index, item_id, part field, part index, append) of the last delta.
+        self._run: tuple | None = None
 
     def feed(self, ev: dict) -> None:
-        ctx, state = self.ctx, self.state
         event_type = ev.get("type")
+        run = self._run
+        if run is not None and event_type == run[0]:
+            index = ev.get("output_index")
+            field = run[3]
+            if index == run[1] and type(index) is int and ev.get("item_id") == run[2] and (
+                    field is None or ((at := ev.get(field)) == run[4] and type(at) is int)):
+                self.seq.feed(self.ctx, ev.get("sequence_number"))
+                delta = ev.get("delta")
+                if type(delta) is str:
+                    run[5](delta)
+                return
+        self._run = None
+        self._event(ev, event_type)
+
+    def _event(self, ev: dict, event_type: Any) -> None:
+        ctx, state = self.ctx, self.state
         if self.first is None:
             self._start(ev, event_type)
         self.seq.feed(ctx, ev.get("sequence_number"))
@@ -386,7 +428,13 @@ class ResponsesChecker:
             return
         if event_type in LEGACY_TYPES:
             self._legacy(event_type)
-        handler(ctx, state, ev)
+            handler(ctx, state, ev)
+            return
+        part = handler(ctx, state, ev)
+        if part is not None:  # a delta reached its open part: start a run
+            field = handler.part_field  # type: ignore[attr-defined]
+            self._run = (event_type, ev.get("output_index"), ev.get("item_id"), field,
+                         ev.get(field) if field else None, part.streamed.write)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx

@@ -676,6 +676,23 @@ class SchemaChecker:
             raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
         return self.explain(event, kind)
 
+    def passes(self, kind: str) -> Callable[[dict], bool]:
+        """The hot path's test for ``kind``: ``event -> True`` exactly when ``check`` would
+        find nothing because the compiled predicate accepts the event.  ``False`` sends the
+        event to ``check`` (which may still find nothing, e.g. for an unknown type)."""
+        if kind == "chat":
+            return self._chunk or self._chunk_predicate()
+        if kind != "responses":
+            raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
+        types = self._responses
+
+        def passes(event: dict) -> bool:
+            try:
+                return types[event["type"]](event)
+            except (KeyError, TypeError):
+                return False
+        return passes
+
     def is_valid(self, event: dict, kind: str = "responses", path: str = "compiled") -> bool:
         """Whether one path (``compiled``, ``rs`` or ``python``) accepts the event as it stands,
         before ``OWNED_ELSEWHERE`` (for the tests that compare the paths)."""

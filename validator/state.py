@@ -18,18 +18,21 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "ADDED",
     "DONE",
+    "GAP_LIMIT",
     "LIFECYCLE",
     "TERMINAL_EVENTS",
     "TEXT_DONE",
     "Item",
     "Part",
     "ResponseState",
+    "key_of",
 ]
 
 # Phases of items and parts.  An item goes ADDED -> DONE; a part goes ADDED -> TEXT_DONE (its
@@ -71,20 +74,35 @@ LIFECYCLE: dict[str, dict[str, str]] = {
 }
 
 
+#: How far an index may run ahead of the items (or parts, commands) seen so far and still be
+#: filled with placeholders: the gap after an I002/I012, or what a resumed stream opened before
+#: its cursor.  Memory stays bounded whatever index a hostile stream sends; beyond it the event
+#: addresses nothing (I001/I011).  No real response comes near this many items.
+GAP_LIMIT = 1024
+
+
+def key_of(value: Any) -> Any:
+    """``value`` if it can be a dict key, else ``None``: an id or type in the stream may be an
+    object or an array (the schema check reports that); it then identifies nothing."""
+    return None if isinstance(value, (dict, list)) else value
+
+
 @dataclass(slots=True, eq=False)
 class Part:
     """A content part or a reasoning summary part (or a shell command) being streamed."""
 
     type: str | None
     line: int | None
-    chunks: list[str] = field(default_factory=list)
+    #: The deltas so far.  A StringIO holds them as one growing text: a list of 10^6 small
+    #: strings would take 60 bytes of object overhead per delta.
+    streamed: io.StringIO = field(default_factory=io.StringIO)
     text: str | None = None  # the authoritative value from the `*.done` event
     phase: str = ADDED
     annotations: int = 0
     partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
 
     def accumulated(self) -> str:
-        return "".join(self.chunks)
+        return self.streamed.getvalue()
 
     def final_text(self) -> str:
         """What the part holds now: the `*.done` value once seen, else the deltas so far."""
@@ -92,7 +110,7 @@ class Part:
 
     def close_text(self, text: str) -> None:
         self.text = text
-        self.chunks = []  # the done value replaces the deltas; keep memory flat
+        self.streamed = io.StringIO()  # the done value replaces the deltas; keep memory flat
         self.phase = TEXT_DONE
 
 
@@ -143,9 +161,9 @@ class ResponseState:
     def add_item(self, item: dict, index: int, line: int | None, *, partial=False) -> Item:
         new = Item(
             index=index,
-            id=item.get("id"),
-            type=item.get("type"),
-            call_id=item.get("call_id"),
+            id=key_of(item.get("id")),
+            type=key_of(item.get("type")),
+            call_id=key_of(item.get("call_id")),
             line=line,
             partial=partial,
         )
@@ -155,7 +173,10 @@ class ResponseState:
         return new
 
     def adopt_item(self, index: int, item_id: Any, item_type: Any) -> Item | None:
-        """In a resumed stream, take an item opened before the cursor as it is referenced."""
+        """In a resumed stream, take an item opened before the cursor as it is referenced
+        (``None`` past ``GAP_LIMIT``)."""
+        if index - len(self.items) > GAP_LIMIT:
+            return None
         while len(self.items) < index:
             self.add_item({}, len(self.items), None, partial=True)
         if len(self.items) == index:

@@ -33,13 +33,15 @@ frames and findings to ``self._out``.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 import orjson
 
 from ..model import Finding, Frame
 
-__all__ = ["CAP", "Findings", "Item", "LineReader", "quote"]
+__all__ = ["CAP", "Findings", "FrameHandler", "Item", "LineReader", "quote"]
 
 Item = Frame | Finding
 
@@ -74,14 +76,50 @@ def quote(data: bytes | str, limit: int = _QUOTE_CHARS) -> str:
     return repr(data)
 
 
+class FrameHandler(Protocol):
+    """Where a decoder in push mode sends what it decodes, in stream order, as it decodes it.
+
+    ``on_event`` takes the common case without building a ``Frame``: an event whose data parsed
+    (``name`` is the SSE ``event:`` name or ``None``); ``on_item`` takes every other frame and
+    every finding.
+    """
+
+    def on_event(self, index: int, line: int, payload: Any, name: str | None) -> None: ...
+
+    def on_item(self, item: Item) -> None: ...
+
+
+class _Push:
+    """A decoder's output in push mode: ``append`` hands the item on at once."""
+
+    __slots__ = ("append",)
+
+    def __init__(self, append: Callable[[Item], None]) -> None:
+        self.append = append
+
+
 class Findings:
     """Reports capped per code: the first ``CAP`` as given, the rest counted for ``close``."""
 
     __slots__ = ("_counts", "_out")
 
-    def __init__(self, out: list[Item]) -> None:
+    def __init__(self, out: Any) -> None:
         self._out = out
         self._counts: dict[str, int] = {}
+
+    @contextmanager
+    def after(self, frame: Frame) -> Iterator[None]:
+        """Findings added inside the block are emitted after ``frame`` (which the block may
+        still complete, e.g. with the payload whose parsing gave them)."""
+        out, pending = self._out, []
+        self._out = pending
+        try:
+            yield
+        finally:
+            self._out = out
+            out.append(frame)
+            for finding in pending:
+                out.append(finding)
 
     def add(self, code: str, message: str, line: int | None, index: int | None = None,
             *, capped: bool = False) -> None:
@@ -143,14 +181,26 @@ class Findings:
 class LineReader:
     """Bytes in, complete lines out to ``_lines``; see the module comment."""
 
-    def __init__(self, max_line_bytes: int) -> None:
+    def __init__(self, max_line_bytes: int, handler: FrameHandler | None = None) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
         self._max = max_line_bytes
         self._tail = bytearray()  # the unfinished last line (no line break inside)
         self._skip_lf = False  # the last chunk ended with CR: a LF starting the next is its pair
         self._discarding = False  # inside an over-long line: drop bytes up to the next break
-        self._out: list[Item] = []
+        self._pushing = handler is not None
+        self._out: Any
+        #: ``emit(index, line, payload, name)``: a frame whose data parsed (the hot path).
+        self._emit: Callable[[int, int, Any, str | None], None]
+        if handler is None:
+            self._out = out = []
+
+            def emit(index: int, line: int, payload: Any, name: str | None) -> None:
+                out.append(Frame(index, line, payload, name, False))
+            self._emit = emit
+        else:
+            self._out = _Push(handler.on_item)
+            self._emit = handler.on_event
         self._findings = Findings(self._out)
 
     # -- public ----------------------------------------------------------------------------
@@ -173,7 +223,7 @@ class LineReader:
 
     def _take(self) -> list[Item]:
         out = self._out
-        if not out:
+        if self._pushing or not out:
             return []
         taken = out.copy()
         out.clear()

@@ -6,7 +6,8 @@ The shared ``LineReader`` cuts the bytes into lines; the hot loop hands each lin
 straight to ``orjson.loads`` and wraps the result in a ``Frame``.  Everything unusual — blank
 lines (ignored), a bare ``[DONE]`` (the SSE terminator, taken as such), bytes that are not UTF-8,
 invalid JSON, a line over the limit — surfaces as an orjson error or a separate call and is
-sorted out off the hot path, so a well-formed file costs one ``loads`` and one ``Frame`` a line.
+sorted out off the hot path, so a well-formed file costs one ``loads`` and one ``emit`` a line
+(a ``Frame``, or in push mode a direct call of the consumer: see ``FrameHandler``).
 A last line without a final newline is an ordinary line.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import orjson
 
 from ..model import Frame
-from ._lines import LineReader
+from ._lines import FrameHandler, LineReader
 
 __all__ = ["JSONLDecoder"]
 
@@ -25,13 +26,14 @@ _BLANK = b" \t"
 class JSONLDecoder(LineReader):
     """Sans-IO JSONL decoder: ``feed(bytes)`` / ``close()`` return frames and findings."""
 
-    def __init__(self, max_line_bytes: int = 64 * 1024 * 1024) -> None:
-        super().__init__(max_line_bytes)
+    def __init__(self, max_line_bytes: int = 64 * 1024 * 1024,
+                 handler: FrameHandler | None = None) -> None:
+        super().__init__(max_line_bytes, handler)
         self._line = 0  # lines read so far
         self._index = 0  # frames emitted so far
 
     def _lines(self, lines: list[bytes]) -> None:
-        append, frame = self._out.append, Frame
+        emit = self._emit
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
         n, index = self._line, self._index
         for line in lines:
@@ -41,7 +43,7 @@ class JSONLDecoder(LineReader):
             except decode_error as exc:
                 index = self._unusual(line, exc, n, index)
                 continue
-            append(frame(index, n, payload, None, False))
+            emit(index, n, payload, None)
             if type(payload) is not dict:
                 self._findings.check_object(payload, line, n, index)
             index += 1
@@ -56,8 +58,8 @@ class JSONLDecoder(LineReader):
             self._out.append(Frame(index, n, None, None, True))
             return index + 1
         frame = Frame(index, n)
-        self._out.append(frame)
-        frame.payload = self._findings.payload(line, exc, n, index)
+        with self._findings.after(frame):
+            frame.payload = self._findings.payload(line, exc, n, index)
         return index + 1
 
     def _too_long(self, head: bytes) -> None:

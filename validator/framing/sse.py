@@ -44,7 +44,7 @@ from typing import Any
 import orjson
 
 from ..model import Frame
-from ._lines import CAP, LineReader, quote
+from ._lines import CAP, FrameHandler, LineReader, quote
 
 __all__ = ["SSEDecoder"]
 
@@ -72,8 +72,9 @@ class SSEDecoder(LineReader):
     (``{"event", "data", "id", "retry"}``), for conformance tests.
     """
 
-    def __init__(self, max_line_bytes: int = 64 * 1024 * 1024) -> None:
-        super().__init__(max_line_bytes)
+    def __init__(self, max_line_bytes: int = 64 * 1024 * 1024,
+                 handler: FrameHandler | None = None) -> None:
+        super().__init__(max_line_bytes, handler)
         self.last_event_id = ""
         self.retry: int | None = None
         self.trace: list[dict[str, Any]] | None = None
@@ -90,7 +91,7 @@ class SSEDecoder(LineReader):
     # -- hot loop ------------------------------------------------------------------------------
 
     def _lines(self, lines: list[bytes]) -> None:
-        out = self._out
+        emit = self._emit
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
         trace, names = self.trace, self._names
         n, index = self._line, self._index
@@ -106,7 +107,7 @@ class SSEDecoder(LineReader):
                     except decode_error:
                         pass
                     else:
-                        out.append(Frame(index, block, payload, event or None, False))
+                        emit(index, block, payload, event or None)
                         if payload.__class__ is not dict:
                             self._findings.check_object(payload, data, block, index)
                         index += 1
@@ -164,13 +165,14 @@ class SSEDecoder(LineReader):
             self._out.append(Frame(index, block, None, event or None, True))
             return
         frame = Frame(index, block, None, event or None)
-        self._out.append(frame)
-        try:
-            frame.payload = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            frame.payload = self._findings.payload(raw, exc, block, index, self._bad_line(data))
-        else:
-            self._findings.check_object(frame.payload, raw, block, index)
+        with self._findings.after(frame):
+            try:
+                frame.payload = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                frame.payload = self._findings.payload(raw, exc, block, index,
+                                                       self._bad_line(data))
+            else:
+                self._findings.check_object(frame.payload, raw, block, index)
 
     def _bad_line(self, data: bytes | _Lines) -> int:
         """The line of the first data line that is not UTF-8 (for F005)."""

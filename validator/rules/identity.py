@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state import ADDED, DONE, Item, Part
+from ..state import ADDED, DONE, GAP_LIMIT, Item, Part, key_of
 from ..violations import Severity
 from ._rule import Rule, doc
 
@@ -151,7 +151,7 @@ def add_item(ctx: Any, ev: dict) -> Item | None:
                    f"(the number of items added so far)", "/output_index")
         if index < expected:
             return None  # a reused index: keep the item that is already there
-    kind, item_id, call_id = item.get("type"), item.get("id"), item.get("call_id")
+    kind, item_id, call_id = (key_of(item.get(k)) for k in ("type", "id", "call_id"))
     needs_call_id = kind in ("function_call", "custom_tool_call")
     if needs_call_id and not call_id:
         ctx.report("I006", f"{kind} item has no call_id", "/item/call_id")
@@ -178,8 +178,10 @@ def resolve_item(ctx: Any, ev: dict, item_type: str | None, *, by_id: bool = Tru
         return None
     items = ctx.state.items
     if not 0 <= index < len(items):
-        if ctx.state.resumed and index >= len(items):
-            return ctx.state.adopt_item(index, ev.get("item_id"), item_type)
+        adopted = ctx.state.adopt_item(index, ev.get("item_id"), item_type) if (
+            ctx.state.resumed and index >= len(items)) else None
+        if adopted is not None:
+            return adopted
         ctx.report("I001", f"{ev['type']} for output_index {index}, but no item was added there "
                    f"({len(items)} item(s) added so far)", "/output_index", key=("I001", index))
         return None
@@ -207,15 +209,15 @@ def add_part(ctx: Any, item: Item, parts: list[Part], index: Any, part: Any, poi
     if index != len(parts):
         ctx.report("I012", f"part added at {pointer[1:]} {index}, expected {len(parts)} "
                    f"(the number of parts {item_label(item)} has)", pointer)
-        if index < len(parts):
+        if index < len(parts) or index - len(parts) > GAP_LIMIT:
             return
         while len(parts) < index:
             parts.append(Part(type=None, line=None, partial=True))
-    part_type = part.get("type") if isinstance(part, dict) else None
+    part_type = key_of(part.get("type")) if isinstance(part, dict) else None
     new = Part(type=part_type, line=ctx.line, partial=item.partial)
     initial = part_text(part)
     if initial:
-        new.chunks.append(initial)
+        new.streamed.write(initial)
     parts.append(new)
 
 
@@ -226,7 +228,7 @@ def resolve_part(ctx: Any, item: Item, parts: list[Part], ev: dict, field: str,
     if type(index) is not int:
         return None
     if not 0 <= index < len(parts):
-        if item.partial:
+        if item.partial and 0 <= index < len(parts) + GAP_LIMIT:
             while len(parts) <= index:
                 parts.append(Part(type=part_type, line=None, partial=True))
             return parts[index]

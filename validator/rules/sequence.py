@@ -58,6 +58,12 @@ class SequenceTracker:
         self.first_missing: tuple[Any, Any] | None = None
 
     def feed(self, ctx: Any, seq: Any) -> None:
+        last = self.last
+        if type(seq) is int and last is not None and seq == last + 1:  # the usual next number
+            self.numbered += 1
+            self.last = seq
+            self.unnumbered = 0
+            return
         if type(seq) is not int:
             if seq is None:
                 self.missing += 1

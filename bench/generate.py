@@ -1,0 +1,236 @@
+"""Realistic large Responses streams for the benchmark, written to ``bench/data/``.
+
+The events carry the field sets of real OpenAI captures (``../shared/corpus/real``):
+``sequence_number`` on every event, ``logprobs`` and ``obfuscation`` on every text delta, the
+full Response object on the lifecycle events, and the complete text again in ``*.done``,
+``content_part.done``, ``output_item.done`` and ``response.completed``, as OpenAI sends them.
+
+Scenarios: ``message`` (one message, all deltas in one output_text part) and ``mix`` (a
+reasoning item with two summary parts, a function call and a message with two text parts; the
+deltas are shared out between them).  Deltas are 3-6 characters, mostly ASCII words with some
+non-ASCII letters.  ``python bench/generate.py --deltas 100000 --format sse`` writes one file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import string
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import orjson
+
+DATA = Path(__file__).resolve().parent / "data"
+FORMATS = ("jsonl", "sse")
+SCENARIOS = ("message", "mix")
+
+_RESPONSE_ID = "resp_0ecff685e411ca7b0069e063569c7c819bbc74c80d853802e6"
+_WORDS = ("the", "model", "stream", "delta", "event", "token", "parse", "state", "text",
+          "value", "café", "naïve", "über", "sequence", "output", "schema", "item", "part")
+_OBFUSCATION = string.ascii_letters + string.digits
+
+
+def _response(status: str, output: list, usage: dict | None) -> dict:
+    """The Response object as OpenAI streams it (field set of a 2025 gpt-4o-mini capture)."""
+    return {
+        "id": _RESPONSE_ID, "object": "response", "created_at": 1776313174, "status": status,
+        "background": False, "completed_at": 1776313176 if status == "completed" else None,
+        "error": None, "frequency_penalty": 0.0, "incomplete_details": None,
+        "instructions": "You are a helpful assistant.", "max_output_tokens": None,
+        "max_tool_calls": None, "model": "gpt-4o-mini-2024-07-18", "output": output,
+        "parallel_tool_calls": True, "presence_penalty": 0.0, "previous_response_id": None,
+        "prompt_cache_key": None, "prompt_cache_retention": None,
+        "reasoning": {"effort": None, "summary": None}, "safety_identifier": None,
+        "service_tier": "auto", "store": True, "temperature": 1.0,
+        "text": {"format": {"type": "text"}, "verbosity": "medium"}, "tool_choice": "auto",
+        "tools": [], "top_logprobs": 0, "top_p": 1.0, "truncation": "disabled", "usage": usage,
+        "user": None, "metadata": {},
+    }
+
+
+class _Pieces:
+    """Delta texts of 3-6 characters and their obfuscation padding, reproducible."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+
+    def delta(self) -> str:
+        word = self._random.choice(_WORDS)
+        text = (" " + word)[: self._random.randint(3, 6)]
+        return text if len(text) >= 3 else text + "ab"[: 3 - len(text)]
+
+    def obfuscation(self, delta: str) -> str:
+        return "".join(self._random.choices(_OBFUSCATION, k=max(1, 16 - len(delta))))
+
+    def arguments(self, n: int) -> list[str]:
+        """``n`` deltas of a JSON arguments string (3-6 characters each)."""
+        body = orjson.dumps({"query": " ".join(self._random.choice(_WORDS)
+                                                for _ in range(max(1, n)))}).decode()
+        cuts = [0]
+        while cuts[-1] < len(body):
+            cuts.append(min(len(body), cuts[-1] + self._random.randint(3, 6)))
+        return [body[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def events(deltas: int, scenario: str = "message", seed: int = 7) -> Iterator[dict]:
+    """The events of one stream with about ``deltas`` text deltas, in order."""
+    pieces = _Pieces(seed)
+    seq = iter(range(10**12))
+    output: list[dict] = []
+
+    def ev(event_type: str, **fields) -> dict:
+        return {"type": event_type, "sequence_number": next(seq), **fields}
+
+    yield ev("response.created", response=_response("in_progress", [], None))
+    yield ev("response.in_progress", response=_response("in_progress", [], None))
+    if scenario == "message":
+        yield from _message(ev, pieces, 0, deltas, parts=1, output=output)
+    else:
+        summary, args = deltas // 10, deltas // 20
+        yield from _reasoning(ev, pieces, 0, summary, output)
+        yield from _function_call(ev, pieces, 1, args, output)
+        yield from _message(ev, pieces, 2, deltas - summary - args, parts=2, output=output)
+    usage = {"input_tokens": 11,
+             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+             "output_tokens": deltas, "output_tokens_details": {"reasoning_tokens": 0},
+             "total_tokens": deltas + 11}
+    yield ev("response.completed", response=_response("completed", output, usage))
+
+
+def _message(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas: int, *, parts: int,
+             output: list[dict]) -> Iterator[dict]:
+    item_id = f"msg_0ecff685e411ca7b0069e0635801288{index:02d}b9ec474594c61b988"
+    yield ev("response.output_item.added", output_index=index, item={
+        "id": item_id, "type": "message", "status": "in_progress", "content": [],
+        "role": "assistant"})
+    content = []
+    for part_index in range(parts):
+        yield ev("response.content_part.added", item_id=item_id, output_index=index,
+                 content_index=part_index,
+                 part={"type": "output_text", "annotations": [], "logprobs": [], "text": ""})
+        chunks = []
+        for _ in range(deltas // parts + (part_index < deltas % parts)):
+            delta = pieces.delta()
+            chunks.append(delta)
+            yield ev("response.output_text.delta", item_id=item_id, output_index=index,
+                     content_index=part_index, delta=delta, logprobs=[],
+                     obfuscation=pieces.obfuscation(delta))
+        text = "".join(chunks)
+        part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
+        yield ev("response.output_text.done", item_id=item_id, output_index=index,
+                 content_index=part_index, text=text, logprobs=[])
+        yield ev("response.content_part.done", item_id=item_id, output_index=index,
+                 content_index=part_index, part=part)
+        content.append(part)
+    item = {"id": item_id, "type": "message", "status": "completed", "content": content,
+            "role": "assistant"}
+    yield ev("response.output_item.done", output_index=index, item=item)
+    output.append(item)
+
+
+def _reasoning(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas: int,
+               output: list[dict]) -> Iterator[dict]:
+    item_id = f"rs_68c42d1d0878819d8266007cd3d1402c08fbf9b15841{index:02d}ff"
+    yield ev("response.output_item.added", output_index=index, item={
+        "id": item_id, "type": "reasoning", "summary": []})
+    summary = []
+    for summary_index in range(2):
+        yield ev("response.reasoning_summary_part.added", item_id=item_id, output_index=index,
+                 summary_index=summary_index, part={"type": "summary_text", "text": ""})
+        chunks = []
+        for _ in range(deltas // 2):
+            delta = pieces.delta()
+            chunks.append(delta)
+            yield ev("response.reasoning_summary_text.delta", item_id=item_id,
+                     output_index=index, summary_index=summary_index, delta=delta,
+                     obfuscation=pieces.obfuscation(delta))
+        text = "".join(chunks)
+        yield ev("response.reasoning_summary_text.done", item_id=item_id, output_index=index,
+                 summary_index=summary_index, text=text)
+        part = {"type": "summary_text", "text": text}
+        yield ev("response.reasoning_summary_part.done", item_id=item_id, output_index=index,
+                 summary_index=summary_index, part=part)
+        summary.append(part)
+    item = {"id": item_id, "type": "reasoning", "summary": summary}
+    yield ev("response.output_item.done", output_index=index, item=item)
+    output.append(item)
+
+
+def _function_call(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas: int,
+                   output: list[dict]) -> Iterator[dict]:
+    item_id = f"fc_0c25e60be926327b0069305ebaa9648195b0273f95004483{index:02d}"
+    added = {"id": item_id, "type": "function_call", "status": "in_progress", "arguments": "",
+             "call_id": "call_Uk8EuAOvH7ePvSGu0Nr8cTSC", "name": "search"}
+    yield ev("response.output_item.added", output_index=index, item=added)
+    chunks = pieces.arguments(deltas)
+    for delta in chunks:
+        yield ev("response.function_call_arguments.delta", item_id=item_id, output_index=index,
+                 delta=delta, obfuscation=pieces.obfuscation(delta))
+    arguments = "".join(chunks)
+    yield ev("response.function_call_arguments.done", item_id=item_id, output_index=index,
+             name=added["name"], arguments=arguments)
+    item = {**added, "status": "completed", "arguments": arguments}
+    yield ev("response.output_item.done", output_index=index, item=item)
+    output.append(item)
+
+
+def encode(event: dict, fmt: str) -> bytes:
+    """One event as a JSONL line or an SSE block (``event:`` name and ``data:``, as OpenAI)."""
+    data = orjson.dumps(event)
+    if fmt == "jsonl":
+        return data + b"\n"
+    return b"event: " + event["type"].encode() + b"\ndata: " + data + b"\n\n"
+
+
+def path_for(deltas: int, fmt: str, scenario: str = "message") -> Path:
+    return DATA / f"{scenario}-{deltas}.{fmt}"
+
+
+def write(deltas: int, fmt: str, scenario: str = "message", path: Path | None = None) -> Path:
+    """Write one stream (if not there yet) and check it lints clean; return its path."""
+    if fmt not in FORMATS or scenario not in SCENARIOS:
+        raise ValueError(f"format in {FORMATS}, scenario in {SCENARIOS}")
+    path = path or path_for(deltas, fmt, scenario)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    with open(partial, "wb") as out:
+        batch = []
+        for event in events(deltas, scenario):
+            batch.append(encode(event, fmt))
+            if len(batch) >= 4096:
+                out.write(b"".join(batch))
+                batch.clear()
+        out.write(b"".join(batch))
+    _assert_clean(partial)
+    partial.rename(path)
+    return path
+
+
+def _assert_clean(path: Path) -> None:
+    """A benchmark of the clean path must run on a stream without any finding."""
+    from validator.api import validate_stream
+
+    report = validate_stream(path)
+    if report.violations:
+        first = report.violations[0]
+        raise AssertionError(f"generated stream {path.name} is not clean: {len(report.violations)}"
+                             f" finding(s), first {first.code} {first.message}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deltas", type=int, default=100_000)
+    parser.add_argument("--format", choices=FORMATS, default="jsonl")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="message")
+    args = parser.parse_args(argv)
+    print(write(args.deltas, args.format, args.scenario))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
