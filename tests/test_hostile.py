@@ -99,12 +99,26 @@ def test_random_bytes(tmp_path):
     assert sum(v["code"] == "F005" for v in violations) <= 21
 
 
-def test_gzip_file_passed_as_text(tmp_path):
-    path = tmp_path / "capture.sse"
-    path.write_bytes(gzip.compress(VALID.read_bytes()))
+def test_gzip_capture_is_read_decompressed(tmp_path):
+    seed = SAMPLES / "seeds" / "responses-mismatched-ids.jsonl"
+    path = tmp_path / "capture.jsonl.gz"
+    path.write_bytes(gzip.compress(seed.read_bytes()))
+    plain = [(v["code"], v["line"]) for v in lint_json(seed)[1]]
+    code, violations = lint_json(path)
+    assert code == 1 and [(v["code"], v["line"]) for v in violations] == plain
+    # A directory argument finds it too, and a gzip file named like plain text is still read.
+    disguised = tmp_path / "capture.sse"
+    disguised.write_bytes(gzip.compress(VALID.read_bytes()))
+    code, output = lint(str(tmp_path))
+    assert code == 1 and "capture.jsonl.gz" in output and "capture.sse (sse" in output
+
+
+def test_gzip_file_cut_short(tmp_path):
+    path = tmp_path / "capture.sse.gz"
+    path.write_bytes(gzip.compress(VALID.read_bytes())[:-20])
     code, output = lint(str(path))
     assert_clean_failure(code, output)
-    assert code == 1 and "F005" in output and "\x1b" not in output
+    assert code == 2 and "broken gzip data" in output
 
 
 def test_invalid_utf8_inside_an_event(tmp_path):

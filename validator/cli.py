@@ -12,14 +12,16 @@ and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 from __future__ import annotations
 
 import difflib
+import gzip
 import json
 import os
 import re
 import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -38,6 +40,7 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Files a directory argument expands to.
 STREAM_SUFFIXES = (".sse", ".jsonl", ".ndjson", ".json")
+GZIP_SUFFIX, GZIP_MAGIC = ".gz", b"\x1f\x8b"
 CONFIG_FILE = "pyproject.toml"
 #: Settings of ``[tool.stream-validator]`` that are defaults of ``lint`` options.
 LINT_SETTINGS = {"profile": "profile", "select": "select", "ignore": "ignore",
@@ -57,25 +60,40 @@ def _split(values: Sequence[str]) -> list[str]:
 def _expand(paths: Sequence[str]) -> Iterator[str]:
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            # `check --save` writes NAME.request.json beside each capture: not a stream.
             found = sorted(str(p) for p in Path(path).rglob("*")
-                           if p.is_file() and p.suffix in STREAM_SUFFIXES
-                           and not p.name.endswith(REQUEST_SUFFIX))
+                           if p.is_file() and _is_stream_file(p))
             if not found:
-                raise UsageError(f"{path}: no {'/'.join(STREAM_SUFFIXES)} files in this directory")
+                raise UsageError(f"{printable(path)}: no {'/'.join(STREAM_SUFFIXES)} files "
+                                 "(or .gz of them) in this directory")
             yield from found
         else:
             yield path
 
 
+def _is_stream_file(path: Path) -> bool:
+    """A capture by its name: ``x.sse``, ``x.jsonl``…, or one of those gzip-compressed; not the
+    ``NAME.request.json`` that ``check --save`` writes beside each capture."""
+    suffix = Path(path.stem).suffix if path.suffix == GZIP_SUFFIX else path.suffix
+    return suffix in STREAM_SUFFIXES and not path.name.endswith(REQUEST_SUFFIX)
+
+
+def _decompressed(raw: BinaryIO) -> BinaryIO:
+    """``raw``, or its decompressed content when it starts with the gzip magic bytes (read as
+    it goes: memory stays bounded)."""
+    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    return gzip.GzipFile(fileobj=raw, mode="rb") if head == GZIP_MAGIC else raw
+
+
 def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
-    if path == "-":
-        return validate_file(sys.stdin.buffer, stdin_name, **options)
     try:
+        if path == "-":
+            return validate_file(_decompressed(sys.stdin.buffer), stdin_name, **options)
         with open(path, "rb") as stream:
-            return validate_file(stream, path, **options)
-    except OSError as exc:
+            return validate_file(_decompressed(stream), path, **options)
+    except OSError as exc:  # gzip.BadGzipFile too
         raise UsageError(f"cannot read {printable(path)}: {exc.strerror or exc}") from None
+    except (EOFError, zlib.error) as exc:  # a gzip file cut short or corrupt
+        raise UsageError(f"cannot read {printable(path)}: broken gzip data: {exc}") from None
 
 
 def read_config(path: Path) -> dict[str, Any] | None:
