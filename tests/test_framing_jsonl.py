@@ -107,3 +107,17 @@ def test_last_line_without_newline_is_parsed() -> None:
 def test_unicode_line_separators_are_not_line_breaks() -> None:
     items = whole('{"t": "a\u2028b\u0085c"}\n'.encode())
     assert located(items) == [(0, 1, {"t": "a\u2028b\u0085c"}, False)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "sse"])
+def test_json_that_orjson_refuses_but_the_grammar_allows(fmt: str) -> None:
+    # An escaped lone surrogate and a number beyond a double are JSON (RFC 8259), and the
+    # clients' parsers read them; NaN and Infinity are not JSON.
+    lines = [b'{"type": "x", "id": "r\\ud800"}', b'{"type": "x", "n": 1e400}',
+             b'{"type": "x", "n": NaN}', b'{"type": "x", "n": -Infinity}']
+    data = b"".join((b"data: " + line + b"\n\n") if fmt == "sse" else line + b"\n"
+                    for line in lines)
+    items = decode_with(FrameDecoder(fmt), [data])
+    payloads = [i.payload for i in items if type(i) is Frame]
+    assert payloads[:2] == [{"type": "x", "id": "r\ud800"}, {"type": "x", "n": float("inf")}]
+    assert [i.code for i in items if type(i) is Finding] == ["F001", "F001"]

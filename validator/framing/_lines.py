@@ -32,6 +32,7 @@ frames and findings to ``self._out``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,6 +66,18 @@ def _reason(exc: ValueError) -> str:
     reason, line, column = match.groups()
     where = f"column {column}" if line == "1" else f"line {line} of the data, column {column}"
     return f"{reason} at {where}"
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _rfc_loads(text: str) -> Any:
+    """JSON text that orjson refuses although RFC 8259's grammar allows it, read as the
+    clients' parsers read it (Python's ``json``, JavaScript's ``JSON.parse``): an escaped lone
+    surrogate (``"\\ud800"``), a number beyond a double (``1e400``).  ``ValueError`` for
+    anything else, ``NaN`` and ``Infinity`` included."""
+    return json.loads(text, parse_constant=_not_json)
 
 
 def quote(data: bytes | str, limit: int = _QUOTE_CHARS) -> str:
@@ -150,7 +163,7 @@ class Findings:
         and the text is parsed again; what still does not parse is F001.
         """
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = self.utf8(raw, line if bad_line is None else bad_line, index)
             try:
@@ -160,8 +173,13 @@ class Findings:
             else:
                 self.check_object(payload, raw, line, index)
                 return payload
-        self.add("F001", f"invalid JSON: {_reason(exc)}: {quote(raw)}", line, index)
-        return None
+        try:
+            payload = _rfc_loads(text)
+        except (ValueError, RecursionError):
+            self.add("F001", f"invalid JSON: {_reason(exc)}: {quote(raw)}", line, index)
+            return None
+        self.check_object(payload, raw, line, index)
+        return payload
 
     def check_object(self, payload: Any, raw: bytes | str, line: int, index: int) -> None:
         """F002 unless ``payload`` is a JSON object."""
