@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +38,16 @@ def every_split(data: bytes) -> list[list[bytes]]:
         [data[i:i + 1] for i in range(len(data))]]
 
 
+def sarif_validator() -> Any:
+    """A validator of the official SARIF 2.1.0 schema (tests/data), URI formats checked."""
+    import jsonschema
+
+    schema = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    checker = jsonschema.FormatChecker()
+    assert {"uri", "uri-reference"} <= set(checker.checkers)  # artifact URIs are checked too
+    return jsonschema.Draft4Validator(schema, format_checker=checker)
+
+
 def codes(report) -> list[str]:
     return sorted(v.code for v in report.violations)
 
@@ -52,4 +64,4 @@ def corpus() -> Path:
 
 
 __all__ = ["CORPUS", "REPO", "SAMPLES", "codes", "decode_with", "errors", "every_split",
-           "sample_profile", "validate_stream"]
+           "sample_profile", "sarif_validator", "validate_stream"]

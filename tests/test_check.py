@@ -11,7 +11,7 @@ import time
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import CORPUS, REPO, SAMPLES
+from conftest import CORPUS, REPO, SAMPLES, sarif_validator
 from replay_server import ReplayServer, captures_from, sample_captures, unused_port
 
 from validator.cli import main
@@ -378,3 +378,23 @@ def test_reports_and_configuration_are_shared_with_lint(server, tmp_path, monkey
                   "--timeout", "2", "--format", "json")
     assert refused.exit_code == 1  # the argument beats the file's base-url
     assert found(json.loads(refused.stdout)["files"][0]) == ["H004"]
+
+
+def test_check_writes_valid_junit_and_sarif_for_its_scenarios(server, tmp_path):
+    """The issue's gate: `check URL --save out/ --report junit=… --report sarif=…`."""
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "out"
+    result = run("check", server.url("replay"), "--save", str(out), "--timeout", "5",
+                 "--report", f"junit={out / 'junit.xml'}", "--report", f"sarif={out / 'x.sarif'}")
+    assert result.exit_code == 1
+    suite = ET.parse(out / "junit.xml").getroot().find("testsuite")
+    names = [case.get("name") for case in suite.iter("testcase")]
+    assert len(names) == len(set(names)) == len(BUILTIN)
+    failed = {case.get("name") for case in suite.iter("testcase")
+              if case.find("failure") is not None}
+    assert failed and int(suite.get("failures")) == len(failed)
+    log = json.loads((out / "x.sarif").read_text())
+    sarif_validator().validate(log)
+    results = log["runs"][0]["results"]
+    assert results and all(r["ruleId"] in RULES for r in results)

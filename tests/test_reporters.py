@@ -12,7 +12,7 @@ from urllib.parse import quote
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, SAMPLES
+from conftest import SAMPLES, sarif_validator
 
 from validator import validate_stream
 from validator.cli import main
@@ -21,7 +21,6 @@ from validator.reporters import REPORTERS, github, junit, parse_report_spec, sar
 from validator.rules import RULES
 from validator.violations import Severity, Violation
 
-SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 SEED = str(SAMPLES / "seeds" / "responses-mismatched-ids.jsonl")
 WARNING_ONLY = str(SAMPLES / "invalid" / "L012-in-progress-missing.jsonl")
 HOSTILE = "</testcase>]]>\"'&<x>\x1b[31mred\x00\x07\ud800\udfff\u2028\ufffe%0A::error::forged"
@@ -102,12 +101,6 @@ def test_junit_names_are_unique_when_paths_repeat():
 
 
 # --- SARIF -----------------------------------------------------------------------------------
-
-def sarif_validator() -> jsonschema.Draft4Validator:
-    checker = jsonschema.FormatChecker()
-    assert {"uri", "uri-reference"} <= set(checker.checkers)  # artifact URIs are checked too
-    return jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=checker)
-
 
 def test_the_schema_check_catches_a_bad_uri():
     log = json.loads(sarif.render(lint(Path(SEED))))
