@@ -255,35 +255,26 @@ def test_yaml_scenarios_with_comments(server, tmp_path):
     assert "at least 3 tool_call outputs, the stream has 2" in x001["message"]
 
 
-@pytest.mark.parametrize(("document", "message"), [
-    ("{", "not valid JSON"),
-    ('{"name": "a b", "endpoint": "responses", "request": {}}', "'name' must be"),
-    ('{"name": "x", "endpoint": "completions", "request": {}}', "'endpoint' must be"),
-    ('{"name": "x", "endpoint": "chat", "request": {}, "expect": {"sttus": "stop"}}',
-     "unknown expectation 'sttus'"),
-    ('{"name": "x", "endpoint": "chat", "request": {}, "expect": {"contains": {"a": 0}}}',
+@pytest.mark.parametrize(("name", "document", "message"), [
+    ("bad.json", "{", "not valid JSON"),
+    ("bad.json", '{"name": "a b", "endpoint": "responses", "request": {}}', "'name' must be"),
+    ("bad.json", '{"name": "x", "endpoint": "completions", "request": {}}', "'endpoint' must be"),
+    ("bad.json", '{"name": "x", "endpoint": "chat", "request": {}, "expect": {"sttus": "stop"}}',
+                 "unknown expectation 'sttus'"),
+    ("bad.json",
+     '{"name": "x", "endpoint": "chat", "request": {}, "expect": {"contains": {"a": 0}}}',
      "counts >= 1"),
-    ('{"name": "chat-text", "endpoint": "chat", "request": {}}', "already used"),
+    ("bad.json", '{"name": "chat-text", "endpoint": "chat", "request": {}}', "already used"),
+    ("bad.yml", "name: [unclosed\n", "not valid YAML"),
+    ("bad.yml", "- a list\n", "a scenario is a JSON object"),
+    ("bad.yml", "name: x\nendpoint: chat\nrequest: {}\nexpect: {text: yes please}\n",
+                "'expect.text' must be true or false"),
 ])
-def test_bad_scenario_file_exits_2_with_one_line(tmp_path, document, message):
-    (tmp_path / "bad.json").write_text(document)
+def test_bad_scenario_file_exits_2_with_one_line(tmp_path, name, document, message):
+    (tmp_path / name).write_text(document)
     result = run("check", "http://127.0.0.1:9/v1", "--scenarios", str(tmp_path))
     assert result.exit_code == 2
-    assert message in result.output and "bad.json" in result.output
-    assert len(result.output.strip().splitlines()) == 1
-
-
-@pytest.mark.parametrize(("document", "message"), [
-    ("name: [unclosed\n", "not valid YAML"),
-    ("- a list\n", "a scenario is a JSON object"),
-    ("name: x\nendpoint: chat\nrequest: {}\nexpect: {text: yes please}\n",
-     "'expect.text' must be true or false"),
-])
-def test_bad_yaml_scenario_exits_2_with_one_line(tmp_path, document, message):
-    (tmp_path / "bad.yml").write_text(document)
-    result = run("check", "http://127.0.0.1:9/v1", "--scenarios", str(tmp_path))
-    assert result.exit_code == 2
-    assert message in result.output and "bad.yml" in result.output
+    assert message in result.output and name in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 
