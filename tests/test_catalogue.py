@@ -41,3 +41,16 @@ def test_readme_rule_table_is_current():
     table = readme.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
     assert table == rules_markdown(), (
         "README rule table is stale: replace it with `stream-validator rules --format markdown`")
+
+
+def test_readme_code_blocks_are_closed():
+    opened = None
+    for number, line in enumerate((REPO / "README.md").read_text("utf-8").splitlines(), 1):
+        if line.startswith("```"):
+            if opened is None:
+                opened = number
+            else:
+                assert line == "```", f"README line {number}: a block opens inside the block " \
+                                      f"of line {opened}"
+                opened = None
+    assert opened is None, f"README line {opened}: code block never closed"
