@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
+
 from ._data import data_folder
 
 __all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
@@ -54,13 +56,25 @@ def _walk(folder: Any) -> Iterator[Any]:
 
 
 @cache
-def _documents() -> dict[str, dict]:
-    """Every schema file, by ``$id``."""
+def _files() -> tuple[bytes, ...]:
+    """The bytes of every schema file."""
+    return tuple(entry.read_bytes() for entry in _walk(_schema_root()))
+
+
+def _parsed() -> dict[str, dict]:
+    """A fresh copy of every schema file, by ``$id`` (parsing again is cheaper than a
+    ``deepcopy``)."""
     docs = {}
-    for entry in _walk(_schema_root()):
-        doc = json.loads(entry.read_text("utf-8"))
+    for raw in _files():
+        doc = orjson.loads(raw)
         docs[doc["$id"]] = doc
     return docs
+
+
+@cache
+def _documents() -> dict[str, dict]:
+    """Every schema file, by ``$id``, as stored."""
+    return _parsed()
 
 
 def _kind_of(uri: str) -> str | None:
@@ -213,7 +227,7 @@ def _profile_check(profile: str) -> None:
 @cache
 def _profile_documents(profile: str) -> dict[str, dict]:
     _profile_check(profile)
-    docs = copy.deepcopy(_documents())
+    docs = _parsed()
     _common_edits(docs)
     for edit in PROFILE_EDITS[profile]:
         _apply(docs, edit)
@@ -262,6 +276,11 @@ class _Compiler:
     be floats with no fraction, ``bool`` is never a number, ``const``/``enum`` compare strings
     (other literals are ``Unsupported``).  A ``$ref`` becomes a call of the function compiled
     for its target, so shared definitions are compiled once per profile.
+
+    Generating the code is cheap; compiling it with ``exec`` is what costs (~0.1 ms per
+    function), and a stream uses few of the union members a document lists (one output item
+    type of twenty).  So each function is generated up front but compiled at its first call:
+    until then its name is bound to a stub that compiles it (rebinding the name) and calls it.
     """
 
     def __init__(self, docs: dict[str, dict]) -> None:
@@ -270,11 +289,12 @@ class _Compiler:
         self.names: dict[tuple[str, str], str] = {}
         self.counter = 0
         self.sources: dict[str, str] = {}  # name -> generated code, for reading and tests
+        self._done: set[str] = set()  # names compiled so far (the others are stubs)
+        self._exec_lock = threading.Lock()  # stubs run in whichever thread calls them first
 
     def predicate(self, uri: str, skip_type: bool = False) -> Callable[[Any], bool]:
         """The predicate of document ``uri`` (``skip_type``: the caller matched ``type``)."""
-        name = self._function(uri, "", skip_type=skip_type)
-        return self.namespace[name]
+        return self._compiled(self._function(uri, "", skip_type=skip_type))
 
     # -- functions
 
@@ -440,6 +460,7 @@ class _Compiler:
             if tag is None:
                 self._emit(sub, v, out, depth, uri)
             else:
+                # (a stub that stays in the table: it calls the compiled function)
                 union[tag] = self.namespace[self._schema_function(sub["then"], uri)]
         if not union:
             return
@@ -477,7 +498,19 @@ class _Compiler:
         self._emit(schema, "v", lines, 2, uri, skip_type=skip_type)
         lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
         self.sources[name] = "\n".join(lines)
-        exec(self.sources[name], self.namespace)  # code generated from our schemas
+
+        def stub(v: Any) -> bool:
+            return self._compiled(name)(v)
+        self.namespace[name] = stub
+
+    def _compiled(self, name: str) -> Callable[[Any], bool]:
+        """The compiled function ``name``, compiling it on first use."""
+        if name not in self._done:
+            with self._exec_lock:
+                if name not in self._done:
+                    exec(self.sources[name], self.namespace)  # code generated from our schemas
+                    self._done.add(name)
+        return self.namespace[name]
 
     def _target(self, uri: str, ref: str) -> tuple[str, str]:
         base, _, fragment = ref.partition("#")
