@@ -6,6 +6,7 @@ import json
 
 import pytest
 from conftest import SAMPLES
+from streams import sequential
 
 from validator import StreamValidator, validate_stream
 
@@ -112,3 +113,27 @@ def test_a_schema_defect_repeated_on_every_event_is_one_finding():
               if v.code.startswith("S")]
     assert len({(code, pointer) for code, pointer, _ in schema}) == len(schema)  # each once
     assert ("S002", "/response/model", 0) in schema and ("S001", "/logprobs", 3) in schema
+
+
+@pytest.mark.parametrize(("numbers", "expected"), [
+    ([5, 6, 7, 8, 9], []),
+    ([5, 6, 6, 8, 9], [("Q003", 7), ("Q004", 8)]),
+    ([5, 7, 8, 9, 10], [("Q004", 6), ("Q003", 10)]),  # the event after the run repeats 10
+    ([5, None, 7, 8, 9], [("Q002", 6)]),  # the unnumbered delta may have taken 6
+    ([None, 7, 8, 9, 10], [("Q002", 5), ("Q004", 6), ("Q003", 10)]),
+    ([5, 4, 7, 8, 9], [("Q003", 6), ("Q004", 7)]),
+])
+def test_sequence_numbers_inside_a_run_of_deltas(numbers, expected):
+    # A run of deltas to one part takes a shortcut for the usual next number: every other
+    # number must still reach the Q rules, at its own event.
+    events = sequential([("message", [["a", "b", "c", "d", "e", "f"]])])
+    deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    assert [d["sequence_number"] for d in deltas] == [4, 5, 6, 7, 8, 9]  # = event index
+    for delta, number in zip(deltas[1:], numbers, strict=True):
+        if number is None:
+            del delta["sequence_number"]
+        else:
+            delta["sequence_number"] = number
+    found = [(v.code, v.event_index) for v in validate_stream(events).violations
+             if v.code.startswith("Q")]
+    assert sorted(found, key=lambda f: f[1]) == expected

@@ -405,7 +405,11 @@ class ResponsesChecker:
             field = run[3]
             if index == run[1] and type(index) is int and ev.get("item_id") == run[2] and (
                     field is None or ((at := ev.get(field)) == run[4] and type(at) is int)):
-                self.seq.feed(self.ctx, ev.get("sequence_number"))
+                seq, tracker = ev.get("sequence_number"), self.seq
+                if type(seq) is int and seq == tracker.expected:
+                    tracker.expected = seq + 1
+                else:
+                    tracker.feed(self.ctx, seq)
                 delta = ev.get("delta")
                 if type(delta) is str:
                     run[5](delta)
