@@ -137,3 +137,28 @@ def test_sequence_numbers_inside_a_run_of_deltas(numbers, expected):
     found = [(v.code, v.event_index) for v in validate_stream(events).violations
              if v.code.startswith("Q")]
     assert sorted(found, key=lambda f: f[1]) == expected
+
+
+@pytest.mark.parametrize(("edit", "name", "profile", "expected"), [
+    ({}, None, "openai", []),
+    ({}, "response.refusal.delta", "openai", [("F003", 6)]),
+    ({"logprobs": {}}, None, "openai", [("S001", 6)]),
+    ({"delta": 5}, None, "openai", [("S001", 6), ("T001", 9)]),  # "c" is not in the text
+    ({"sequence_number": 6.5}, None, "openai", [("S001", 6), ("Q004", 7)]),
+    ({"extra": 1}, None, "strict", [("S004", 6)]),
+    ({"extra": 1}, None, "openai", []),
+    ({"output_index": True}, None, "openai", [("S001", 6), ("T001", 9)]),
+    ({"item_id": None}, None, "openai", [("S001", 6)]),
+    ({"content_index": 1}, None, "openai", [("I011", 6), ("T001", 9)]),
+])
+def test_an_event_inside_a_run_of_deltas_gets_every_check(edit, name, profile, expected):
+    # The third delta of a run, edited (or given another SSE event name): the shortcut for
+    # runs must report what the full checks report (the figures of the code before it).
+    events = sequential([("message", [["a", "b", "c", "d", "e"]])])
+    assert events[6]["type"] == "response.output_text.delta"
+    events[6].update(edit)
+    frames = "".join(f"event: {name if i == 6 and name else e['type']}\ndata: {json.dumps(e)}\n\n"
+                     for i, e in enumerate(events)) + "data: [DONE]\n\n"
+    found = [(v.code, v.event_index) for v in
+             validate_stream(frames.encode(), profile=profile).violations]
+    assert sorted(found) == sorted(expected)

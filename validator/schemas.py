@@ -292,9 +292,11 @@ class _Compiler:
         self._done: set[str] = set()  # names compiled so far (the others are stubs)
         self._exec_lock = threading.Lock()  # stubs run in whichever thread calls them first
 
-    def predicate(self, uri: str, skip_type: bool = False) -> Callable[[Any], bool]:
-        """The predicate of document ``uri`` (``skip_type``: the caller matched ``type``)."""
-        return self._compiled(self._function(uri, "", skip_type=skip_type))
+    def predicate(self, uri: str, assumed: frozenset[str] = frozenset()) -> Callable[[Any], bool]:
+        """The predicate of document ``uri``; ``assumed``: root properties the caller has
+        checked itself (present and valid), so the predicate skips them (the instance is then
+        known to be an object)."""
+        return self._compiled(self._function(uri, "", assumed=assumed))
 
     # -- functions
 
@@ -302,12 +304,12 @@ class _Compiler:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
-    def _function(self, uri: str, pointer: str, *, skip_type: bool = False) -> str:
-        key = (uri + ("#type-matched" if skip_type else ""), pointer)
+    def _function(self, uri: str, pointer: str, *, assumed: frozenset[str] = frozenset()) -> str:
+        key = (uri + "".join(f"#{name}" for name in sorted(assumed)), pointer)
         if key in self.names:
             return self.names[key]
         name = self.names[key] = self._fresh("_f")
-        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, skip_type)
+        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
         return name
 
     def _const(self, value: Any) -> str:
@@ -318,7 +320,7 @@ class _Compiler:
     # -- statements: each `return False` when the instance breaks the schema
 
     def _emit(self, schema: Any, v: str, out: list[str], depth: int, uri: str, *,
-              skip_type: bool = False) -> None:
+              assumed: frozenset[str] = frozenset()) -> None:
         pad = "    " * depth
         if schema is True or schema == {}:
             return
@@ -328,13 +330,13 @@ class _Compiler:
         unknown = set(schema) - _KEYWORDS
         if unknown:
             raise Unsupported(f"keywords {sorted(unknown)}")
-        if skip_type and schema.get("type") == "object":
-            known = "object"  # the caller subscripted the event by "type": a mapping
+        if assumed and schema.get("type") == "object":
+            known = "object"  # the caller read fields of the event: a mapping
         else:
             known = self._emit_type(schema, v, out, pad)
         self._emit_value(schema, v, out, pad)
         if {"required", "properties", "additionalProperties"} & schema.keys():
-            self._emit_object(schema, v, out, depth, uri, known == "object", skip_type)
+            self._emit_object(schema, v, out, depth, uri, known == "object", assumed)
         if "items" in schema:
             self._emit_items(schema["items"], v, out, depth, uri, known == "array")
         if "allOf" in schema:
@@ -372,7 +374,7 @@ class _Compiler:
                        f"{v} < {schema['minimum']!r}: return False")
 
     def _emit_object(self, schema: dict, v: str, out: list[str], depth: int, uri: str,
-                     known: bool, skip_type: bool) -> None:
+                     known: bool, assumed: frozenset[str]) -> None:
         if not known:
             out.append(f"{'    ' * depth}if type({v}) is dict:")
             depth += 1
@@ -384,7 +386,7 @@ class _Compiler:
                 out.append(f"{pad}if {name!r} not in {v}: return False")
         tests = []
         for name, sub in properties.items():
-            if skip_type and name == "type":
+            if name in assumed:
                 continue
             test = self._property_test(sub, v, name, name in required, uri)
             if test is not None:
@@ -493,9 +495,10 @@ class _Compiler:
         self._define(name, schema, uri)
         return name
 
-    def _define(self, name: str, schema: Any, uri: str, skip_type: bool = False) -> None:
+    def _define(self, name: str, schema: Any, uri: str,
+                assumed: frozenset[str] = frozenset()) -> None:
         lines = [f"def {name}(v):", "    try:"]
-        self._emit(schema, "v", lines, 2, uri, skip_type=skip_type)
+        self._emit(schema, "v", lines, 2, uri, assumed=assumed)
         lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
         self.sources[name] = "\n".join(lines)
 
@@ -654,6 +657,10 @@ def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
 # -- the checker -------------------------------------------------------------------------------
 
 
+_NONE: frozenset[str] = frozenset()
+_TYPE = frozenset({"type"})  # a Responses predicate is found by the event's type
+
+
 def _always_valid(event: Any) -> bool:
     return True
 
@@ -726,6 +733,12 @@ class SchemaChecker:
                 return False
         return passes
 
+    def passes_given(self, type_name: str, fields: Iterable[str]) -> Callable[[dict], bool]:
+        """The test of a Responses event of ``type_name`` whose ``fields`` are known to be
+        present and valid (equal, value and type, to those of an event that passed): the
+        compiled predicate without them.  ``True`` exactly when ``passes`` would say so."""
+        return self._predicate("responses", type_name, frozenset(fields))
+
     def is_valid(self, event: dict, kind: str = "responses", path: str = "compiled") -> bool:
         """Whether one path (``compiled``, ``rs`` or ``python``) accepts the event as it stands,
         before ``OWNED_ELSEWHERE`` (for the tests that compare the paths)."""
@@ -776,7 +789,8 @@ class SchemaChecker:
             return [("S002", "/type", "`/type`: required field is missing")]
         return [("S001", "/type", f"`/type`: expected string, got {_got(event['type'])}")]
 
-    def _predicate(self, kind: str, type_name: str) -> Callable[[Any], bool]:
+    def _predicate(self, kind: str, type_name: str,
+                   assumed: frozenset[str] = _NONE) -> Callable[[Any], bool]:
         uri = _uri(kind, type_name)
         if uri not in _documents():
             return _always_valid
@@ -784,7 +798,8 @@ class SchemaChecker:
             if self._compiler is None:
                 self._compiler = _Compiler(_profile_documents(self.profile))
             try:
-                return self._compiler.predicate(uri, skip_type=kind == "responses")
+                return self._compiler.predicate(
+                    uri, assumed | _TYPE if kind == "responses" else assumed)
             except Unsupported:
                 return self._validator(self._rs, _rs_validator, uri).is_valid
 
