@@ -291,7 +291,10 @@ class StreamValidator:
         once."""
         self.events += 1
         ctx = self._ctx
-        ctx.line, ctx.index, ctx.payload, ctx.name = line, index, payload, name
+        ctx.line = line  # one statement each: four at once would build a tuple
+        ctx.index = index
+        ctx.payload = payload
+        ctx.name = name
         if self._done_seen:
             self._done()
             return
