@@ -6,6 +6,7 @@ import json
 
 import pytest
 from conftest import SAMPLES
+from streams import sequential
 
 from validator import StreamValidator, validate_stream
 
@@ -112,3 +113,52 @@ def test_a_schema_defect_repeated_on_every_event_is_one_finding():
               if v.code.startswith("S")]
     assert len({(code, pointer) for code, pointer, _ in schema}) == len(schema)  # each once
     assert ("S002", "/response/model", 0) in schema and ("S001", "/logprobs", 3) in schema
+
+
+@pytest.mark.parametrize(("numbers", "expected"), [
+    ([5, 6, 7, 8, 9], []),
+    ([5, 6, 6, 8, 9], [("Q003", 7), ("Q004", 8)]),
+    ([5, 7, 8, 9, 10], [("Q004", 6), ("Q003", 10)]),  # the event after the run repeats 10
+    ([5, None, 7, 8, 9], [("Q002", 6)]),  # the unnumbered delta may have taken 6
+    ([None, 7, 8, 9, 10], [("Q002", 5), ("Q004", 6), ("Q003", 10)]),
+    ([5, 4, 7, 8, 9], [("Q003", 6), ("Q004", 7)]),
+])
+def test_sequence_numbers_inside_a_run_of_deltas(numbers, expected):
+    # A run of deltas to one part takes a shortcut for the usual next number: every other
+    # number must still reach the Q rules, at its own event.
+    events = sequential([("message", [["a", "b", "c", "d", "e", "f"]])])
+    deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    assert [d["sequence_number"] for d in deltas] == [4, 5, 6, 7, 8, 9]  # = event index
+    for delta, number in zip(deltas[1:], numbers, strict=True):
+        if number is None:
+            del delta["sequence_number"]
+        else:
+            delta["sequence_number"] = number
+    found = [(v.code, v.event_index) for v in validate_stream(events).violations
+             if v.code.startswith("Q")]
+    assert sorted(found, key=lambda f: f[1]) == expected
+
+
+@pytest.mark.parametrize(("edit", "name", "profile", "expected"), [
+    ({}, None, "openai", []),
+    ({}, "response.refusal.delta", "openai", [("F003", 6)]),
+    ({"logprobs": {}}, None, "openai", [("S001", 6)]),
+    ({"delta": 5}, None, "openai", [("S001", 6), ("T001", 9)]),  # "c" is not in the text
+    ({"sequence_number": 6.5}, None, "openai", [("S001", 6), ("Q004", 7)]),
+    ({"extra": 1}, None, "strict", [("S004", 6)]),
+    ({"extra": 1}, None, "openai", []),
+    ({"output_index": True}, None, "openai", [("S001", 6), ("T001", 9)]),
+    ({"item_id": None}, None, "openai", [("S001", 6)]),
+    ({"content_index": 1}, None, "openai", [("I011", 6), ("T001", 9)]),
+])
+def test_an_event_inside_a_run_of_deltas_gets_every_check(edit, name, profile, expected):
+    # The third delta of a run, edited (or given another SSE event name): the shortcut for
+    # runs must report what the full checks report (the figures of the code before it).
+    events = sequential([("message", [["a", "b", "c", "d", "e"]])])
+    assert events[6]["type"] == "response.output_text.delta"
+    events[6].update(edit)
+    frames = "".join(f"event: {name if i == 6 and name else e['type']}\ndata: {json.dumps(e)}\n\n"
+                     for i, e in enumerate(events)) + "data: [DONE]\n\n"
+    found = [(v.code, v.event_index) for v in
+             validate_stream(frames.encode(), profile=profile).violations]
+    assert sorted(found) == sorted(expected)

@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, SAMPLES
 
 from validator.rules import schema as schema_rules
-from validator.schemas import SchemaChecker, schema_document, schema_types
+from validator.schemas import PROFILE_EDITS, SchemaChecker, schema_document, schema_types
 
 SCHEMAS = REPO / "schemas"
 PROFILES = ("openai", "strict", "open-responses")
@@ -407,3 +407,31 @@ def test_one_checker_compiles_safely_from_many_threads():
         with ThreadPoolExecutor(8) as pool:
             got = list(pool.map(shared.check, events, kinds))
         assert got == expected
+
+
+_ADDRESS = ("item_id", "output_index", "content_index")
+_FIXED = ("type", *_ADDRESS)  # equal in every event of a run
+_VALUES = (None, "", "x", 0, 3, -1, 1.0, 1.5, True, [], {}, [{}], ["x"],
+           [{"token": "a", "logprob": -0.1, "bytes": [97], "top_logprobs": []}],
+           [{"token": "a", "logprob": "-0.1", "bytes": [97], "top_logprobs": []}])
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILE_EDITS))
+def test_the_test_given_a_known_address_agrees_with_the_full_test(profile):
+    # A run of deltas tests each event without the fields of its address (equal, value and
+    # type, to those of a delta that passed): every other field, missing, added or of any
+    # value, must get the same answer as the full test.
+    checker = SchemaChecker(profile)
+    passes = checker.passes("responses")
+    delta = {"type": "response.output_text.delta", "sequence_number": 4, "item_id": "msg_1",
+             "output_index": 0, "content_index": 0, "delta": " caf", "logprobs": [],
+             "obfuscation": "ycYfK4nfzoId"}
+    assert passes(delta)
+    given = checker.passes_given(delta["type"], _ADDRESS)
+    variants = [{k: v for k, v in delta.items() if k != field}
+                for field in delta if field not in _FIXED]
+    variants += [{**delta, field: value} for field in (*delta, "extra", "annotations")
+                 if field not in _FIXED for value in _VALUES]
+    answers = [passes(event) for event in variants]
+    assert [given(event) for event in variants] == answers
+    assert True in answers and False in answers

@@ -35,6 +35,7 @@ class ChatChecker:
         self.state = ctx.state = ChatState()
 
     def feed(self, chunk: dict) -> None:
+        self.ctx.precheck(chunk)
         state = self.state
         if state.errored:
             return  # clients stopped at the error

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
@@ -46,9 +46,16 @@ def detect_kind(payload: Any) -> str | None:
 
 
 class _Context:
-    """What a check sees: the protocol state, the profile, where it is, and ``report``."""
+    """What a check sees: the protocol state, the profile, where it is, and ``report``.
 
-    __slots__ = ("_validator", "done_seen", "index", "line", "payload", "profile", "state")
+    A checker's ``feed`` first calls ``precheck(event)``: the engine's checks of every event
+    (the schema test, the SSE event name), which return whether the compiled schema test
+    accepted the event.  Only a run of deltas may skip it (``ResponsesChecker``): an event
+    with the address of the previous delta gets the test ``run_test`` gave for that address.
+    """
+
+    __slots__ = ("_validator", "done_seen", "index", "line", "name", "payload", "precheck",
+                 "profile", "state")
 
     def __init__(self, validator: StreamValidator, profile: str) -> None:
         self._validator = validator
@@ -58,6 +65,8 @@ class _Context:
         self.line: int | None = None
         self.index: int | None = None
         self.payload: Any = None
+        self.name: str | None = None  # the SSE event name
+        self.precheck = validator._precheck
 
     @property
     def input_format(self) -> str | None:
@@ -71,6 +80,13 @@ class _Context:
         Findings with the same ``key`` are reported once: one root cause, one violation.
         """
         self._validator._report(code, message, pointer, key, at)
+
+    def run_test(self, type_name: str, fields: tuple[str, ...],
+                 passed: bool) -> Callable[[dict], bool] | None:
+        """The schema test of the next events of ``type_name`` whose ``fields`` equal (value
+        and type) those of this event: ``None`` without schema checks; cheaper when this event
+        ``passed``: the fields are then known to be valid."""
+        return self._validator._run_test(type_name, fields, passed)
 
 
 @dataclass
@@ -264,7 +280,7 @@ class StreamValidator:
         if frame.done:
             self.events += 1
             ctx = self._ctx
-            ctx.line, ctx.index, ctx.payload = frame.line, frame.index, None
+            ctx.line, ctx.index, ctx.payload, ctx.name = frame.line, frame.index, None, None
             self._done()
         else:
             self._event(frame.index, frame.line, frame.payload, frame.event)
@@ -275,25 +291,39 @@ class StreamValidator:
         once."""
         self.events += 1
         ctx = self._ctx
-        ctx.line, ctx.index, ctx.payload = line, index, payload
+        ctx.line = line  # one statement each: four at once would build a tuple
+        ctx.index = index
+        ctx.payload = payload
+        ctx.name = name
         if self._done_seen:
             self._done()
             return
         if type(payload) is not dict:
             return  # framing reported it (invalid JSON, not an object)
-        checker = self._checker or self._start(payload)
+        (self._checker or self._start(payload)).feed(payload)
+
+    def _precheck(self, payload: dict) -> bool:
+        """The checks of every event before its kind's (see ``_Context``)."""
+        passes = self._passes
+        passed = passes is not None and passes(payload)
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
-        passes = self._passes
-        if passes is not None and not passes(payload) and payload.get("object") != "":
+        if passes is not None and not passed and payload.get("object") != "":
             for code, pointer, message in self._schema.check(payload, self.kind):
                 # A server that omits a field omits it in every event of that shape: one root
                 # cause, one finding (at its first event), whatever the array indexes.
                 self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)), ...)
+        name = self._ctx.name
         if name is not None and self.kind == "responses" and name != payload.get("type"):
             self._report("F003", f"SSE event name {name!r} differs from type "
                          f"{payload.get('type')!r}", "/type", None, ...)
-        checker.feed(payload)
+        return passed
+
+    def _run_test(self, type_name: str, fields: tuple[str, ...],
+                  passed: bool) -> Callable[[dict], bool] | None:
+        if self._passes is None:
+            return None
+        return self._schema.passes_given(type_name, fields) if passed else self._passes
 
     def _done(self) -> None:
         """`data: [DONE]`, or any event after it."""

@@ -7,6 +7,7 @@ event families (protocol.md §1.1, §1.6), so an event type's handling is one li
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from .rules.final import check_final_output, check_identity, check_usage
@@ -116,6 +117,13 @@ def _open_part(ctx: Any, ev: dict, item_type: str, parts: str, field: str,
     return part
 
 
+def _addressed(handler: Any, part_field: str | None) -> None:
+    """A delta handler's address (``ResponsesChecker._run``): type, item_id, output_index and
+    the part index; a value of the item has no part index: output_index stands in for it."""
+    handler.address_fields = ("item_id", "output_index") + ((part_field,) if part_field else ())
+    handler.address = itemgetter("type", "item_id", "output_index", part_field or "output_index")
+
+
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
                 parts: str = "content") -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
@@ -124,7 +132,7 @@ def _part_delta(item_type: str, part_type: str | None, field: str = "content_ind
         if part is not None and type(delta) is str:
             part.streamed.write(delta)
         return part
-    handler.part_field = field  # type: ignore[attr-defined]
+    _addressed(handler, field)
     return handler
 
 
@@ -173,7 +181,7 @@ def _item_delta(item_type: str) -> Handler:
         if value is not None and type(delta) is str:
             value.streamed.write(delta)
         return value
-    handler.part_field = None  # type: ignore[attr-defined]
+    _addressed(handler, None)
     return handler
 
 
@@ -383,7 +391,8 @@ class ResponsesChecker:
     next event of the same type and address (``output_index``, ``item_id``, part index) is the
     same lookup with the same outcome as long as no other event came in between: every state
     change comes from another event type.  ``feed`` then appends its text straight away
-    (``_run``); any other event clears that shortcut.
+    (``_run``); any other event clears that shortcut.  Such an event also skips the engine's
+    ``precheck``: its schema test leaves out the address, known valid since the first delta.
     """
 
     __slots__ = ("_run", "ctx", "first", "seq", "state")
@@ -394,26 +403,40 @@ class ResponsesChecker:
         ctx.state = self.state
         self.seq = SequenceTracker()
         self.first: tuple[Any, Any] | None = None
-        #: (type, output_index, item_id, part field, part index, append) of the last delta.
+        #: (read, address, test, append) of the last delta: ``read(ev)`` is an event's address
+        #: (type, item_id, output_index, part index), ``test`` the schema test of an event at
+        #: that address (``ctx.run_test``), ``append`` writes to the part.
         self._run: tuple | None = None
 
     def feed(self, ev: dict) -> None:
-        event_type = ev.get("type")
         run = self._run
-        if run is not None and event_type == run[0]:
-            index = ev.get("output_index")
-            field = run[3]
-            if index == run[1] and type(index) is int and ev.get("item_id") == run[2] and (
-                    field is None or ((at := ev.get(field)) == run[4] and type(at) is int)):
-                self.seq.feed(self.ctx, ev.get("sequence_number"))
+        if run is not None:
+            read, address, test, append = run
+            try:
+                at = read(ev)
+            except KeyError:  # a field of the address is missing: another address
+                at = None
+            ctx = self.ctx
+            # The address has the types it had at the start (an int equals a bool or a float),
+            # and an SSE event name other than the type goes to precheck (F003).
+            if at == address and type(at[1]) is str and type(at[2]) is int and \
+                    type(at[3]) is int and (ctx.name is None or ctx.name == at[0]):
+                if test is not None and not test(ev):
+                    ctx.precheck(ev)  # the findings
+                seq, tracker = ev.get("sequence_number"), self.seq
+                if type(seq) is int and seq == tracker.expected:
+                    tracker.expected = seq + 1
+                else:
+                    tracker.feed(ctx, seq)
                 delta = ev.get("delta")
                 if type(delta) is str:
-                    run[5](delta)
+                    append(delta)
                 return
-        self._run = None
-        self._event(ev, event_type)
+            self._run = None
+        passed = self.ctx.precheck(ev)
+        self._event(ev, ev.get("type"), passed)
 
-    def _event(self, ev: dict, event_type: Any) -> None:
+    def _event(self, ev: dict, event_type: Any, passed: bool) -> None:
         ctx, state = self.ctx, self.state
         if self.first is None:
             self._start(ev, event_type)
@@ -432,9 +455,17 @@ class ResponsesChecker:
             return
         part = handler(ctx, state, ev)
         if part is not None:  # a delta reached its open part: start a run
-            field = handler.part_field  # type: ignore[attr-defined]
-            self._run = (event_type, ev.get("output_index"), ev.get("item_id"), field,
-                         ev.get(field) if field else None, part.streamed.write)
+            self._start_run(ev, handler, part, passed)
+
+    def _start_run(self, ev: dict, handler: Any, part: Part, passed: bool) -> None:
+        read = handler.address
+        try:
+            address = read(ev)
+        except KeyError:
+            return
+        if type(address[1]) is str and type(address[2]) is int and type(address[3]) is int:
+            test = self.ctx.run_test(address[0], handler.address_fields, passed)
+            self._run = (read, address, test, part.streamed.write)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
+
 from ._data import data_folder
 
 __all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
@@ -54,13 +56,25 @@ def _walk(folder: Any) -> Iterator[Any]:
 
 
 @cache
-def _documents() -> dict[str, dict]:
-    """Every schema file, by ``$id``."""
+def _files() -> tuple[bytes, ...]:
+    """The bytes of every schema file."""
+    return tuple(entry.read_bytes() for entry in _walk(_schema_root()))
+
+
+def _parsed() -> dict[str, dict]:
+    """A fresh copy of every schema file, by ``$id`` (parsing again is cheaper than a
+    ``deepcopy``)."""
     docs = {}
-    for entry in _walk(_schema_root()):
-        doc = json.loads(entry.read_text("utf-8"))
+    for raw in _files():
+        doc = orjson.loads(raw)
         docs[doc["$id"]] = doc
     return docs
+
+
+@cache
+def _documents() -> dict[str, dict]:
+    """Every schema file, by ``$id``, as stored."""
+    return _parsed()
 
 
 def _kind_of(uri: str) -> str | None:
@@ -213,7 +227,7 @@ def _profile_check(profile: str) -> None:
 @cache
 def _profile_documents(profile: str) -> dict[str, dict]:
     _profile_check(profile)
-    docs = copy.deepcopy(_documents())
+    docs = _parsed()
     _common_edits(docs)
     for edit in PROFILE_EDITS[profile]:
         _apply(docs, edit)
@@ -262,6 +276,11 @@ class _Compiler:
     be floats with no fraction, ``bool`` is never a number, ``const``/``enum`` compare strings
     (other literals are ``Unsupported``).  A ``$ref`` becomes a call of the function compiled
     for its target, so shared definitions are compiled once per profile.
+
+    Generating the code is cheap; compiling it with ``exec`` is what costs (~0.1 ms per
+    function), and a stream uses few of the union members a document lists (one output item
+    type of twenty).  So each function is generated up front but compiled at its first call:
+    until then its name is bound to a stub that compiles it (rebinding the name) and calls it.
     """
 
     def __init__(self, docs: dict[str, dict]) -> None:
@@ -270,11 +289,14 @@ class _Compiler:
         self.names: dict[tuple[str, str], str] = {}
         self.counter = 0
         self.sources: dict[str, str] = {}  # name -> generated code, for reading and tests
+        self._done: set[str] = set()  # names compiled so far (the others are stubs)
+        self._exec_lock = threading.Lock()  # stubs run in whichever thread calls them first
 
-    def predicate(self, uri: str, skip_type: bool = False) -> Callable[[Any], bool]:
-        """The predicate of document ``uri`` (``skip_type``: the caller matched ``type``)."""
-        name = self._function(uri, "", skip_type=skip_type)
-        return self.namespace[name]
+    def predicate(self, uri: str, assumed: frozenset[str] = frozenset()) -> Callable[[Any], bool]:
+        """The predicate of document ``uri``; ``assumed``: root properties the caller has
+        checked itself (present and valid), so the predicate skips them (the instance is then
+        known to be an object)."""
+        return self._compiled(self._function(uri, "", assumed=assumed))
 
     # -- functions
 
@@ -282,12 +304,12 @@ class _Compiler:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
-    def _function(self, uri: str, pointer: str, *, skip_type: bool = False) -> str:
-        key = (uri + ("#type-matched" if skip_type else ""), pointer)
+    def _function(self, uri: str, pointer: str, *, assumed: frozenset[str] = frozenset()) -> str:
+        key = (uri + "".join(f"#{name}" for name in sorted(assumed)), pointer)
         if key in self.names:
             return self.names[key]
         name = self.names[key] = self._fresh("_f")
-        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, skip_type)
+        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
         return name
 
     def _const(self, value: Any) -> str:
@@ -298,7 +320,7 @@ class _Compiler:
     # -- statements: each `return False` when the instance breaks the schema
 
     def _emit(self, schema: Any, v: str, out: list[str], depth: int, uri: str, *,
-              skip_type: bool = False) -> None:
+              assumed: frozenset[str] = frozenset()) -> None:
         pad = "    " * depth
         if schema is True or schema == {}:
             return
@@ -308,13 +330,13 @@ class _Compiler:
         unknown = set(schema) - _KEYWORDS
         if unknown:
             raise Unsupported(f"keywords {sorted(unknown)}")
-        if skip_type and schema.get("type") == "object":
-            known = "object"  # the caller subscripted the event by "type": a mapping
+        if assumed and schema.get("type") == "object":
+            known = "object"  # the caller read fields of the event: a mapping
         else:
             known = self._emit_type(schema, v, out, pad)
         self._emit_value(schema, v, out, pad)
         if {"required", "properties", "additionalProperties"} & schema.keys():
-            self._emit_object(schema, v, out, depth, uri, known == "object", skip_type)
+            self._emit_object(schema, v, out, depth, uri, known == "object", assumed)
         if "items" in schema:
             self._emit_items(schema["items"], v, out, depth, uri, known == "array")
         if "allOf" in schema:
@@ -352,7 +374,7 @@ class _Compiler:
                        f"{v} < {schema['minimum']!r}: return False")
 
     def _emit_object(self, schema: dict, v: str, out: list[str], depth: int, uri: str,
-                     known: bool, skip_type: bool) -> None:
+                     known: bool, assumed: frozenset[str]) -> None:
         if not known:
             out.append(f"{'    ' * depth}if type({v}) is dict:")
             depth += 1
@@ -364,7 +386,7 @@ class _Compiler:
                 out.append(f"{pad}if {name!r} not in {v}: return False")
         tests = []
         for name, sub in properties.items():
-            if skip_type and name == "type":
+            if name in assumed:
                 continue
             test = self._property_test(sub, v, name, name in required, uri)
             if test is not None:
@@ -440,6 +462,7 @@ class _Compiler:
             if tag is None:
                 self._emit(sub, v, out, depth, uri)
             else:
+                # (a stub that stays in the table: it calls the compiled function)
                 union[tag] = self.namespace[self._schema_function(sub["then"], uri)]
         if not union:
             return
@@ -472,12 +495,25 @@ class _Compiler:
         self._define(name, schema, uri)
         return name
 
-    def _define(self, name: str, schema: Any, uri: str, skip_type: bool = False) -> None:
+    def _define(self, name: str, schema: Any, uri: str,
+                assumed: frozenset[str] = frozenset()) -> None:
         lines = [f"def {name}(v):", "    try:"]
-        self._emit(schema, "v", lines, 2, uri, skip_type=skip_type)
+        self._emit(schema, "v", lines, 2, uri, assumed=assumed)
         lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
         self.sources[name] = "\n".join(lines)
-        exec(self.sources[name], self.namespace)  # code generated from our schemas
+
+        def stub(v: Any) -> bool:
+            return self._compiled(name)(v)
+        self.namespace[name] = stub
+
+    def _compiled(self, name: str) -> Callable[[Any], bool]:
+        """The compiled function ``name``, compiling it on first use."""
+        if name not in self._done:
+            with self._exec_lock:
+                if name not in self._done:
+                    exec(self.sources[name], self.namespace)  # code generated from our schemas
+                    self._done.add(name)
+        return self.namespace[name]
 
     def _target(self, uri: str, ref: str) -> tuple[str, str]:
         base, _, fragment = ref.partition("#")
@@ -621,6 +657,10 @@ def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
 # -- the checker -------------------------------------------------------------------------------
 
 
+_NONE: frozenset[str] = frozenset()
+_TYPE = frozenset({"type"})  # a Responses predicate is found by the event's type
+
+
 def _always_valid(event: Any) -> bool:
     return True
 
@@ -693,6 +733,12 @@ class SchemaChecker:
                 return False
         return passes
 
+    def passes_given(self, type_name: str, fields: Iterable[str]) -> Callable[[dict], bool]:
+        """The test of a Responses event of ``type_name`` whose ``fields`` are known to be
+        present and valid (equal, value and type, to those of an event that passed): the
+        compiled predicate without them.  ``True`` exactly when ``passes`` would say so."""
+        return self._predicate("responses", type_name, frozenset(fields))
+
     def is_valid(self, event: dict, kind: str = "responses", path: str = "compiled") -> bool:
         """Whether one path (``compiled``, ``rs`` or ``python``) accepts the event as it stands,
         before ``OWNED_ELSEWHERE`` (for the tests that compare the paths)."""
@@ -743,7 +789,8 @@ class SchemaChecker:
             return [("S002", "/type", "`/type`: required field is missing")]
         return [("S001", "/type", f"`/type`: expected string, got {_got(event['type'])}")]
 
-    def _predicate(self, kind: str, type_name: str) -> Callable[[Any], bool]:
+    def _predicate(self, kind: str, type_name: str,
+                   assumed: frozenset[str] = _NONE) -> Callable[[Any], bool]:
         uri = _uri(kind, type_name)
         if uri not in _documents():
             return _always_valid
@@ -751,7 +798,8 @@ class SchemaChecker:
             if self._compiler is None:
                 self._compiler = _Compiler(_profile_documents(self.profile))
             try:
-                return self._compiler.predicate(uri, skip_type=kind == "responses")
+                return self._compiler.predicate(
+                    uri, assumed | _TYPE if kind == "responses" else assumed)
             except Unsupported:
                 return self._validator(self._rs, _rs_validator, uri).is_valid
 

@@ -46,36 +46,39 @@ RULES = (
 
 
 class SequenceTracker:
-    """Follows `sequence_number` across a stream; `feed` runs on every event (hot path)."""
+    """Follows `sequence_number` across a stream; runs on every event (hot path).
 
-    __slots__ = ("first_missing", "last", "missing", "numbered", "unnumbered")
+    The usual event carries ``expected``, the number after the previous event's, and only moves
+    ``expected`` on by one: the hot path does that itself
+    (``if type(seq) is int and seq == tracker.expected: tracker.expected = seq + 1``) and calls
+    ``feed`` for every other event.  ``expected`` is ``None`` until the first number and after
+    an event without one, so such an event always goes through ``feed``.
+    """
+
+    __slots__ = ("expected", "first_missing", "last", "missing", "unnumbered")
 
     def __init__(self) -> None:
-        self.last: int | None = None
-        self.numbered = 0
+        self.expected: int | None = None
+        self.last: int | None = None  # the last number, while ``expected`` is None
         self.missing = 0
         self.unnumbered = 0  # events without a number since the last numbered one
         self.first_missing: tuple[Any, Any] | None = None
 
     def feed(self, ctx: Any, seq: Any) -> None:
-        last = self.last
-        if type(seq) is int and last is not None and seq == last + 1:  # the usual next number
-            self.numbered += 1
-            self.last = seq
-            self.unnumbered = 0
-            return
+        expected = self.expected
+        last = self.last if expected is None else expected - 1
         if type(seq) is not int:
             if seq is None:
                 self.missing += 1
                 self.unnumbered += 1
                 if self.first_missing is None:
                     self.first_missing = (ctx.line, ctx.index)
+                self.last, self.expected = last, None
             return
-        last, skipped = self.last, self.unnumbered
-        self.numbered += 1
-        self.last = seq
+        skipped = self.unnumbered
+        self.expected = seq + 1
         self.unnumbered = 0
-        if last is None:
+        if last is None or seq == last + 1:
             return
         if seq <= last:
             ctx.report("Q003", f"sequence_number {seq} after {last}", "/sequence_number")
@@ -85,7 +88,8 @@ class SequenceTracker:
                        f"({seq - last - 1} missing)", "/sequence_number")
 
     def close(self, ctx: Any, first_event: tuple[Any, Any] | None) -> None:
-        if self.numbered == 0 and self.missing:
+        numbered = self.expected is not None or self.last is not None
+        if not numbered and self.missing:
             ctx.report("Q001", f"none of the {self.missing} events carries a sequence_number",
                        "/sequence_number", at=first_event)
         elif self.missing:
