@@ -250,7 +250,6 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
         return
     state.terminal_event = ev["type"]
-    state.terminal_index = ctx.index
     response = ev.get("response")
     if not isinstance(response, dict):
         return

@@ -146,8 +146,6 @@ class ResponseState:
     model: Any = None
     created_at: Any = None
     terminal_event: str | None = None
-    terminal_response: dict | None = None
-    terminal_index: int | None = None
     errored: bool = False
     error_index: int | None = None
     error_line: int | None = None

@@ -18,13 +18,6 @@ class Severity(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
 
 @dataclass(frozen=True, slots=True)
 class Violation:
