@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from . import anthropic
 from .chat import ChatChecker
 from .framing import FrameDecoder
 from .model import Finding, Frame
@@ -27,7 +28,7 @@ from .violations import Severity, Violation
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
 
-KINDS = ("responses", "chat")
+KINDS = ("responses", "chat", "anthropic")
 _EXCERPT_CHARS = 160
 #: Findings of one rule reported one by one in a stream; past it they are counted and one
 #: closing finding gives the count, so memory stays bounded on a stream that repeats a defect
@@ -37,9 +38,12 @@ _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 def detect_kind(payload: Any) -> str | None:
-    """``chat`` for a `chat.completion.chunk`, ``responses`` for a typed event, else ``None``."""
+    """``chat`` for a `chat.completion.chunk`, ``anthropic`` for a Messages event,
+    ``responses`` for another typed event, else ``None``."""
     if not isinstance(payload, dict):
         return None
+    if anthropic.detect(payload):
+        return "anthropic"
     if payload.get("object") == "chat.completion.chunk" or "choices" in payload:
         return "chat"
     return "responses" if isinstance(payload.get("type"), str) else None
@@ -99,7 +103,8 @@ class StreamReport:
     profile: str
     events: int
     violations: list[Violation] = field(default_factory=list)
-    #: What the stream built, per output item (Responses) or per choice (chat).
+    #: What the stream built, per output item (Responses), per choice (chat) or per content
+    #: block (anthropic).
     output: list[dict] = field(default_factory=list)
     #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
     #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
@@ -130,6 +135,8 @@ class StreamReport:
         or the content of choice 0 (chat), as streamed."""
         if self.kind == "chat":
             return next((c.get("content") or "" for c in self.output if c.get("index") == 0), "")
+        if self.kind == "anthropic":
+            return "".join(block["text"] for block in self.output if block.get("type") == "text")
         return "".join(part["text"] for item in self.output if item.get("type") == "message"
                        for part in item.get("content", ()) if part.get("type") == "output_text")
 
@@ -327,6 +334,8 @@ class StreamValidator:
 
     def _done(self) -> None:
         """`data: [DONE]`, or any event after it."""
+        if self.kind == "anthropic" and not self._done_seen:
+            self._report("F037", "data: [DONE] in an Anthropic Messages stream", None, None, ...)
         if self._done_seen:
             self._report("F007", "event after data: [DONE]", None, ("F007",), ...)
         else:
@@ -394,4 +403,5 @@ def _excerpt(payload: Any) -> str | None:
     return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
 
 
-_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker}
+_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker,
+                             "anthropic": anthropic.AnthropicChecker}

@@ -36,7 +36,9 @@ from ._data import data_folder
 __all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
 
 URN = "urn:stream-validator:"
-KINDS = ("responses", "chat")
+KINDS = ("responses", "chat", "anthropic")
+#: Kinds whose events carry their `type`: one schema file a type, found by it.
+TYPED_KINDS = ("responses", "anthropic")
 Finding = tuple[str, str, str]  # (code, JSON pointer, message)
 
 # -- loading -----------------------------------------------------------------------------------
@@ -135,6 +137,9 @@ _LATER_LOGPROBS = "logprobs is required on output_text.* since 2025-07-21 (bf4a9
 _OBSERVED = (
     _optional("defs:output_item", "action", "web_search_call items are added without action "
               "(corpus: pydantic-ai__web-search-annotations.sse)", "/$defs/web_search_call"),
+    _optional("defs:anthropic", "web_fetch_requests", "api.anthropic.com sends server_tool_use "
+              "usage without web_fetch_requests when no fetch ran (corpus/anthropic: "
+              "llm-anthropic__web-search.sse and 8 more)", "/$defs/BetaServerToolUsage"),
 )
 #: Fields OpenAI added after streams in the wild were recorded (``openai`` only).
 _OPENAI = (
@@ -644,6 +649,10 @@ OWNED_ELSEWHERE: dict[tuple[str, str | None, str | None, str], str] = {
     ("chat", None, None, r"/choices/\d+/index"): "C006",
     ("chat", None, None, r"/choices/\d+/finish_reason"): "C016",
     ("chat", None, None, r"/choices/\d+/delta/tool_calls/\d+/index"): "C009",
+    ("anthropic", "message_delta", "S002", r"/usage(/output_tokens)?"): "M042",
+    ("anthropic", "message_delta", "S001", r"/usage(/output_tokens)?"): "M042",
+    ("anthropic", "message_start", "S002", r"/message/usage"): "M042",
+    ("anthropic", "message_delta", "S003", r"/delta/stop_reason"): "M041",
 }
 _OWNED = [(kind, type_, code, re.compile(pattern))
           for kind, type_, code, pattern in OWNED_ELSEWHERE]
@@ -666,16 +675,17 @@ def _always_valid(event: Any) -> bool:
 
 
 class _Types(dict):
-    """type -> predicate of the Responses events, compiled on first use."""
+    """type -> predicate of the events of a typed kind, compiled on first use."""
 
-    def __init__(self, checker: SchemaChecker) -> None:
+    def __init__(self, checker: SchemaChecker, kind: str) -> None:
         super().__init__()
         self.checker = checker
+        self.kind = kind
 
     def __missing__(self, type_name: Any) -> Callable[[Any], bool]:
         if type(type_name) is not str:
             raise KeyError(type_name)  # a finding for the slow path
-        predicate = self[type_name] = self.checker._predicate("responses", type_name)
+        predicate = self[type_name] = self.checker._predicate(self.kind, type_name)
         return predicate
 
 
@@ -690,7 +700,7 @@ class SchemaChecker:
     def __init__(self, profile: str = "openai") -> None:
         _profile_check(profile)
         self.profile = profile
-        self._responses = _Types(self)
+        self._typed = {kind: _Types(self, kind) for kind in TYPED_KINDS}
         self._chunk: Callable[[Any], bool] | None = None
         self._compiler: _Compiler | None = None
         self._rs: dict[str, Any] = {}
@@ -701,10 +711,10 @@ class SchemaChecker:
         self._lock = threading.RLock()
 
     def check(self, event: dict, kind: str = "responses") -> list[Finding]:
-        """The schema findings of one event (``kind``: ``responses`` or ``chat``)."""
-        if kind == "responses":
+        """The schema findings of one event (``kind``: ``responses``, ``chat``, ``anthropic``)."""
+        if kind in TYPED_KINDS:
             try:
-                if self._responses[event["type"]](event):
+                if self._typed[kind][event["type"]](event):
                     return []
             except (KeyError, TypeError):
                 pass
@@ -722,9 +732,9 @@ class SchemaChecker:
         event to ``check`` (which may still find nothing, e.g. for an unknown type)."""
         if kind == "chat":
             return self._chunk or self._chunk_predicate()
-        if kind != "responses":
+        if kind not in TYPED_KINDS:
             raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-        types = self._responses
+        types = self._typed[kind]
 
         def passes(event: dict) -> bool:
             try:
@@ -756,13 +766,13 @@ class SchemaChecker:
 
     def explain(self, event: dict, kind: str = "responses") -> list[Finding]:
         """The findings of an event, from the pure-Python validator (the slow, detailed path)."""
-        if kind == "responses" and not isinstance(event.get("type"), str):
+        if kind in TYPED_KINDS and not isinstance(event.get("type"), str):
             return self._type_finding(event)
         uri = self._uri_of(event, kind)
         if uri is None:
             return []
         errors = self._validator(self._py, _py_validator, uri).iter_errors(event)
-        type_name = event.get("type") if kind == "responses" else None
+        type_name = event.get("type") if kind in TYPED_KINDS else None
         findings = (f for error in errors for f in _findings_of(error))
         return [f for f in _one_per_pointer(findings) if not _owned(kind, type_name, f)]
 
@@ -778,7 +788,7 @@ class SchemaChecker:
                 return None
             return _uri("chat", "chat.completion.chunk")
         type_name = event.get("type")
-        uri = _uri("responses", type_name) if isinstance(type_name, str) else None
+        uri = _uri(kind, type_name) if isinstance(type_name, str) else None
         return uri if uri in docs else None
 
     @staticmethod
@@ -799,7 +809,7 @@ class SchemaChecker:
                 self._compiler = _Compiler(_profile_documents(self.profile))
             try:
                 return self._compiler.predicate(
-                    uri, assumed | _TYPE if kind == "responses" else assumed)
+                    uri, assumed | _TYPE if kind in TYPED_KINDS else assumed)
             except Unsupported:
                 return self._validator(self._rs, _rs_validator, uri).is_valid
 

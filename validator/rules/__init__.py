@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._data import data_folder
+from ..anthropic import rules as anthropic
 from ..violations import Severity
 from . import (
     chat,
@@ -29,8 +30,8 @@ from ._rule import PROFILES, Rule
 __all__ = ["LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "enabled_rules", "get",
            "resolve_selectors", "rule_samples"]
 
-_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, transport,
-             expectation)
+_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, anthropic,
+             transport, expectation)
 
 #: Families only `check` reports: they come from the HTTP exchange and the scenario, which no
 #: capture file carries (so `lint` never reports them and they have no sample file).

@@ -1,0 +1,141 @@
+"""Anthropic Messages streams (`POST /v1/messages` with `"stream": true`): the kind's checker.
+
+``AnthropicChecker.feed`` dispatches each event through the table built from ``events.EVENTS``
+(one handler an event type); the state lives in ``state.py`` and only changes there; the checks
+(``lifecycle``, ``blocks``, ``deltas``, ``message``) read it and report.  The common event, a
+delta for the open block, costs one dict lookup, the block lookup and one append.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .blocks import check_block_stop, tool_input
+from .deltas import check_delta
+from .events import EVENTS
+from .lifecycle import check_end, check_event_name, check_late, on_error, on_unknown
+from .message import check_message_delta, check_message_end, check_message_start
+from .state import DELTA, ENDED, ERRORED, OPEN, START, Block, MessageState
+
+__all__ = ["AnthropicChecker", "detect"]
+
+#: The event types that mark a stream as a Messages stream when one comes first.
+_MESSAGES_ONLY = frozenset(e.name for e in EVENTS if e.name != "error")
+
+
+def detect(payload: dict) -> bool:
+    """Whether a first event is an Anthropic Messages event (an `error` only with the
+    Messages shape ``{"type": "error", "error": {…}}``; Responses errors carry `code`)."""
+    kind = payload.get("type")
+    return kind in _MESSAGES_ONLY or (kind == "error" and isinstance(payload.get("error"), dict))
+
+
+class AnthropicChecker:
+    """The checks of one Messages stream, fed one event (a parsed dict) at a time."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.state = ctx.state = MessageState()
+        self.sse = ctx.input_format == "sse"  # only SSE frames carry event names
+        self._handlers: dict[str, Callable[[dict], None]] = {
+            e.name: getattr(self, "_" + e.name) for e in EVENTS}
+
+    def feed(self, ev: dict) -> None:
+        ctx = self.ctx
+        ctx.precheck(ev)
+        kind = ev.get("type")
+        if self.sse and ctx.name != kind:
+            check_event_name(ctx, ctx.name, kind)
+        state = self.state
+        phase = state.phase
+        if phase is OPEN and kind == "content_block_delta":  # the hot path
+            self._content_block_delta(ev)
+            return
+        if phase is ENDED or phase is ERRORED:
+            state.late()
+            check_late(ctx, state, kind)
+            return
+        handler = self._handlers.get(kind) if type(kind) is str else None
+        if handler is None:
+            on_unknown(ctx, kind)
+            return
+        if phase is START and kind != "message_start" and kind != "ping" and kind != "error":
+            state.begin_without_start(kind, ctx.report)
+        handler(ev)
+
+    def close(self) -> None:
+        check_end(self.ctx, self.state)
+
+    def status(self) -> str | None:
+        """How the stream ended: the final `stop_reason`, ``error`` after an error event,
+        ``None`` if it did not end with `message_stop`."""
+        state = self.state
+        if state.phase is ERRORED:
+            return "error"
+        return state.stop_reason if state.phase is ENDED else None
+
+    def output(self) -> list[dict]:
+        """The message content as the SDK accumulators build it (text, tool input, thinking)."""
+        return [_reconstruct(block) for block in self.state.blocks]
+
+    # -- handlers, one an event type (events.EVENTS) ------------------------------------------
+
+    def _at(self) -> tuple[Any, Any]:
+        return (self.ctx.line, self.ctx.index)
+
+    def _message_start(self, ev: dict) -> None:
+        check_message_start(self.ctx, ev)
+        self.state.start_message(ev, self._at(), self.ctx.report)
+
+    def _content_block_start(self, ev: dict) -> None:
+        self.state.start_block(ev, self._at(), self.ctx.report)
+
+    def _content_block_delta(self, ev: dict) -> None:
+        state = self.state
+        if state.phase is DELTA:
+            self.ctx.report("M017", "content_block_delta after message_delta", None,
+                            key=("M017", "delta"))
+        block = state.block_at(ev, "content_block_delta", self.ctx.report)
+        if block is None:
+            return
+        delta = ev.get("delta")
+        kind = check_delta(self.ctx, block, delta)
+        if kind is not None:
+            state.add_delta(block, kind, delta)
+
+    def _content_block_stop(self, ev: dict) -> None:
+        block = self.state.block_at(ev, "content_block_stop", self.ctx.report)
+        if block is not None:
+            self.state.stop_block(block)
+            check_block_stop(self.ctx, block)
+
+    def _message_delta(self, ev: dict) -> None:
+        check_message_delta(self.ctx, self.state, ev)
+        self.state.message_delta(ev, self._at(), self.ctx.report)
+
+    def _message_stop(self, ev: dict) -> None:
+        self.state.stop_message(self.ctx.report)
+        check_message_end(self.ctx, self.state)
+
+    def _ping(self, ev: dict) -> None:
+        pass  # anywhere, any number (the SDKs skip it)
+
+    def _error(self, ev: dict) -> None:
+        on_error(self.ctx, ev)
+        self.state.fail(ev)
+
+
+def _reconstruct(block: Block) -> dict:
+    entry = dict(block.start)
+    entry["type"] = block.type
+    if block.type == "text":
+        entry["text"] = block.text.value()
+    elif block.type == "thinking":
+        entry["thinking"] = block.text.value()
+    elif block.type in ("tool_use", "server_tool_use", "mcp_tool_use"):
+        try:
+            entry["input"] = tool_input(block)
+        except (ValueError, RecursionError):
+            entry["input"] = block.text.value()  # as streamed: M030 said why
+    return entry
