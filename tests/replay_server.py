@@ -4,7 +4,8 @@ HTTP on 127.0.0.1, in small uneven chunks with short pauses, as a live server wo
 The first path segment picks the server's behaviour, so one server plays every case:
 
 - ``/replay/v1/...``   picks a capture from the request (tools, parallel calls, reasoning, a token
-  limit) and streams it; an invalid request (``input``/``messages`` of the wrong type) gets a 400;
+  limit, a stop sequence) and streams it; an invalid request (``input``/``messages`` of the wrong
+  type) gets a 400 (with an Anthropic error body on ``/messages``);
 - ``/lenient/v1/...``  the same, but streams an answer to invalid requests too;
 - ``/hang/v1/...``     streams half a capture, then sends nothing until the server stops;
 - ``/keepalive/v1/...`` streams half a capture, then only `: keep-alive` comments;
@@ -24,7 +25,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-__all__ = ["ReplayServer", "captures_from", "sample_captures", "unused_port"]
+__all__ = ["ReplayServer", "anthropic_captures", "captures_from", "sample_captures",
+           "unused_port"]
 
 def sample_captures(samples: Path) -> dict[tuple[str, str], Path]:
     """(endpoint, feature) -> capture, from the project's own samples (no chat token-limit
@@ -61,6 +63,18 @@ def captures_from(corpus: Path) -> dict[tuple[str, str], Path]:
     }
 
 
+def anthropic_captures(corpus: Path) -> dict[tuple[str, str], Path]:
+    """The `/messages` table from real api.anthropic.com captures (shared/corpus/anthropic)."""
+    return {
+        ("messages", "text"): corpus / "crewai__cached-prompt.sse",
+        ("messages", "tools"): corpus / "llm-anthropic__tool-use.sse",
+        ("messages", "parallel_tools"): corpus / "vercel-ai__three-parallel-tool-uses.jsonl",
+        ("messages", "reasoning"): corpus / "llm-anthropic__sonnet-thinking.sse",
+        ("messages", "max_tokens"): corpus / "dd-trace__claude-3-opus-max-tokens.sse",
+        ("messages", "stop_sequence"): corpus / "llm-anthropic__stop-sequence-claude-3-5-haiku.sse",
+    }
+
+
 def unused_port() -> int:
     """A port on 127.0.0.1 nobody listens on (bound, then released)."""
     with socket.socket() as sock:
@@ -68,8 +82,17 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
-def feature(body: dict) -> str:
+def feature(body: dict, endpoint: str = "responses") -> str:
     """Which capture a request asks for."""
+    if endpoint == "messages":  # `max_tokens` is required there: a small one is the limit
+        if body.get("thinking"):
+            return "reasoning"
+        if body.get("stop_sequences"):
+            return "stop_sequence"
+        if body.get("tools"):
+            return "parallel_tools" if body.get("tool_choice", {}).get("type") == "any" \
+                else "tools"
+        return "max_tokens" if body.get("max_tokens", 1024) <= 32 else "text"
     if any(k in body for k in ("max_output_tokens", "max_completion_tokens", "max_tokens")):
         return "max_tokens"
     if body.get("tools"):
@@ -80,7 +103,7 @@ def feature(body: dict) -> str:
 
 
 def invalid(endpoint: str, body: dict) -> bool:
-    if endpoint == "chat":
+    if endpoint in ("chat", "messages"):
         return not isinstance(body.get("messages"), list)
     return not isinstance(body.get("input"), (str, list))
 
@@ -114,7 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         self.server.requests.append((self.path, dict(self.headers), raw))
         mode, _, rest = self.path.lstrip("/").partition("/")
-        endpoint = "chat" if rest.endswith("chat/completions") else "responses"
+        endpoint = "chat" if rest.endswith("chat/completions") else \
+            "messages" if rest.endswith("/messages") else "responses"
         if mode == "error500":
             return self._send(500, "application/json", json.dumps({"error": {
                 "message": "upstream exploded", "type": "server_error"}}).encode())
@@ -122,9 +146,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/html", b"<html><body>502 Bad Gateway</body></html>")
         body = json.loads(raw)
         if mode == "replay" and invalid(endpoint, body):
-            return self._send(400, "application/json", json.dumps({"error": {
-                "message": "Invalid type for 'input'", "type": "invalid_request_error"}}).encode())
-        data = as_sse(self.server.captures[(endpoint, feature(body))])
+            error = {"message": "Invalid type for 'input'", "type": "invalid_request_error"}
+            return self._send(400, "application/json", json.dumps(
+                {"type": "error", "error": error} if endpoint == "messages" else
+                {"error": error}).encode())
+        data = as_sse(self.server.captures[(endpoint, feature(body, endpoint))])
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Transfer-Encoding", "chunked")

@@ -105,6 +105,7 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
         exchange.stream_status = validator.status
         exchange.output = validator.output()
     else:
+        exchange.body = capture.body
         text = capture.body[:_EXCERPT_CHARS].decode("utf-8", "replace")
         exchange.body_excerpt = printable(text) + ("…" if received > _EXCERPT_CHARS else "")
     return capture

@@ -1,8 +1,8 @@
 """``stream-validator check``: run scenarios against a live server, one report per scenario.
 
-Each scenario's request goes to ``BASE_URL + /responses`` or ``/chat/completions`` with
-``stream: true``; its body is validated by the same engine as ``lint`` while it arrives
-(``validator.capture``), then the transport and expectation findings (``validator.verdict``)
+Each scenario's request goes to ``BASE_URL + /responses``, ``/chat/completions`` or
+``/messages`` (Anthropic) with ``stream: true``; its body is validated by the same engine as
+``lint`` while it arrives (``validator.capture``), then the transport and expectation findings (``validator.verdict``)
 are added.  The result is one :class:`~validator.engine.StreamReport` per scenario, so every
 reporter renders it; its ``check`` field carries the timings and how to reproduce a failure.
 """
@@ -25,7 +25,10 @@ from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["CheckOptions", "run_check"]
+__all__ = ["ANTHROPIC_VERSION", "CheckOptions", "run_check"]
+
+#: The `anthropic-version` header of `/messages` requests (the only version the API has).
+ANTHROPIC_VERSION = "2023-06-01"
 
 
 @dataclass
@@ -51,8 +54,6 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     ``on_done`` is called with each report as its scenario finishes (for progress)."""
     headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
                **options.headers}
-    if options.api_key:
-        headers["Authorization"] = f"Bearer {options.api_key}"
     timeout = httpx.Timeout(options.timeout)
     limits = httpx.Limits(max_connections=options.concurrency)
     with httpx.Client(timeout=timeout, limits=limits) as client, \
@@ -72,6 +73,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
                                 select=options.select, ignore=options.ignore)
     request = {"model": options.model, **scenario.request, "stream": True}
     url = options.base_url.rstrip("/") + scenario.path
+    headers = {**_auth(scenario, options), **headers}
     capture = post_stream(client, url, request, headers, validator, options.timeout,
                           options.max_time, keep=options.save_dir is not None)
     saved = save(capture, options.save_dir, scenario.name) if options.save_dir else None
@@ -87,6 +89,15 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
                           if code in enabled]
     report.check = _facts(scenario, capture, saved, report, options)
     return report
+
+
+def _auth(scenario: Scenario, options: CheckOptions) -> dict[str, str]:
+    """The endpoint's own authentication headers (Anthropic: `x-api-key` and the API version
+    its SDKs send); ``--header`` values override them."""
+    if scenario.kind == "anthropic":
+        return {"anthropic-version": ANTHROPIC_VERSION,
+                **({"x-api-key": options.api_key} if options.api_key else {})}
+    return {"Authorization": f"Bearer {options.api_key}"} if options.api_key else {}
 
 
 def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: StreamReport,

@@ -301,13 +301,18 @@ def _check_base_url(url: str) -> str:
 @click.option("--scenarios", "scenario_dirs", multiple=True, metavar="DIR",
               type=click.Path(file_okay=False), help="Add the *.json scenarios in DIR.")
 @click.option("--no-builtin", is_flag=True, help="Run only the --scenarios ones.")
+@click.option("--endpoint", "endpoints", multiple=True,
+              type=click.Choice(["responses", "chat", "messages"]),
+              help="Run the built-in scenarios of this endpoint (repeatable; default: responses "
+              "and chat; messages: Anthropic's /messages).")
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
 @click.option("--model", default="gpt-5-mini", show_default=True,
               help="Model for scenarios whose request names none.")
-@click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
-              help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
+@click.option("--api-key", envvar=["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], show_envvar=True,
+              help="Sent as 'Authorization: Bearer KEY' (as 'x-api-key: KEY' to /messages); "
+              "never printed or saved.")
 @click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
               help="Extra request header (repeatable); secret-looking ones are never saved.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
@@ -329,7 +334,8 @@ def _check_base_url(url: str) -> str:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
 def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
-          only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
+          endpoints: tuple[str, ...], only: tuple[str, ...], skip: tuple[str, ...], model: str,
+          api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str, report_specs: list[tuple[str, str]],
           profile: str, select: tuple[str, ...],
@@ -337,7 +343,8 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
-    BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
+    BASE_URL/chat/completions, messages ones (--endpoint messages) to BASE_URL/messages, with
+    stream: true.  A refused connection, a timeout, an HTTP
     error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
     """
     from . import scenarios as sc
@@ -350,7 +357,7 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
         ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
     try:
         enabled_rules(profile, options.select, options.ignore)
-        found = [] if no_builtin else sc.load_builtin()
+        found = [] if no_builtin else sc.load_builtin(endpoints or sc.DEFAULT_ENDPOINTS)
         for directory in scenario_dirs:
             found += sc.load_dir(directory)
         chosen = sc.select(found, _split(only), _split(skip))

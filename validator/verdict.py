@@ -7,6 +7,7 @@ own findings come from the engine; these are the ones no capture file can carry.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -36,6 +37,19 @@ class Exchange:
     stream_status: str | None = None
     output: list[dict] = field(default_factory=list)
     output_text: str = ""
+    body: bytes = b""  # a non-stream answer's first 64 KiB (an error body)
+
+
+def _anthropic_error(body: bytes) -> bool:
+    """``{"type": "error", "error": {"type": str, "message": str}}``, which the Anthropic SDKs
+    read into the exception they raise (`APIStatusError.body`, `error.type`)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return False
+    error = document.get("error") if isinstance(document, dict) else None
+    return (document.get("type") == "error" and isinstance(error, dict)
+            and isinstance(error.get("type"), str) and isinstance(error.get("message"), str))
 
 
 def is_event_stream(content_type: str | None) -> bool:
@@ -45,8 +59,9 @@ def is_event_stream(content_type: str | None) -> bool:
 
 def census(kind: str, output: list[dict]) -> Counter:
     """What a stream produced, by the names ``expect.contains`` uses: output item types
-    (Responses), or ``content``, ``tool_call``, ``reasoning``, ``refusal`` of choice 0 (chat)."""
-    if kind == "responses":
+    (Responses), content block types (anthropic), or ``content``, ``tool_call``,
+    ``reasoning``, ``refusal`` of choice 0 (chat)."""
+    if kind == "responses" or kind == "anthropic":
         return Counter(item.get("type") for item in output)
     choice = next((c for c in output if c.get("index") == 0), {})
     return Counter({"content": int(bool(choice.get("content"))),
@@ -68,6 +83,10 @@ def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
     if not 200 <= status < 300:
         if not (scenario.outcome == "rejected" and 400 <= status < 500):
             found.append(("H001", _http_message(scenario, exchange)))
+        if scenario.kind == "anthropic" and not _anthropic_error(exchange.body):
+            found.append(("H020", "the error body is not an Anthropic error object "
+                          '({"type": "error", "error": {"type": …, "message": …}}): '
+                          f"{exchange.body_excerpt or 'empty'}"))
         return found
     if not exchange.streamed:
         found.append(("H002", f"Content-Type is {exchange.content_type or 'missing'!s}, not "
@@ -88,7 +107,7 @@ def _http_message(scenario: Scenario, exchange: Exchange) -> str:
 
 def _unmet(scenario: Scenario, exchange: Exchange) -> list[str]:
     ended = exchange.stream_status
-    what = "finish_reason" if scenario.kind == "chat" else "status"
+    what = {"chat": "finish_reason", "anthropic": "stop_reason"}.get(scenario.kind, "status")
     if scenario.outcome == "rejected":
         if ended not in _FAILED:
             return [f"the invalid request was answered with a stream that ended with {what} "

@@ -41,4 +41,10 @@ RULES = (
         example="The server closes the socket in the middle of a chunked body.",
         instead="Finish every response; answer errors with an HTTP status or a terminal `response.failed` event.",
         refs="RFC 9112 §7.1 (chunked transfer coding)"), kind="any"),
+    Rule("H020", "anthropic-error-body", "An HTTP error from `/messages` without an Anthropic error body", E, doc(
+        what="Reports an HTTP error answer (4xx or 5xx) of a `/messages` scenario whose body is not `{\"type\": \"error\", \"error\": {\"type\": …, \"message\": …}}`.",
+        why="The Anthropic SDKs build the exception they raise from that body (anthropic-python `_make_status_error`, anthropic-sdk-typescript `APIError.generate`): with an OpenAI-style `{\"error\": {…}}` or an HTML page the error type is lost, so retry logic cannot tell `overloaded_error` from `invalid_request_error`, and Claude Code shows an unparsed message.",
+        example='`HTTP 400` with `{"error": {"message": "bad input", "type": "invalid_request_error"}}` (no top-level `type`).',
+        instead='`HTTP 400` with `{"type": "error", "error": {"type": "invalid_request_error", "message": "…"}}`.',
+        refs="Anthropic docs, Errors (error shapes); anthropic-protocol.md §2 (`error`)"), kind="anthropic"),
 )
