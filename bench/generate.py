@@ -7,7 +7,10 @@ full Response object on the lifecycle events, and the complete text again in ``*
 
 Scenarios: ``message`` (one message, all deltas in one output_text part) and ``mix`` (a
 reasoning item with two summary parts, a function call and a message with two text parts; the
-deltas are shared out between them).  Deltas are 3-6 characters, mostly ASCII words with some
+deltas are shared out between them); ``anthropic`` (an Anthropic Messages stream: one text
+block of ``deltas`` text_delta events) and ``anthropic-tool`` (a text block and a tool_use block
+whose input streams in ``deltas`` input_json_delta fragments), with api.anthropic.com's fields
+and `event:` names.  Deltas are 3-6 characters, mostly ASCII words with some
 non-ASCII letters.  ``python bench/generate.py --deltas 100000 --format sse`` writes one file.
 """
 
@@ -25,7 +28,7 @@ import orjson
 
 DATA = Path(__file__).resolve().parent / "data"
 FORMATS = ("jsonl", "sse")
-SCENARIOS = ("message", "mix")
+SCENARIOS = ("message", "mix", "anthropic", "anthropic-tool")
 
 _RESPONSE_ID = "resp_0ecff685e411ca7b0069e063569c7c819bbc74c80d853802e6"
 _WORDS = ("the", "model", "stream", "delta", "event", "token", "parse", "state", "text",
@@ -78,6 +81,9 @@ class _Pieces:
 def events(deltas: int, scenario: str = "message", seed: int = 7) -> Iterator[dict]:
     """The events of one stream with about ``deltas`` text deltas, in order."""
     pieces = _Pieces(seed)
+    if scenario.startswith("anthropic"):
+        yield from _anthropic(pieces, deltas, tool=scenario == "anthropic-tool")
+        return
     seq = iter(range(10**12))
     output: list[dict] = []
 
@@ -175,6 +181,33 @@ def _function_call(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas:
     item = {**added, "status": "completed", "arguments": arguments}
     yield ev("response.output_item.done", output_index=index, item=item)
     output.append(item)
+
+
+def _anthropic(pieces: _Pieces, deltas: int, *, tool: bool) -> Iterator[dict]:
+    usage = {"input_tokens": 11, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+             "output_tokens": 1}
+    yield {"type": "message_start", "message": {
+        "id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929", "content": [], "stop_reason": None,
+        "stop_sequence": None, "usage": usage}}
+    yield {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+    yield {"type": "ping"}
+    for _ in range(1 if tool else deltas):
+        yield {"type": "content_block_delta", "index": 0,
+               "delta": {"type": "text_delta", "text": pieces.delta()}}
+    yield {"type": "content_block_stop", "index": 0}
+    if tool:
+        yield {"type": "content_block_start", "index": 1, "content_block": {
+            "type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "write_file",
+            "input": {}}}
+        for fragment in ["", *pieces.arguments(deltas)]:
+            yield {"type": "content_block_delta", "index": 1,
+                   "delta": {"type": "input_json_delta", "partial_json": fragment}}
+        yield {"type": "content_block_stop", "index": 1}
+    yield {"type": "message_delta", "delta": {"stop_reason": "tool_use" if tool else "end_turn",
+                                              "stop_sequence": None},
+           "usage": {**usage, "output_tokens": deltas}}
+    yield {"type": "message_stop"}
 
 
 def encode(event: dict, fmt: str) -> bytes:

@@ -2,9 +2,10 @@
 
 Each scenario's request goes to ``BASE_URL + /responses``, ``/chat/completions`` or
 ``/messages`` (Anthropic) with ``stream: true``; its body is validated by the same engine as
-``lint`` while it arrives (``validator.capture``), then the transport and expectation findings (``validator.verdict``)
-are added.  The result is one :class:`~validator.engine.StreamReport` per scenario, so every
-reporter renders it; its ``check`` field carries the timings and how to reproduce a failure.
+``lint`` while it arrives (``validator.capture``), then the transport and expectation findings
+(``validator.verdict``) are added.  The result is one :class:`~validator.engine.StreamReport`
+per scenario, so every reporter renders it; its ``check`` field carries the timings and how to
+reproduce a failure.
 """
 
 from __future__ import annotations
