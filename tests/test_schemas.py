@@ -101,7 +101,7 @@ def test_every_event_type_has_a_schema_file():
     assert names == set(OPENAI_TYPES) | set(LEGACY_TYPES)
     assert schema_types("responses") == sorted(names)
     assert schema_types("chat") == ["chat.completion.chunk"]
-    assert schema_types() == sorted([*names, "chat.completion.chunk"])
+    assert schema_types() == sorted([*names, "chat.completion.chunk", *schema_types("anthropic")])
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(SCHEMAS)))
