@@ -20,7 +20,7 @@ from validator.testing import assert_conformant
 sys.path.insert(0, str(REPO / "tools"))
 import anthropic_schemas
 
-DEFECTS = SAMPLES / "invalid" / "anthropic"
+DEFECTS = SAMPLES / "defects" / "anthropic"
 TEXT = SAMPLES / "valid" / "anthropic-text.sse"
 TOOL = SAMPLES / "valid" / "anthropic-tool-use.sse"
 THINKING = SAMPLES / "valid" / "anthropic-thinking.jsonl"

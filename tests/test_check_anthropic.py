@@ -18,7 +18,7 @@ from validator.scenarios import load_builtin
 
 MESSAGES = sorted(s.name for s in load_builtin(["messages"]))
 KEY = "sk-ant-test-SECRET-42"
-DEFECTS = SAMPLES / "invalid" / "anthropic"
+DEFECTS = SAMPLES / "defects" / "anthropic"
 
 
 def test_messages_scenarios_are_opt_in():
