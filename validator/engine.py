@@ -330,7 +330,8 @@ class StreamValidator:
                   passed: bool) -> Callable[[dict], bool] | None:
         if self._passes is None:
             return None
-        return self._schema.passes_given(type_name, fields) if passed else self._passes
+        return self._schema.passes_given(type_name, fields, self.kind) if passed \
+            else self._passes
 
     def _done(self) -> None:
         """`data: [DONE]`, or any event after it."""

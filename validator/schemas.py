@@ -295,6 +295,9 @@ class _Compiler:
         self.counter = 0
         self.sources: dict[str, str] = {}  # name -> generated code, for reading and tests
         self._done: set[str] = set()  # names compiled so far (the others are stubs)
+        # name -> the union tables holding its stub: compiling it puts the function there, so a
+        # union member costs one call, not the stub's two.
+        self._in_tables: dict[str, list[tuple[dict, str]]] = {}
         self._exec_lock = threading.Lock()  # stubs run in whichever thread calls them first
 
     def predicate(self, uri: str, assumed: frozenset[str] = frozenset()) -> Callable[[Any], bool]:
@@ -467,8 +470,13 @@ class _Compiler:
             if tag is None:
                 self._emit(sub, v, out, depth, uri)
             else:
-                # (a stub that stays in the table: it calls the compiled function)
-                union[tag] = self.namespace[self._schema_function(sub["then"], uri)]
+                then = sub["then"]
+                if isinstance(then, dict) and set(then) == {"$ref"}:  # no wrapper function
+                    name = self._function(*self._target(uri, then["$ref"]))
+                else:
+                    name = self._schema_function(then, uri)
+                union[tag] = self.namespace[name]  # the stub until the first call compiles it
+                self._in_tables.setdefault(name, []).append((union, tag))
         if not union:
             return
         table, t, f = self._const(union), self._fresh("t"), self._fresh("f")
@@ -517,6 +525,8 @@ class _Compiler:
             with self._exec_lock:
                 if name not in self._done:
                     exec(self.sources[name], self.namespace)  # code generated from our schemas
+                    for table, tag in self._in_tables.pop(name, ()):
+                        table[tag] = self.namespace[name]
                     self._done.add(name)
         return self.namespace[name]
 
@@ -743,11 +753,12 @@ class SchemaChecker:
                 return False
         return passes
 
-    def passes_given(self, type_name: str, fields: Iterable[str]) -> Callable[[dict], bool]:
-        """The test of a Responses event of ``type_name`` whose ``fields`` are known to be
-        present and valid (equal, value and type, to those of an event that passed): the
+    def passes_given(self, type_name: str, fields: Iterable[str],
+                     kind: str = "responses") -> Callable[[dict], bool]:
+        """The test of an event of ``type_name`` (a typed ``kind``) whose ``fields`` are known
+        to be present and valid (equal, value and type, to those of an event that passed): the
         compiled predicate without them.  ``True`` exactly when ``passes`` would say so."""
-        return self._predicate("responses", type_name, frozenset(fields))
+        return self._predicate(kind, type_name, frozenset(fields))
 
     def is_valid(self, event: dict, kind: str = "responses", path: str = "compiled") -> bool:
         """Whether one path (``compiled``, ``rs`` or ``python``) accepts the event as it stands,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..chat_state import Text
-from .events import BLOCKS
+from .events import BLOCKS, DELTAS
 
 __all__ = ["DELTA", "ENDED", "ERRORED", "OPEN", "START", "Block", "MessageState", "Report",
            "short"]
@@ -57,6 +57,10 @@ class Block:
     thinking_deltas: int = 0
     signatures: int = 0
     after_signature: bool = False  # a thinking_delta came after the signature_delta
+    # The delta type this block takes with nothing more to check, and its fragment's field
+    # (text: `text_delta`; a tool block that starts empty: `input_json_delta`): the hot path.
+    fast: str | None = None
+    field: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -199,6 +203,10 @@ class MessageState:
                 block.text.append(text)
         elif spec is not None and spec.accumulates == "json":
             block.full_input = isinstance(start.get("input"), dict) and bool(start["input"])
+        if spec is not None and spec.accumulates == "text":
+            block.fast, block.field = "text_delta", "text"
+        elif spec is not None and spec.accumulates == "json" and not block.full_input:
+            block.fast, block.field = "input_json_delta", "partial_json"
         return block
 
     def block_at(self, ev: dict, event: str, report: Report) -> Block | None:
@@ -220,22 +228,28 @@ class MessageState:
                key=("M011", repr(index)))
         return None
 
+    @staticmethod
+    def append(block: Block, fragment: Any) -> None:
+        """A delta of the block's ``fast`` type: its fragment is accumulated."""
+        block.deltas += 1
+        if type(fragment) is str and fragment:
+            block.text.append(fragment)
+
     def add_delta(self, block: Block, kind: str, delta: dict) -> None:
         """Accumulate a delta that fits its block (``deltas.check_delta`` said so)."""
-        block.deltas += 1
-        if kind == "text_delta" or kind == "thinking_delta" or kind == "input_json_delta":
-            fragment = delta.get("text" if kind == "text_delta" else
-                                 "thinking" if kind == "thinking_delta" else "partial_json")
-            if type(fragment) is str and fragment:
-                block.text.append(fragment)
-            if kind == "thinking_delta":
-                block.thinking_deltas += 1
-                if block.signatures:
-                    block.after_signature = True
-        elif kind == "signature_delta":
-            block.signatures += 1
-        elif kind == "citations_delta":
-            block.citations += 1
+        if kind == "text_delta" or kind == "input_json_delta":
+            self.append(block, delta.get(DELTAS[kind]))
+        elif kind == "thinking_delta":
+            self.append(block, delta.get("thinking"))
+            block.thinking_deltas += 1
+            if block.signatures:
+                block.after_signature = True
+        else:
+            block.deltas += 1
+            if kind == "signature_delta":
+                block.signatures += 1
+            elif kind == "citations_delta":
+                block.citations += 1
 
     def stop_block(self, block: Block) -> None:
         block.open = False
