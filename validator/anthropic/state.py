@@ -195,7 +195,8 @@ class MessageState:
     def _new_block(self, start: Any, at: tuple[Any, Any]) -> Block:
         """A block at the next position, as its start (or `message_start`) carried it."""
         start = start if isinstance(start, dict) else {}
-        block = Block(len(self.blocks), start.get("type"), at, start)
+        kind = start.get("type")  # not a string: a schema finding, and no known block type
+        block = Block(len(self.blocks), kind if type(kind) is str else None, at, start)
         spec = BLOCKS.get(block.type)
         if spec is not None and spec.accumulates in ("text", "thinking"):
             text = start.get(spec.accumulates)
