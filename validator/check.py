@@ -43,7 +43,7 @@ class CheckOptions:
     timeout: float = 30.0
     max_time: float = 300.0
     concurrency: int = 4
-    profile: str = "openai"
+    profile: str = "default"
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     save_dir: Path | None = None

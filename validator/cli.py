@@ -31,7 +31,7 @@ from .engine import KINDS, StreamReport
 from .framing import FORMATS
 from .reporters import REPORTERS, fails, github, parse_report_spec
 from .reporters._safe import printable
-from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
+from .rules import PROFILE_NAMES, PROFILES, RULES, enabled_rules, get, rule_samples
 from .scenarios import REQUEST_SUFFIX
 from .schemas import schema_document, schema_types
 
@@ -204,9 +204,10 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
-              help="Severities: what OpenAI does (openai), every recommendation (strict), or the "
-                   "Open Responses normative rules (open-responses).")
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
+              help="Severities: what the vendor's own API does (default; `openai` is its old "
+                   "name), every recommendation (strict), or the Open Responses normative rules "
+                   "(open-responses).")
 @click.option("--select", multiple=True, metavar="CODES",
               help="Run only these rules: codes, prefixes (T, I0) or names; comma-separated.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
@@ -325,7 +326,7 @@ def _check_base_url(url: str) -> str:
               help="Scenarios run at once.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
               help="Severities (as for lint).")
 @click.option("--select", multiple=True, metavar="CODES", help="Run only these rules.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
@@ -375,7 +376,7 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
 
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
-    rows = ["| code | name | openai | strict | open-responses | summary |",
+    rows = ["| code | name | default | strict | open-responses | summary |",
             "|---|---|---|---|---|---|"]
     for r in RULES.values():
         levels = [(s.value if (s := r.severity_in(p)) else "off") for p in PROFILES]

@@ -23,7 +23,7 @@ from .chat import ChatChecker
 from .framing import FrameDecoder
 from .model import Finding, Frame
 from .responses import ResponsesChecker
-from .rules import RULES, enabled_rules
+from .rules import RULES, canonical_profile, enabled_rules
 from .violations import Severity, Violation
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
@@ -156,19 +156,19 @@ class StreamValidator:
     >>> found += v.close()
     """
 
-    def __init__(self, *, kind: str | None = None, profile: str = "openai",
+    def __init__(self, *, kind: str | None = None, profile: str = "default",
                  select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
                  input_format: str = "auto", schemas: bool = True,
                  max_line_bytes: int = 64 * 1024 * 1024) -> None:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-        self.profile = profile
+        self.profile = canonical_profile(profile)  # `openai` is the default's old name
         self.kind = kind
         self._enabled = enabled_rules(profile, select, ignore)
         self._input_format = input_format
         self._max_line_bytes = max_line_bytes
         self._decoder: FrameDecoder | None = None
-        self._ctx = _Context(self, profile)
+        self._ctx = _Context(self, self.profile)
         self._checker: Any = None
         self._passes: Any = None  # the schema test of the stream's kind, once it is known
         self._schema = self._schema_checker(profile) if schemas and any(

@@ -27,7 +27,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stream-validator-save", metavar="DIR", default=None,
                     help="save the streams of failing conformance assertions to DIR")
     parser.addini("stream_validator_profile", "profile for the stream_validator fixture "
-                  "(openai, strict, open-responses)", default="openai")
+                  "(default, strict, open-responses; openai = default)", default="default")
     parser.addini("stream_validator_ignore", "rules the stream_validator fixture ignores "
                   "(codes, prefixes or names)", type="args", default=[])
     parser.addini("stream_validator_select", "rules the stream_validator fixture runs "

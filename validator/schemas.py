@@ -141,7 +141,7 @@ _OBSERVED = (
               "usage without web_fetch_requests when no fetch ran (corpus/anthropic: "
               "llm-anthropic__web-search.sse and 8 more)", "/$defs/BetaServerToolUsage"),
 )
-#: Fields OpenAI added after streams in the wild were recorded (``openai`` only).
+#: Fields OpenAI added after streams in the wild were recorded (``default`` only).
 _OPENAI = (
     _optional("responses:response.output_text.delta", "logprobs", _LATER_LOGPROBS),
     _optional("responses:response.output_text.done", "logprobs", _LATER_LOGPROBS),
@@ -167,7 +167,7 @@ _OPEN_RESPONSES = (
 #: The edits of each profile; every profile also gets ``_common_edits`` (sequence_number and
 #: obfuscation), and ``strict`` closes every object (unknown fields: S004).
 PROFILE_EDITS: dict[str, tuple[Edit, ...]] = {
-    "openai": (*_OBSERVED, *_OPENAI), "strict": _OBSERVED,
+    "default": (*_OBSERVED, *_OPENAI), "strict": _OBSERVED,
     "open-responses": (*_OBSERVED, *_OPEN_RESPONSES)}
 
 
@@ -222,6 +222,12 @@ def _close_objects(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _close_objects(value)
+
+
+def _canonical(profile: str) -> str:
+    from .rules._rule import canonical_profile  # lazily: importing this module loads no rules
+
+    return canonical_profile(profile)
 
 
 def _profile_check(profile: str) -> None:
@@ -707,7 +713,8 @@ class SchemaChecker:
     and what another rule already reports (``OWNED_ELSEWHERE``), give ``[]``.
     """
 
-    def __init__(self, profile: str = "openai") -> None:
+    def __init__(self, profile: str = "default") -> None:
+        profile = _canonical(profile)
         _profile_check(profile)
         self.profile = profile
         self._typed = {kind: _Types(self, kind) for kind in TYPED_KINDS}

@@ -2,8 +2,9 @@
 
 ``assert_conformant(resp.iter_bytes())`` takes whatever a test has at hand — raw bytes, text, a
 path, an ``httpx`` or ``requests`` streaming response, an iterable of byte chunks, or the events
-of an ``openai`` SDK stream — and raises :class:`StreamConformanceError` (an ``AssertionError``)
-whose message is the text report: each finding with its line and the offending event.
+of an ``openai`` or ``anthropic`` SDK stream — and raises :class:`StreamConformanceError` (an
+``AssertionError``) whose message is the text report: each finding with its line and the
+offending event.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def stream_bytes(response: Any) -> bytes:
 
 
 def events_from_openai(events: Iterable[Any]) -> list[dict]:
-    """Event dicts from ``openai`` SDK stream objects (or their ``model_dump()`` dicts).
+    """Event dicts from ``openai`` or ``anthropic`` SDK stream objects (or their
+    ``model_dump()`` dicts).
 
     Models are dumped with ``exclude_unset=True`` so that fields the server did not send do not
     appear as ``null`` (which the schema rules would rightly reject).

@@ -25,9 +25,10 @@ from . import (
     text,
     transport,
 )
-from ._rule import PROFILES, Rule
+from ._rule import PROFILE_NAMES, PROFILES, Rule, canonical_profile
 
-__all__ = ["LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "enabled_rules", "get",
+__all__ = ["LIVE_FAMILIES", "PROFILES", "PROFILE_NAMES", "RULES", "Rule", "canonical_profile",
+           "enabled_rules", "get",
            "resolve_selectors", "rule_samples"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, anthropic,
@@ -81,11 +82,11 @@ def resolve_selectors(selectors: Iterable[str]) -> set[str]:
     return codes
 
 
-def enabled_rules(profile: str = "openai", select: Iterable[str] | None = None,
+def enabled_rules(profile: str = "default", select: Iterable[str] | None = None,
                   ignore: Iterable[str] | None = None) -> dict[str, Severity]:
     """code -> severity of every rule that runs under ``profile`` with these selectors."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    if canonical_profile(profile) not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILE_NAMES)})")
     chosen = resolve_selectors(select) if select else set(RULES)
     chosen -= resolve_selectors(ignore or ())
     enabled = {}

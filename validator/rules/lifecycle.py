@@ -71,7 +71,7 @@ RULES = (
         refs="protocol.md §2.3 L4")),
     Rule("L008", "error-not-followed-by-failed", "An `error` event is not followed by `response.failed`", None, doc(
         what="Reports an `error` event after which the stream does not send `response.failed` (Open Responses profile only).",
-        why="Open Responses requires every streaming error to be followed by `response.failed`, so that clients waiting for a terminal event finish. OpenAI sends one or the other, so the `openai` profile accepts both.",
+        why="Open Responses requires every streaming error to be followed by `response.failed`, so that clients waiting for a terminal event finish. OpenAI sends one or the other, so the `default` profile accepts both.",
         example="`error` as the last event of the stream.",
         instead="Send `response.failed` with the error after the `error` event.",
         refs="Open Responses specification S7; vercel/ai #20179"),
