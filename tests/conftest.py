@@ -24,6 +24,20 @@ def sample_profile(code: str) -> str:
     return next(p for p in ("open-responses", "strict") if rule.severity_in(p) is not None)
 
 
+def sources_table(folder: Path) -> dict[str, tuple[str, int]]:
+    """file name -> (Expect column, Events column) of a corpus folder's SOURCES.md."""
+    import re
+
+    if not folder.is_dir():
+        return {}
+    rows = {}
+    for line in (folder / "SOURCES.md").read_text("utf-8").splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 12 and (name := re.fullmatch(r"`([^`]+)`", cells[2])):
+            rows[name.group(1)] = (cells[11], int(cells[9]))
+    return rows
+
+
 def decode_with(decoder, chunks: list[bytes]) -> list:
     """Everything a framing decoder yields for ``chunks``, ``close()`` included."""
     out = []
@@ -64,4 +78,4 @@ def corpus() -> Path:
 
 
 __all__ = ["CORPUS", "REPO", "SAMPLES", "codes", "decode_with", "errors", "every_split",
-           "sample_profile", "sarif_validator", "validate_stream"]
+           "sample_profile", "sarif_validator", "sources_table", "validate_stream"]

@@ -6,11 +6,10 @@ where its own stream reader raises or loses text, we report an error."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, errors
+from conftest import REPO, errors, sources_table
 
 from validator import validate_stream
 
@@ -40,19 +39,7 @@ PINNED_ERRORS = {
 }
 
 
-def _rows() -> dict[str, tuple[str, int]]:
-    """file name -> (Expect column, Events column) of SOURCES.md."""
-    if not ANTHROPIC_CORPUS.is_dir():
-        return {}
-    rows = {}
-    for line in (ANTHROPIC_CORPUS / "SOURCES.md").read_text("utf-8").splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 12 and (name := re.fullmatch(r"`([^`]+)`", cells[2])):
-            rows[name.group(1)] = (cells[11], int(cells[9]))
-    return rows
-
-
-ROWS = _rows()
+ROWS = sources_table(ANTHROPIC_CORPUS)
 GENUINE = sorted(name for name, (expect, _) in ROWS.items() if expect in ("pass", "quirk"))
 
 
@@ -70,7 +57,7 @@ def test_sources_table_was_read(corpus):
 
 
 @pytest.mark.parametrize("name", GENUINE)
-@pytest.mark.parametrize("profile", ["openai", "strict"])
+@pytest.mark.parametrize("profile", ["default", "strict"])
 def test_genuine_capture_has_no_finding_above_info(corpus, name, profile):
     report = validate_stream(corpus / name, profile=profile)
     assert report.kind == "anthropic"

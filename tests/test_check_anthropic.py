@@ -5,12 +5,11 @@ without an Anthropic error body (H020), and against llm-mock-api's `/v1/messages
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 from conftest import SAMPLES
-from live_server import cli, serving
-from replay_server import ReplayServer, anthropic_captures, unused_port
+from live_server import cli
+from replay_server import ReplayServer, anthropic_captures
 from test_anthropic_corpus import ANTHROPIC_CORPUS
 from test_check import check_json, found
 
@@ -87,21 +86,9 @@ def test_http_error_without_an_anthropic_body(genuine):
 # -- llm-mock-api's /v1/messages -----------------------------------------------------------
 
 pytest.importorskip("llm_mock_api", reason="llm-mock-api is not installed (pip install -e .[test])")
+import test_check_llm_mock_api  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def mock_url(tmp_path_factory):
-    from test_check_llm_mock_api import RULES
-
-    directory = tmp_path_factory.mktemp("llm-mock-api-messages")
-    rules = directory / "rules.json"
-    rules.write_text(json.dumps(RULES))
-    port = unused_port()
-    argv = [sys.executable, "-c", "from llm_mock_api.cli import main; main()", "start",
-            "-H", "127.0.0.1", "-p", str(port), "-r", str(rules),
-            "--config", str(directory / "none.json"), "--latency", "1", "--chunk-size", "20"]
-    with serving("llm-mock-api", argv, port, directory):
-        yield f"http://127.0.0.1:{port}/v1"
+mock_url = test_check_llm_mock_api.mock_url  # the fixture: the same server and rules
 
 
 def test_messages_scenarios_against_llm_mock_api(mock_url):

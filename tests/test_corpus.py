@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import CORPUS, errors
+from conftest import CORPUS, errors, sources_table
 
 from validator import validate_stream
 
@@ -25,19 +23,7 @@ DEFECTS = {
 }
 
 
-def _rows() -> dict[str, tuple[str, int]]:
-    """file name -> (Expect column, Events column) of SOURCES.md."""
-    if not CORPUS.is_dir():
-        return {}
-    rows = {}
-    for line in (CORPUS / "SOURCES.md").read_text("utf-8").splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 12 and (name := re.fullmatch(r"`([^`]+)`", cells[2])):
-            rows[name.group(1)] = (cells[11], int(cells[9]))
-    return rows
-
-
-ROWS = _rows()
+ROWS = sources_table(CORPUS)
 PASS = sorted(name for name, (expect, _) in ROWS.items() if expect == "pass")
 RESPONSES_PASS = [n for n in PASS if not n.startswith("chat__")]
 
