@@ -38,9 +38,9 @@ class AnthropicChecker:
         self.ctx = ctx
         self.state = ctx.state = MessageState()
         self.sse = ctx.input_format == "sse"  # only SSE frames carry event names
-        #: (block, schema test) while a run of plain deltas of one open block goes on: any
-        #: other event ends it.
-        self._run: tuple[Block, Any] | None = None
+        #: (index, schema test, delta type, fragment field, the block text's append) while a
+        #: run of plain deltas of one open block goes on: any other event ends it.
+        self._run: tuple | None = None
         self._handlers: dict[str, Callable[[dict], None]] = {
             e.name: getattr(self, "_" + e.name) for e in EVENTS}
 
@@ -48,15 +48,18 @@ class AnthropicChecker:
         ctx = self.ctx
         run = self._run
         if run is not None:  # the previous event was a plain delta of an open block
-            block, test = run
+            position, test, fast, field, append = run
             index = ev.get("index")
-            if ev.get("type") == "content_block_delta" and type(index) is int and \
-                    index == block.position and (not self.sse or ctx.name == ev["type"]):
+            if index == position and type(index) is int and \
+                    ev.get("type") == "content_block_delta" and \
+                    (not self.sse or ctx.name == "content_block_delta"):
                 if test is not None and not test(ev):
                     ctx.precheck(ev)  # the findings
                 delta = ev.get("delta")
-                if type(delta) is dict and delta.get("type") == block.fast:
-                    self.state.append(block, delta.get(block.field))
+                if type(delta) is dict and delta.get("type") == fast:
+                    fragment = delta.get(field)
+                    if type(fragment) is str:
+                        append(fragment)  # the block's text (the run needs no count)
                     return
                 self._run = None
                 self._content_block_delta(ev)
@@ -78,8 +81,8 @@ class AnthropicChecker:
                     state.append(block, delta.get(block.field))
                     # The next deltas of this block skip the lookups, and their schema test
                     # leaves out `type` and `index`, known valid now.
-                    self._run = (block, ctx.run_test("content_block_delta", ("type", "index"),
-                                                     passed))
+                    test = ctx.run_test("content_block_delta", ("type", "index"), passed)
+                    self._run = (index, test, block.fast, block.field, block.text.append)
                     return
             self._content_block_delta(ev)
             return
