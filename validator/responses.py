@@ -14,6 +14,7 @@ from .rules.final import check_final_output, check_identity, check_usage
 from .rules.identity import (
     add_item,
     add_part,
+    check_item_statuses,
     close_item,
     close_part,
     item_label,
@@ -61,7 +62,8 @@ def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
     done = ev.get("item")
     if not isinstance(done, dict):
         return
-    item = resolve_item(ctx, ev, None, by_id=False)
+    item = resolve_item(ctx, ev, None, by_id=False,
+                        adopt=(key_of(done.get("id")), key_of(done.get("type"))))
     if item is not None:
         close_item(ctx, item, done)
         check_item_done(ctx, item, done)
@@ -254,9 +256,10 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     if not isinstance(response, dict):
         return
     check_usage(ctx, response)
+    check_item_statuses(ctx, response, TERMINAL_EVENTS[ev["type"]])
     if ev["type"] != "response.failed":
         _check_open_items(ctx, state, response)
-        check_final_output(ctx, response)
+        check_final_output(ctx, response, completed=ev["type"] == "response.completed")
 
 
 # Item types OpenAI itself leaves open, closing them only in the terminal response.
@@ -269,8 +272,8 @@ def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
     final_ids = {key_of(o.get("id")) for o in output if isinstance(o, dict)} if isinstance(
         output, list) else set()
     for item in state.items:
-        if item.phase is DONE or item.partial:
-            continue
+        if item.phase is DONE or item.partial or item.adopted:
+            continue  # an item never added: I001 asked for its added and done events
         if item.type in _CLOSED_BY_FINAL and item.id is not None and item.id in final_ids:
             ctx.report("I010", f"{item_label(item)} was never closed by output_item.done; only the "
                        "terminal response carries it", None)
