@@ -253,3 +253,30 @@ def test_exchange_census_counts_items_never_added():
     report = validate_stream(sse(bridge_text()))
     exchange = Exchange(output=report.output)
     assert census("responses", exchange.output) == {"message": 1}
+
+
+# -- messages and excerpts ---------------------------------------------------------------------
+
+def test_t001_says_which_side_is_which_and_names_the_prefilling_event():
+    events = stream([("function_call", ['"city":', '"Paris"}'])])
+    events[2]["item"]["arguments"] = "{"  # output_item.added pre-fills the arguments
+    events[5]["arguments"] = '{"city":"Rome"}'
+    (t001,) = [v for v in validate_stream(sse(events)).violations if v.code == "T001"]
+    assert t001.message.startswith(
+        "response.function_call_arguments.done: the text response.output_item.added pre-filled "
+        "plus the deltas add up to '{\"city\":\"Paris\"}' (16 chars); the .done event says "
+        "'{\"city\":\"Rome\"}' (15 chars)")
+
+
+def test_the_excerpt_is_taken_around_the_field_the_pointer_names():
+    events = stream([("message", [["Hi"]])])
+    del events[-1]["response"]["output"][0]["status"]
+    events[-1]["response"]["usage"]["total_tokens"] = 7
+    report = validate_stream(sse(events))
+    by_code = {v.code: v for v in report.violations}
+    assert set(by_code) == {"S002", "R003"}
+    assert len(by_code["R003"].excerpt) <= 160
+    assert '"total_tokens":7' in by_code["R003"].excerpt
+    assert by_code["R003"].excerpt.startswith("…")
+    # A missing field: the excerpt shows the object that lacks it.
+    assert '{"id":"msg_0000","type":"message"' in by_code["S002"].excerpt

@@ -55,7 +55,9 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     if item is not None and item.type in ITEM_VALUE_PATHS:
         initial = item_value(ev["item"], item.type)
         if isinstance(initial, str) and initial:
-            item.item_value().streamed.write(initial)
+            value = item.item_value()
+            value.streamed.write(initial)
+            value.prefilled = "response.output_item.added"
 
 
 def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
@@ -224,6 +226,7 @@ def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     command = ev.get("command")
     if isinstance(command, str) and command:
         part.streamed.write(command)
+        part.prefilled = ev["type"]
     if index == len(item.commands):
         item.commands.append(part)
     else:

@@ -100,6 +100,8 @@ class Part:
     phase: str = ADDED
     annotations: int = 0
     partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
+    #: the event whose part or item object carried the first text (`content_part.added`…)
+    prefilled: str | None = None
     #: never added: built from its first delta (I011 said so once; its text is still compared)
     adopted: bool = False
 

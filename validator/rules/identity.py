@@ -265,6 +265,7 @@ def add_part(ctx: Any, item: Item, parts: list[Part], index: Any, part: Any, poi
     initial = part_text(part)
     if initial:
         new.streamed.write(initial)
+        new.prefilled = ctx.payload.get("type") if isinstance(ctx.payload, dict) else None
     parts.append(new)
 
 

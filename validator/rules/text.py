@@ -66,13 +66,15 @@ ITEM_VALUE_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def describe_mismatch(expected: str, got: Any) -> str:
-    """One readable line: both texts quoted short, and where they first differ."""
+def describe_mismatch(expected: str, got: Any, ours: str = "expected",
+                      theirs: str = "got") -> str:
+    """One readable line: both texts quoted short, each named by its side (``ours`` says
+    ``expected``, ``theirs`` says ``got``), and where they first differ."""
     if not isinstance(got, str):
-        return f"expected {_quote(expected)}, got {type(got).__name__}"
+        return f"{ours} {_quote(expected)}, {theirs} {type(got).__name__}"
     at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
               min(len(expected), len(got)))
-    return (f"expected {_quote(expected)} ({len(expected)} chars), got {_quote(got)} "
+    return (f"{ours} {_quote(expected)} ({len(expected)} chars); {theirs} {_quote(got)} "
             f"({len(got)} chars); first difference at char {at}")
 
 
@@ -87,8 +89,10 @@ def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> No
     if not part.partial:
         streamed = part.accumulated()
         if streamed != value:
-            ctx.report("T001", f"{label}: the deltas add up to another text: "
-                       f"{describe_mismatch(streamed, value)}", pointer)
+            ours = (f"the text {part.prefilled} pre-filled plus the deltas add up to"
+                    if part.prefilled else "the deltas add up to")
+            ctx.report("T001", f"{label}: " + describe_mismatch(
+                streamed, value, ours, "the .done event says"), pointer)
     part.close_text(value)
 
 
@@ -100,7 +104,8 @@ def check_part_done(ctx: Any, part: Part, part_obj: Any, label: str) -> None:
     expected = part.final_text()
     if text != expected:
         field = "refusal" if part.type == "refusal" else "text"
-        ctx.report("T002", f"{label}: {describe_mismatch(expected, text)}", f"/part/{field}")
+        ctx.report("T002", f"{label}: " + describe_mismatch(
+            expected, text, "the part's text is", f"{label} says"), f"/part/{field}")
 
 
 def item_value(obj: dict, item_type: Any) -> Any:
@@ -144,11 +149,11 @@ def _texts(item: Item, obj: dict, prefix: str):
                 yield (f"{prefix}/action/commands/{index}", part.final_text(), commands[index])
 
 
-def _mismatch(streamed: str, text: Any, pointer: str) -> str:
+def _mismatch(streamed: str, text: Any, pointer: str, where: str) -> str:
     if text is MISSING:
         key = pointer.rsplit("/", 1)[-1]
-        return f"a {key} part with {_quote(streamed)} was streamed, but {key} lacks it"
-    return describe_mismatch(streamed, text)
+        return f"a {key} part with {_quote(streamed)} was streamed, but {where} lacks it"
+    return describe_mismatch(streamed, text, "streamed", f"{where} says")
 
 
 def check_final_arguments(ctx: Any, output: list) -> None:
@@ -172,7 +177,7 @@ def check_item_done(ctx: Any, item: Item, done: dict) -> None:
     for pointer, streamed, text in _texts(item, done, "/item"):
         if text is not None and text != streamed:
             ctx.report("T003", f"output_item.done of item {item.index}: "
-                       f"{_mismatch(streamed, text, pointer)}", pointer)
+                       f"{_mismatch(streamed, text, pointer, 'output_item.done')}", pointer)
 
 
 def check_final_item(ctx: Any, item: Item, final: dict, index: int) -> None:
@@ -180,4 +185,5 @@ def check_final_item(ctx: Any, item: Item, final: dict, index: int) -> None:
     for pointer, streamed, text in _texts(item, final, f"/response/output/{index}"):
         if text is not None and text != streamed:
             ctx.report("T004", f"terminal response, item {index}: "
-                       f"{_mismatch(streamed, text, pointer)}", pointer)
+                       f"{_mismatch(streamed, text, pointer, 'the terminal response')}",
+                       pointer)
