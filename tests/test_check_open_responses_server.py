@@ -68,7 +68,7 @@ TOOLS = (["I001", "L003", "Q001", "R001", "R002", "S002", "S003"],
 EXPECTED = {"responses-text": TEXT, "responses-system-prompt": TEXT,
             "responses-multi-sentence": TEXT, "responses-reasoning": TEXT,
             "responses-max-output-tokens": (TEXT[0] + ["X001"], TEXT[1]),
-            "responses-function-call": TOOLS,
+            "responses-function-call": TOOLS, "responses-tool-choice-auto": TOOLS,
             "responses-parallel-function-calls": TOOLS,
             "responses-invalid-request": (["H001"], set())}
 

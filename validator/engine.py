@@ -250,6 +250,12 @@ class StreamValidator:
         return self._checker.output() if self._checker is not None else []
 
     @property
+    def usage_seen(self) -> bool:
+        """Whether the stream reported token usage (a chat usage chunk, the terminal
+        response's `usage`)."""
+        return self._checker is not None and self._checker.usage_seen()
+
+    @property
     def status(self) -> str | None:
         """How the stream ended: the Responses terminal status (``completed``, ``incomplete``,
         ``failed``) or chat choice 0's `finish_reason`; ``error`` after an error event with no

@@ -259,6 +259,7 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     if not isinstance(response, dict):
         return
     check_usage(ctx, response)
+    state.usage_seen = isinstance(response.get("usage"), dict)
     check_item_statuses(ctx, response, TERMINAL_EVENTS[ev["type"]])
     if ev["type"] != "response.failed":
         _check_open_items(ctx, state, response)
@@ -516,6 +517,10 @@ class ResponsesChecker:
         state = self.state
         status = TERMINAL_EVENTS.get(state.terminal_event or "")
         return status or ("error" if state.errored else None)
+
+    def usage_seen(self) -> bool:
+        """Whether the terminal response carried `usage`."""
+        return self.state.usage_seen
 
     def output(self) -> list[dict]:
         """The items as the stream built them: what a client accumulated, not the terminal

@@ -158,6 +158,7 @@ class ResponseState:
     items: list[Item] = field(default_factory=list)
     ids: dict[Any, int] = field(default_factory=dict)
     call_ids: dict[tuple, int] = field(default_factory=dict)
+    usage_seen: bool = False  # the terminal response carried `usage`
     transcript: Part = field(default_factory=lambda: Part(type="audio_transcript", line=None))
     audio_done: bool = False
 
