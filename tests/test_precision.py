@@ -152,6 +152,19 @@ def test_a_delta_naming_another_item_is_reported():
     assert found(sse(events)) == [("I003", "/item_id")]
 
 
+def test_a_delta_naming_another_item_for_an_item_never_added_is_reported():
+    # The reasoning item was never added; its deltas carry the message's id and index 1.
+    events = stream([("message", [["Hi"]])])
+    delta = {"type": "response.reasoning_text.delta", "item_id": "msg_0000", "output_index": 1,
+             "content_index": 0, "delta": "thinking"}
+    events.insert(len(events) - 1, delta)
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    # Never added, the id of another item, and its text missing from the terminal output.
+    assert found(sse(events)) == [("I001", "/output_index"), ("I003", "/item_id"),
+                                  ("I011", "/content_index"), ("R002", "/response/output")]
+
+
 def test_a_streamed_item_id_other_than_the_items_id_is_reported_when_never_added():
     # open-responses-server: arguments deltas under `tool_call_…`, the item is `call_…`.
     events = stream([("function_call", ['{"city":', '"Paris"}'])])

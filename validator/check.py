@@ -29,7 +29,8 @@ from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["DEFAULT_MODEL", "CheckOptions", "endpoint_url", "run_check"]
+__all__ = ["DEFAULT_MODEL", "CheckOptions", "endpoint_url", "run_check", "served_model",
+           "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
 DEFAULT_MODEL = "gpt-5-mini"
@@ -88,7 +89,13 @@ def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
     endpoint's path."""
     if scenario.own_path is None and scenario.endpoint in options.endpoint_urls:
         return options.endpoint_urls[scenario.endpoint]
-    return options.base_url.rstrip("/") + scenario.path
+    return under_base(options.base_url, scenario.path)
+
+
+def under_base(base_url: str, path: str) -> str:
+    """``path`` (``/responses``, ``/models``) under the API root ``base_url``: the one place
+    check builds a URL."""
+    return base_url.rstrip("/") + path
 
 
 def served_model(client: httpx.Client, options: CheckOptions,
@@ -96,14 +103,15 @@ def served_model(client: httpx.Client, options: CheckOptions,
     """The first model of the server's ``GET BASE_URL/models`` list (OpenAI's shape:
     ``{"data": [{"id": …}, …]}``), or ``None`` if it does not answer with one."""
     try:
-        answer = client.get(options.base_url.rstrip("/") + "/models",
+        answer = client.get(under_base(options.base_url, "/models"),
                             headers={**headers, "Accept": "application/json"})
-        models = answer.json().get("data") if answer.is_success else None
-        first = models[0].get("id") if isinstance(models, list) and models and isinstance(
-            models[0], dict) else None
-    except (httpx.HTTPError, ValueError, AttributeError):
+        document = answer.json() if answer.is_success else None
+    except (httpx.HTTPError, ValueError):  # no answer, or not JSON
         return None
-    return first if isinstance(first, str) and first else None
+    models = document.get("data") if isinstance(document, dict) else None
+    first = models[0] if isinstance(models, list) and models else None
+    model = first.get("id") if isinstance(first, dict) else None
+    return model if isinstance(model, str) and model else None
 
 
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],

@@ -243,6 +243,10 @@ def _not_added(ctx: Any, ev: dict, index: int, adopt: tuple[Any, Any]) -> Item |
                f"({added} item(s) added so far){then}", "/output_index", key=("I001", index))
     if not tracked:
         return None
+    if item_id is not None and item_id in state.ids:
+        other = state.items[state.ids[item_id]]
+        ctx.report("I003", f"item_id {item_id!r} names {item_label(other)}, not an item at "
+                   f"output_index {index}", "/item_id", key=("I003", ev["type"], index, item_id))
     return state.adopt_item(index, item_id, item_type, line=ctx.line, partial=False)
 
 
