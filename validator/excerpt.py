@@ -24,7 +24,8 @@ def excerpt(payload: Any, pointer: str | None, limit: int = LIMIT) -> str | None
     if len(text) <= limit:
         return text
     at = _offset(payload, pointer) if pointer else None
-    begin = 0 if at is None else max(0, min(at - limit // 4, len(text) - limit + 2))
+    # A field near the start is shown from the start: the event's type stays in view.
+    begin = 0 if at is None or at < limit // 2 else min(at - limit // 4, len(text) - limit + 2)
     end = begin + limit - (begin > 0) - 1
     return ("…" if begin else "") + text[begin:end] + ("…" if end < len(text) else "")
 
