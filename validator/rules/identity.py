@@ -33,7 +33,7 @@ PY = "openai-python `lib/streaming/responses/_responses.py`"
 
 RULES = (
     Rule("I001", "item-not-added", "An item-scoped event arrives before `output_item.added` of its item", E, doc(
-        what="Reports an event that addresses an `output_index` for which no `response.output_item.added` was sent.",
+        what="Reports, once per item, an event that addresses an `output_index` for which no `response.output_item.added` was sent. The item is then read from its events (their `item_id`, their type, their order), so its text still reaches the text, final-output and scenario checks; the message asks for `output_item.added` and `output_item.done` at once, and a missing `output_item.done` of such an item is not reported again as I009.",
         why=f"Clients index the output array by `output_index`: openai-python raises `IndexError`, openai-node throws `missing output at index N` ({NODE}). The text is lost or the stream aborts.",
         example="`response.output_text.delta` with `output_index: 0` as the first event after `response.in_progress`.",
         instead="Send `response.output_item.added` for the item first, with the same `output_index`.",
@@ -93,7 +93,7 @@ RULES = (
         instead="Send `output_item.done` for every item.",
         refs="corpus `pydantic-ai__mcp-list-tools-missing-item-done.sse` (pydantic-ai issue #5419)")),
     Rule("I011", "part-not-added", "An event addresses a content or summary part that was never added", E, doc(
-        what="Reports a delta, `*.done` or part event whose `content_index` (or `summary_index`) names a part for which no `content_part.added` (or `reasoning_summary_part.added`) was sent.",
+        what="Reports a delta, `*.done` or part event whose `content_index` (or `summary_index`) names a part for which no `content_part.added` (or `reasoning_summary_part.added`) was sent. An event without the index belongs to the item's last part. The next part of the item is then tracked from that event on and the message asks for the whole part lifecycle (`content_part.added` before, `content_part.done` after), so a server without content parts learns it in one run: no I015 follows for that part.",
         why="openai-python raises `IndexError`; openai-node throws `missing content at index N`. The text of that part is lost.",
         example="`response.output_text.delta` with `content_index: 0` straight after `output_item.added`.",
         instead="Open every part with `response.content_part.added` (or `response.reasoning_summary_part.added`) before its deltas.",
