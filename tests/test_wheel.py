@@ -104,5 +104,5 @@ print(json.dumps([[s.name, s.source] for s in load_builtin(ENDPOINTS)]))
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     shipped = sorted(p.stem for p in (REPO / "validator" / "scenarios").glob("*.json"))
-    assert [name for name, _ in found] == shipped and len(shipped) == 23
+    assert [name for name, _ in found] == shipped and len(shipped) == 26
     assert all(source.startswith(str(installed["venv"])) for _, source in found)

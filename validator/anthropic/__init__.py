@@ -109,6 +109,10 @@ class AnthropicChecker:
             return "error"
         return state.stop_reason if state.phase is ENDED else None
 
+    def usage_seen(self) -> bool:
+        """Whether `message_start` or a `message_delta` carried `usage`."""
+        return bool(self.state.usage)
+
     def output(self) -> list[dict]:
         """The message content as the SDK accumulators build it (text, tool input, thinking)."""
         return [_reconstruct(block) for block in self.state.blocks]
