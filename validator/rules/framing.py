@@ -92,4 +92,10 @@ RULES = (
         instead="Leave `id:` out.",
         refs="Open Responses specification S2"), profiles={"open-responses": W, "strict": W},
         kind="any"),
+    Rule("F030", "not-an-event-stream", "A `.json` file that is not an array or lines of events", INFO, doc(
+        what="Notes a `.json` file whose content is a JSON document other than events (`package.json`, `tsconfig.json`, a report): it is skipped, not linted as a stream.",
+        why="A repository holds many `.json` files that are not captures; linting them as streams would bury the real findings under thousands of meaningless errors. The note says the file was looked at and why it was skipped.",
+        example='`package.json`: `{"name": "web", "private": true}` spread over several lines.',
+        instead="Nothing to fix if the file is not a capture. A capture saved as `.json` is a JSON array of events, or one event per line (JSON Lines).",
+        refs="[RFC 8259](https://www.rfc-editor.org/rfc/rfc8259), [JSON Lines](https://jsonlines.org/)"), kind="any"),
 )
