@@ -56,7 +56,7 @@ def test_no_table_is_none_and_an_empty_table_is_empty():
     ("ignore = [3]", "ignore: expected a list of rule codes"),
     ('select = ["I999X"]', "select: no rule matches 'I999X'"),
     ('strict = "yes"', "strict: expected true or false, got 'yes'"),
-    ('format = "xml"', "format: expected one of text, json, junit, sarif, github, got 'xml'"),
+    ('format = "xml"', "format: expected one of text, json, junit, sarif, github, html, got 'xml'"),
     ("scenarios = 1", "scenarios: expected a non-empty string, got 1"),
     ('base-url = ""', "base-url: expected a non-empty string, got ''"),
 ])

@@ -25,11 +25,12 @@ from typing import Any, BinaryIO
 
 import click
 
-from . import __version__, config
+from . import __version__, config, timeline
 from .api import validate_file
 from .engine import KINDS, StreamReport
-from .framing import FORMATS
-from .reporters import REPORTERS, fails, github, parse_report_spec, text
+from .framing import FORMATS, read_frames
+from .reporters import REPORTERS, fails, github, html, parse_report_spec, text
+from .reporters._common import totals
 from .reporters._safe import printable
 from .rules import (
     PROFILES,
@@ -42,6 +43,7 @@ from .rules import (
     rule_samples,
 )
 from .schemas import schema_document, schema_types
+from .timeline import Timeline
 from .walk import DEFAULT_EXCLUDE, STREAM_SUFFIXES, expand, matches
 
 __all__ = ["main"]
@@ -230,10 +232,14 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
     ``--report`` file, and, when a GitHub report is asked for and ``GITHUB_STEP_SUMMARY`` is
     set, append the step summary to that file."""
     output_format = output_format or default_format()
+    formats = {output_format, *(name for name, _ in report_specs)}
+    timelines = _timelines(reports) if "html" in formats else {}
     if statistics:
         stdout = text.statistics(reports)
     elif output_format == "text":
         stdout = text.render(reports, color=color, strict=strict, quiet=quiet)
+    elif output_format == "html":
+        stdout = html.render(reports, timelines=timelines)
     else:
         stdout = REPORTERS[output_format](reports, color=color, strict=strict)
     if quiet < 2:
@@ -241,10 +247,25 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
         # which would defeat `--color always` and FORCE_COLOR.
         click.echo(stdout, nl=False, color=color)
     for name, path in report_specs:
-        _write(path, REPORTERS[name](reports, strict=strict))
-    formats = {output_format, *(name for name, _ in report_specs)}
+        _write(path, html.render(reports, timelines=timelines) if name == "html"
+               else REPORTERS[name](reports, strict=strict))
     if "github" in formats and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
         _write(summary, github.summary(reports), append=True)
+
+
+def _timelines(reports: Sequence[StreamReport]) -> dict[int, Timeline]:
+    """The timeline of each report whose stream is a file (a linted capture, a capture
+    ``check --save`` wrote), read again for the HTML view."""
+    found = {}
+    for number, report in enumerate(reports):
+        if report.events and os.path.isfile(report.path):
+            try:
+                with open(report.path, "rb") as raw:
+                    frames = read_frames(_decompressed(raw), report.format or "auto")
+                    found[number] = timeline.build(report.kind, frames, report.violations)
+            except (OSError, EOFError, zlib.error):
+                continue  # linting it said what is wrong; the page lists its findings
+    return found
 
 
 def _write(path: str, text: str, *, append: bool = False) -> None:
@@ -336,6 +357,38 @@ def lint(paths: tuple[str, ...], output_format: str | None,
         click.echo(f"stream-validator: cannot read {printable(path)}: {printable(reason)}",
                    err=True)
     sys.exit(EXIT_ERROR if problems else _exit_code(reports, strict, exit_zero))
+
+
+@main.command()
+@click.argument("capture", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("-o", "--output", metavar="PATH",
+              help="Where to write the page [default: CAPTURE.html].")
+@config_option(LINT_SETTINGS)
+@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+              help="Severities (as for lint).")
+@selection_options
+@click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
+              help="Stream kind; auto detects it from the first event.")
+@click.option("--input-format", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input format; auto sniffs it from the first byte.")
+def view(capture: str, output: str | None, profile: str, select: tuple[str, ...],
+         extend_select: tuple[str, ...], ignore: tuple[str, ...],
+         extend_ignore: tuple[str, ...], kind: str, input_format: str) -> None:
+    """Write one self-contained HTML page that draws CAPTURE: a lane per part of the answer
+    (the response, items and parts, chat choices and tool calls), the events down the page,
+    each lane's text, and every finding pinned to its event."""
+    chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
+    options = {"kind": None if kind == "auto" else kind, "profile": profile,
+               "select": chosen_select, "ignore": chosen_ignore, "input_format": input_format}
+    try:
+        report = _lint_one(capture, capture, options)
+    except Unreadable as exc:
+        raise UsageError(f"cannot read {printable(capture)}: {exc}") from None
+    target = output or f"{capture}.html"
+    if os.path.realpath(target) == os.path.realpath(capture):
+        raise UsageError(f"--output {printable(target)} would overwrite the capture")
+    _write(target, html.render([report], timelines=_timelines([report])))
+    click.echo(f"{printable(target)}: {totals([report])}")
 
 
 def _refuse_inputs_as_reports(report_specs: Sequence[tuple[str, str]],
