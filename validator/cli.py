@@ -453,7 +453,7 @@ def _check_base_url(url: str) -> str:
 
 
 @main.command()
-@click.argument("base_url")
+@click.argument("base_url", required=False)
 @config_option(CHECK_SETTINGS)
 @report_options
 @click.option("--scenarios", "scenario_dirs", multiple=True, metavar="DIR",
@@ -462,6 +462,10 @@ def _check_base_url(url: str) -> str:
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
+@click.option("--list", "list_scenarios", is_flag=True,
+              help="List the chosen scenarios (name, endpoint, description) and exit.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the request of each chosen scenario as a curl command; send nothing.")
 @click.option("--model", default="gpt-5-mini", show_default=True,
               help="Model for scenarios whose request names none.")
 @click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
@@ -485,8 +489,9 @@ def _check_base_url(url: str) -> str:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
-def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
-          only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
+def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool,
+          only: tuple[str, ...], skip: tuple[str, ...], list_scenarios: bool, dry_run: bool,
+          model: str, api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str | None,
           report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
@@ -499,22 +504,36 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
     """
     from . import scenarios as sc
-    from .check import CheckOptions, run_check
+    from .check import CheckOptions, curl_command, request_headers, request_of, run_check
 
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
-    options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, api_key=api_key,
-        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
-        max_time=max_time, concurrency=concurrency, profile=profile, select=chosen_select,
-        ignore=chosen_ignore, save_dir=Path(save_dir) if save_dir else None)
     try:
-        enabled_rules(profile, options.select, options.ignore)
+        enabled_rules(profile, chosen_select, chosen_ignore)
         found = [] if no_builtin else sc.load_builtin()
         for directory in scenario_dirs:
             found += sc.load_dir(directory)
         chosen = sc.select(found, _split(only), _split(skip))
     except ValueError as exc:  # ScenarioError too
         raise UsageError(str(exc)) from None
+    if list_scenarios:
+        for scenario in chosen:
+            click.echo(f"{scenario.name:<34} {scenario.endpoint:<10} "
+                       f"{printable(scenario.description)}")
+        return
+    if base_url is None:
+        raise UsageError("missing BASE_URL (the API root, e.g. http://127.0.0.1:8000/v1; or "
+                         f"base-url in [{config.TABLE}])")
+    options = CheckOptions(
+        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
+        max_time=max_time, concurrency=concurrency, profile=profile, select=chosen_select,
+        ignore=chosen_ignore, save_dir=Path(save_dir) if save_dir else None)
+    if dry_run:  # what would be sent, as commands that send it
+        for scenario in chosen:
+            url, body = request_of(scenario, options)
+            click.echo(f"# {scenario.name}\n"
+                       f"{printable(curl_command(url, body, request_headers(options)))}")
+        return
     try:
         reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
                             else None)

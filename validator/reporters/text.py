@@ -45,8 +45,8 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
             continue
         if not report.violations:
             lines.append("  no findings")
-        elif report.check is not None and (hint := _reproduce(report)):
-            lines.append(hint)
+        elif report.check is not None:
+            lines += _reproduce(report)
     if not quiet:
         lines.append(_summary(reports, many))
     return "".join(line + "\n" for line in lines)
@@ -72,17 +72,21 @@ def _live(check: dict | None) -> str:
             f", total {check['total_time']:.3f} s")
 
 
-def _reproduce(report: StreamReport) -> str | None:
-    """How to see a failing scenario's stream findings again: the saved capture's lint
-    command.  Transport and expectation findings (H, X) are only seen live."""
+def _reproduce(report: StreamReport) -> list[str]:
+    """How to see a failing scenario again: the saved capture's lint command (its stream
+    findings; transport and expectation findings, H and X, are only seen live) and the curl
+    command that sends its request again."""
     check = report.check or {}
+    lines = []
     if check.get("reproduce"):
-        return f"  reproduce: {printable(check['reproduce'])}"
-    if check.get("capture"):
-        return f"  capture: {printable(check['capture'])}"
-    if any(not v.code.startswith(LIVE_FAMILIES) for v in report.violations):
-        return "  rerun with --save DIR to keep the capture and get the lint command"
-    return None
+        lines.append(f"  reproduce: {printable(check['reproduce'])}")
+    elif check.get("capture"):
+        lines.append(f"  capture: {printable(check['capture'])}")
+    elif any(not v.code.startswith(LIVE_FAMILIES) for v in report.violations):
+        lines.append("  rerun with --save DIR to keep the capture and get the lint command")
+    if check.get("curl"):
+        lines.append(f"  replay: {printable(check['curl'])}")
+    return lines
 
 
 def _summary(reports: Sequence[StreamReport], many: bool) -> str:
