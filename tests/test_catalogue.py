@@ -54,3 +54,11 @@ def test_readme_code_blocks_are_closed():
                                       f"of line {opened}"
                 opened = None
     assert opened is None, f"README line {opened}: code block never closed"
+
+
+def test_rule_docs_cite_public_references_not_documents_outside_the_repository():
+    for rule in RULES.values():
+        refs = rule.doc.split("## References\n", 1)[1].strip()
+        assert refs, f"{rule.code} cites nothing"
+        outside = re.search(r"\b(?!README)[\w-]+\.md\b|corpus `", rule.doc)
+        assert outside is None, f"{rule.code} cites {outside[0]!r}, which a user cannot open"

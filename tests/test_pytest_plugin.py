@@ -220,7 +220,8 @@ def test_httpx_and_requests_responses_and_the_openai_sdk(stream_server):
 
 @pytest.fixture
 def stream_server():
-    """A real HTTP server on 127.0.0.1 that streams samples/valid/text.sse."""
+    """A real HTTP server on 127.0.0.1 that streams samples/valid/text.sse; under `/error` it
+    answers a 500, under `/json` a JSON 200."""
     import http.server
     import threading
 
@@ -229,6 +230,14 @@ def stream_server():
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.endswith(("/error", "/json")):
+                error = b'{"error": {"message": "upstream timeout"}}'
+                self.send_response(500 if self.path.endswith("/error") else 200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(error)))
+                self.end_headers()
+                self.wfile.write(error)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
@@ -248,44 +257,19 @@ def stream_server():
     server.server_close()
 
 
-@pytest.fixture
-def http_server():
-    """A server on 127.0.0.1 whose answer is chosen by the path: a 500, or a JSON 200."""
-    import http.server
-    import threading
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            error = self.path.endswith("/error")
-            body = b'{"error": {"message": "upstream timeout"}}'
-            self.send_response(500 if error else 200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.mark.parametrize(("path", "code", "text"), [
     ("/error", "H001", "HTTP 500 (expected 200 and an event stream): {\"error\""),
     ("/json", "H002", "Content-Type is application/json, not text/event-stream"),
 ])
-def test_an_http_response_that_is_not_a_stream_gets_h001_or_h002(http_server, path, code, text):
+def test_an_http_response_that_is_not_a_stream_gets_h001_or_h002(stream_server, path, code,
+                                                                  text):
     import httpx
 
-    with httpx.Client() as client, client.stream("POST", http_server + path, json={}) as response, \
+    url = stream_server + path
+    with httpx.Client() as client, client.stream("POST", url, json={}) as response, \
             pytest.raises(StreamConformanceError) as info:
         assert_conformant(response)
     assert [v.code for v in info.value.report.violations] == [code]
     message = str(info.value)
-    assert f"<POST {http_server}{path}>: {code} [error] {text}" in message
+    assert f"<POST {url}>: {code} [error] {text}" in message
     assert "starts with" not in message  # the body is not read as a stream

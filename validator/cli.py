@@ -351,8 +351,10 @@ def lint(paths: tuple[str, ...], output_format: str | None,
                 **options, "ignore": [*chosen_ignore, *ignored]} if ignored else options))
         except Unreadable as exc:
             problems.append((path, str(exc)))
-    emit_reports(reports, output_format=output_format, report_specs=report_specs,
-                 color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
+    if reports or not problems:  # nothing could be read: the messages alone say it
+        emit_reports(reports, output_format=output_format, report_specs=report_specs,
+                     color=_use_color(color), strict=strict, quiet=quiet,
+                     statistics=statistics)
     for path, reason in problems:
         click.echo(f"stream-validator: cannot read {printable(path)}: {printable(reason)}",
                    err=True)
