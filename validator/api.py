@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 from .documents import HEAD_BYTES, is_event_document
 from .engine import StreamReport, StreamValidator
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .violations import Violation
 
 __all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
@@ -66,8 +67,8 @@ def _not_events(stream: BinaryIO, name: str, profile: str, select: Iterable[str]
     severity = enabled_rules(profile, select, ignore).get("F030")
     found = [] if severity is None else [Violation(
         code="F030", name=RULES["F030"].name, severity=severity,
-        message="a JSON document that is not events (an array of event objects, or one event "
-                "per line): skipped, not linted as a stream")]
+        message=explained("F030", "a JSON document that is not events (an array of event "
+                          "objects, or one event per line): skipped, not linted as a stream"))]
     return StreamReport(path=name, format=None, kind=None, profile=profile, events=0,
                         violations=found)
 

@@ -22,6 +22,7 @@ from . import __version__
 from .capture import Capture, is_secret, post_stream, redact_url, save
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
+from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
@@ -110,7 +111,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)
     report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=message)
+                                    message=explained(code, message))
                           for code, message in judge(scenario, capture.exchange)
                           if code in enabled]
     report.check = _facts(scenario, capture, saved, report, options)

@@ -22,6 +22,7 @@ from .engine import StreamReport
 from .reporters import text
 from .reporters._safe import printable
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .verdict import is_event_stream
 from .violations import Violation
 
@@ -89,7 +90,8 @@ def _http_findings(response: Any, options: dict[str, Any]) -> StreamReport | Non
     profile = options.get("profile", "openai")
     severity = enabled_rules(profile, options.get("select"), options.get("ignore")).get(code)
     found = [] if severity is None else [
-        Violation(code=code, name=RULES[code].name, severity=severity, message=message)]
+        Violation(code=code, name=RULES[code].name, severity=severity,
+                  message=explained(code, message))]
     return StreamReport(path=_label(response), format=None, kind=options.get("kind"),
                         profile=profile, events=0, violations=found)
 
