@@ -147,3 +147,23 @@ def test_lint_format_html_one_section_per_file(tmp_path):
     CliRunner().invoke(main, ["lint", "--isolated", "-qq", str(SEED), "--report",
                               f"html={report}"], catch_exceptions=False)
     assert '<table class="timeline">' in report.read_text("utf-8")
+
+
+def test_anthropic_lanes_are_content_blocks():
+    events = [
+        {"type": "message_start", "message": {"id": "msg_1", "type": "message", "content": []}},
+        {"type": "content_block_start", "index": 0,
+         "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "!"}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "content_block_start", "index": 1,
+         "content_block": {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}},
+        {"type": "content_block_delta", "index": 1,
+         "delta": {"type": "input_json_delta", "partial_json": '{"a": 1}'}},
+        {"type": "content_block_stop", "index": 1},
+        {"type": "message_stop"}]
+    timeline = build("anthropic", (Frame(i, i + 1, e) for i, e in enumerate(events)), [])
+    assert [(lane.label, lane.text) for lane in timeline.lanes] == [
+        ("message", ""), ("block 0 · text", "Hi!"), ("block 1 · tool_use", '{"a": 1}')]
+    assert ("content_block_delta", 2) in [(row.type, row.count) for row in timeline.rows]

@@ -1,5 +1,5 @@
 """A stream as a person reads it: lanes (the response, each item and part, each chat choice and
-tool call) and the events on a timeline, for the HTML view.
+tool call, each Anthropic content block) and the events on a timeline, for the HTML view.
 
 Pure: frames (from ``validator.framing``) and the findings of the stream in, a
 :class:`Timeline` out.  Which lane an event belongs to comes from its address fields, through
@@ -116,9 +116,24 @@ def _chat(payload: dict) -> list[Touch]:
     return touched or [(("response",), "stream", None)]
 
 
+def _anthropic(payload: dict) -> list[Touch]:
+    index = payload.get("index")
+    if type(index) is not int:  # message_start, message_delta, message_stop, ping, error
+        return [(("response",), "message", None)]
+    block = payload.get("content_block")
+    label = f"block {index}" + (f" · {block.get('type')}" if type(block) is dict else "")
+    delta = payload.get("delta")
+    piece = None
+    if type(delta) is dict:  # text_delta, input_json_delta, thinking_delta
+        piece = next((delta[k] for k in ("text", "partial_json", "thinking")
+                      if type(delta.get(k)) is str), None)
+    return [(("block", index), label, piece)]
+
+
 #: kind -> the lanes one event touches, the last (the most specific: a part rather than its
 #: item, a tool call rather than its choice) being the lane its row is drawn on.
-LANES: dict[str, Callable[[dict], list[Touch]]] = {"responses": _responses, "chat": _chat}
+LANES: dict[str, Callable[[dict], list[Touch]]] = {"responses": _responses, "chat": _chat,
+                                                   "anthropic": _anthropic}
 
 
 def _type(kind: str | None, payload: Any) -> str:

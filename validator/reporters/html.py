@@ -110,7 +110,7 @@ def _table(number: int, timeline: Timeline) -> list[str]:
            "</tr></thead><tbody>"]
     for row in timeline.rows:
         cells = ["<td></td>"] * len(timeline.lanes)
-        cells[column[row.lane]] = _event_cell(number, row)
+        cells[column[row.lane]] = _event_cell(row)
         quiet = "" if row.findings else " quiet"
         out.append(f'<tr class="event{quiet}" id="s{number}-e{row.index}">'
                    f'<td class="at">{row.line if row.line is not None else ""}</td>'
@@ -122,7 +122,7 @@ def _table(number: int, timeline: Timeline) -> list[str]:
     return out
 
 
-def _event_cell(number: int, row: Row) -> str:
+def _event_cell(row: Row) -> str:
     text = f'<span class="mono">{_e(row.type)}</span>'
     if row.count > 1:
         text += (f' <span class="run">× {row.count} (lines {row.line}–{row.last_line})</span>'
