@@ -111,6 +111,10 @@ def find_config(start: Path) -> tuple[dict[str, Any], Path]:
     return {}, start
 
 
+#: Where the command's configuration and ``--isolated`` are kept in the click context.
+_SETTINGS, _ISOLATED = "stream_validator.settings", "stream_validator.isolated"
+
+
 def config_option(params: Mapping[str, str]) -> Callable:
     """``--config PATH`` and ``--isolated``, eager: the settings (from PATH, or else the
     pyproject.toml found from the current directory upwards; none with ``--isolated``) become
@@ -154,9 +158,6 @@ def config_option(params: Mapping[str, str]) -> Callable:
                             help="Ignore every configuration file.")(command)
 
     return decorate
-
-
-_SETTINGS, _ISOLATED = "stream_validator.settings", "stream_validator.isolated"
 
 
 def settings() -> tuple[dict[str, Any], Path]:
