@@ -469,8 +469,15 @@ def _check_base_url(url: str) -> str:
               help="List the chosen scenarios (name, endpoint, description) and exit.")
 @click.option("--dry-run", is_flag=True,
               help="Print the request of each chosen scenario as a curl command; send nothing.")
-@click.option("--model", default="gpt-5-mini", show_default=True,
-              help="Model for scenarios whose request names none.")
+@click.option("--model", default=None,
+              help="Model for scenarios whose request names none [default: the first model "
+              "of GET BASE_URL/models, else gpt-5-mini].")
+@click.option("--responses-url", metavar="URL",
+              help="Send the Responses scenarios here instead of BASE_URL/responses.")
+@click.option("--chat-url", metavar="URL",
+              help="Send the chat scenarios here instead of BASE_URL/chat/completions.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run each scenario N times; findings not in every run are marked flaky.")
 @click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
               help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
 @click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
@@ -494,7 +501,8 @@ def _check_base_url(url: str) -> str:
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
 def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool,
           only: tuple[str, ...], skip: tuple[str, ...], list_scenarios: bool, dry_run: bool,
-          model: str, api_key: str | None,
+          model: str | None, responses_url: str | None, chat_url: str | None, repeat: int,
+          api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str | None,
           report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
@@ -503,11 +511,19 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
-    BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
-    error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
+    BASE_URL/chat/completions, with stream: true (--responses-url and --chat-url, or a
+    scenario's "path", send them elsewhere).  A refused connection, a timeout, an HTTP error
+    or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
     """
     from . import scenarios as sc
-    from .check import CheckOptions, curl_command, request_headers, request_of, run_check
+    from .check import (
+        DEFAULT_MODEL,
+        CheckOptions,
+        curl_command,
+        endpoint_url,
+        request_headers,
+        run_check,
+    )
 
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     try:
@@ -526,16 +542,20 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     if base_url is None:
         raise UsageError("missing BASE_URL (the API root, e.g. http://127.0.0.1:8000/v1; or "
                          f"base-url in [{config.TABLE}])")
+    urls = {endpoint: _check_base_url(url) for endpoint, url in
+            (("responses", responses_url), ("chat", chat_url)) if url}
     options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        base_url=_check_base_url(base_url), model=model, endpoint_urls=urls, repeat=repeat,
+        api_key=api_key,
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
         max_time=max_time, concurrency=concurrency, profile=profile, select=chosen_select,
         ignore=chosen_ignore, save_dir=Path(save_dir) if save_dir else None)
-    if dry_run:  # what would be sent, as commands that send it
+    if dry_run:  # what would be sent, as commands that send it (no GET /models either)
         for scenario in chosen:
-            url, body = request_of(scenario, options)
-            click.echo(f"# {scenario.name}\n"
-                       f"{printable(curl_command(url, body, request_headers(options)))}")
+            body = {"model": model or DEFAULT_MODEL, **scenario.request, "stream": True}
+            command = curl_command(endpoint_url(options, scenario), body,
+                                   request_headers(options))
+            click.echo(f"# {scenario.name}\n{printable(command)}")
         return
     try:
         reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()

@@ -1,4 +1,6 @@
-"""Human output: findings grouped per file, each with its line and a short quote of the event."""
+"""Human output: findings grouped per file, each with its line and a short quote of the event;
+for ``check``, findings grouped by cause across scenarios (one entry, N places), errors first,
+then one verdict line per scenario."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Sequence
 
 import click
 
+from ..causes import cause_key
 from ..engine import StreamReport
 from ..rules import LIVE_FAMILIES
 from ..violations import Severity, Violation
@@ -20,33 +23,34 @@ CLEAN_LISTED = 5
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool = False,
            quiet: int = 0) -> str:
     """The text report of ``reports``: a header per file, its findings, the totals.  Clean
-    files are not listed when there are more than :data:`CLEAN_LISTED` of them (``check``'s
-    scenarios always are); ``quiet`` prints the findings only."""
+    files are not listed when there are more than :data:`CLEAN_LISTED` of them; ``quiet``
+    prints the findings only."""
+    if reports and all(r.check is not None for r in reports):
+        return _render_check(reports, color, quiet)
     lines: list[str] = []
     many = len(reports) > CLEAN_LISTED
     for report in reports:
-        if (quiet or many) and not report.violations and report.check is None:
+        if (quiet or many) and not report.violations:
             continue
         path = printable(report.path)
         if not quiet:
             lines.append(_style(f"{path} ({report.format or '?'}, {report.kind or '?'}, "
-                                f"profile {report.profile}, {report.events} events"
-                                f"{_live(report.check)})", color, bold=True))
+                                f"profile {report.profile}, {report.events} events)", color,
+                                bold=True))
         for v in sorted(report.violations, key=Violation.sort_key):
             where = f"{path}:{v.line}:" if v.line is not None else f"{path}:"
             severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
             lines.append(f"{where} {v.code} {severity} {printable(v.message)} ({v.name})")
             if v.excerpt:
                 lines.append(f"    {printable(v.excerpt)}")
-        if quiet:
-            continue
         if not report.violations:
             lines.append("  no findings")
-        elif report.check is not None:
-            lines += _reproduce(report)
     if not quiet:
         lines.append(_summary(reports, many))
     return "".join(line + "\n" for line in lines)
@@ -59,6 +63,45 @@ def statistics(reports: Sequence[StreamReport]) -> str:
              for (code, name, severity), count in sorted(tally.items(),
                                                          key=lambda kv: (-kv[1], kv[0][0]))]
     return "".join(line + "\n" for line in [*lines, totals(reports)])
+
+
+def _render_check(reports: Sequence[StreamReport], color: bool, quiet: int) -> str:
+    """``check``'s report: each cause once with every place it occurs (errors first), then
+    each scenario's verdict, timings and reproduce commands (``quiet``: the causes only)."""
+    causes: dict[tuple, list[tuple[StreamReport, Violation]]] = {}
+    for report in reports:
+        for v in sorted(report.violations, key=Violation.sort_key):
+            causes.setdefault(cause_key(v), []).append((report, v))
+    lines: list[str] = []
+    for places in sorted(causes.values(), key=lambda p: (_RANK[p[0][1].severity], p[0][1].code)):
+        report, v = places[0]
+        severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
+        lines.append(f"{v.code} {severity} {printable(v.message)} ({v.name})")
+        if v.excerpt:
+            lines.append(f"    {printable(v.excerpt)}")
+        at = Counter(printable(f"{r.check['scenario']}" + (f":{p.line}" if p.line else ""))
+                     for r, p in places)
+        where = ", ".join(place + (f" (x{n})" if n > 1 else "") for place, n in at.items())
+        count = f" ({len(places)} places)" if len(places) > 1 else ""
+        lines.append(f"    at {where}{count}")
+    if quiet:
+        return "".join(line + "\n" for line in lines)
+    if causes:
+        lines.append("")
+    for report in reports:
+        check = report.check or {}
+        verdict = _style(check.get("verdict", "?"), color, bold=True)
+        lines.append(f"{printable(check['scenario'])}: {verdict} ({_counts(report)}"
+                     f"{_live(check)}) {printable(report.path)}")
+        if report.violations:
+            lines += _reproduce(report)
+    lines.append(_summary(reports, False))
+    return "\n".join(lines) + "\n"
+
+
+def _counts(report: StreamReport) -> str:
+    return (f"{report.errors} error{'s' * (report.errors != 1)}, {report.warnings} "
+            f"warning{'s' * (report.warnings != 1)}")
 
 
 def _live(check: dict | None) -> str:
@@ -91,7 +134,7 @@ def _reproduce(report: StreamReport) -> list[str]:
 
 def _summary(reports: Sequence[StreamReport], many: bool) -> str:
     text = totals(reports)
-    clean = sum(1 for r in reports if not r.violations and r.check is None)
+    clean = sum(1 for r in reports if not r.violations)
     if many and clean:
         text += f" ({clean} without findings not listed)"
     if any(r.violations for r in reports):
