@@ -100,7 +100,7 @@ IMPACT: dict[str, str] = {
     "H003": "the client hangs until its own timeout (openai-python: 600 s)",
     "H004": "clients get APIConnectionError: what streamed so far is lost",
     "H005": "the SDKs find no event and the upstream's error is never shown",
-    "X001": "clients relying on this request's parameters break",
+    "X001": "clients that rely on this answer to the request break",
 }
 
 
