@@ -13,6 +13,7 @@ a finding that not every run has is marked flaky.
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,16 +23,17 @@ from pathlib import Path
 import httpx
 
 from . import __version__
-from .capture import Capture, post_stream, redact_url, save
+from .capture import Capture, is_secret, post_stream, redact_url, save
 from .causes import cause_key
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
+from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckOptions", "endpoint_url", "run_check",
-           "served_model", "under_base"]
+__all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckOptions", "curl_command", "endpoint_url",
+           "request_headers", "run_check", "served_model", "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
 DEFAULT_MODEL = "gpt-5-mini"
@@ -65,16 +67,15 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     """Run every scenario (``concurrency`` at a time, ``repeat`` times each); the reports keep
     the scenarios' order.  ``on_done`` is called with each report as its scenario finishes
     (for progress)."""
-    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
-               **options.headers}
     timeout = httpx.Timeout(options.timeout)
     limits = httpx.Limits(max_connections=options.concurrency)
     with httpx.Client(timeout=timeout, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-        listing = {**_auth(scenarios[0].kind if scenarios else "responses", options), **headers}
+        listing = request_headers(options, scenarios[0].kind if scenarios else "responses")
         model = options.model or served_model(client, options, listing) or DEFAULT_MODEL
 
         def run(scenario: Scenario) -> StreamReport:
+            headers = request_headers(options, scenario.kind)
             runs = [_run_one(client, scenario, headers, options, model, run)
                     for run in range(options.repeat)]
             report = _merge(runs)
@@ -83,6 +84,44 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
             return report
 
         return list(pool.map(run, scenarios))
+
+
+def request_headers(options: CheckOptions, kind: str = "responses") -> dict[str, str]:
+    """The headers every request of a stream kind carries: the API key as that endpoint wants
+    it (Anthropic: `x-api-key` and the `anthropic-version` its SDKs send; otherwise
+    `Authorization: Bearer`)."""
+    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
+               **options.headers}
+    if kind == "anthropic":
+        headers.setdefault("anthropic-version", ANTHROPIC_VERSION)
+        if options.api_key:
+            headers["x-api-key"] = options.api_key
+    elif options.api_key:
+        headers["Authorization"] = f"Bearer {options.api_key}"
+    return headers
+
+
+def curl_command(url: str, body: dict, headers: dict[str, str]) -> str:
+    """A curl command that sends the same request again, for a shell: the API key is read from
+    ``$OPENAI_API_KEY`` (``$ANTHROPIC_API_KEY`` for `x-api-key`), other secret-looking headers
+    and URL parameters are ``REDACTED``."""
+    words = ["curl", "-sSN", redact_url(url)]
+    for name, value in headers.items():
+        if name.lower() in _KEY_HEADERS:
+            continue
+        words += ["-H", f"{name}: {'REDACTED' if is_secret(name) else value}"]
+    words += ["-H", "Content-Type: application/json",
+              "-d", json.dumps(body, ensure_ascii=False, separators=(",", ":"))]
+    command = shlex.join(words)
+    for name in headers:
+        if name.lower() in _KEY_HEADERS:
+            command += f' -H "{_KEY_HEADERS[name.lower()]}"'
+    return command
+
+
+#: The API-key headers and how a curl command reads the key from the environment instead.
+_KEY_HEADERS = {"authorization": "Authorization: Bearer $OPENAI_API_KEY",
+                "x-api-key": "x-api-key: $ANTHROPIC_API_KEY"}
 
 
 def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
@@ -124,7 +163,6 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
                                 select=options.select, ignore=options.ignore, input_format="sse")
     request = {"model": model, **scenario.request, "stream": True}
     url = endpoint_url(options, scenario)
-    headers = {**_auth(scenario.kind, options), **headers}
     capture = post_stream(client, url, request, headers, validator, options.timeout,
                           options.max_time, keep=options.save_dir is not None)
     name = scenario.name if run == 0 else f"{scenario.name}.run{run + 1}"
@@ -141,7 +179,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)
     report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=message)
+                                    message=explained(code, message))
                           for code, message in judge(scenario, capture.exchange)
                           if code in enabled]
     report.check = _facts(scenario, capture, saved, report, options, model)
@@ -175,15 +213,6 @@ def _merge(runs: list[StreamReport]) -> StreamReport:
     return report
 
 
-def _auth(kind: str, options: CheckOptions) -> dict[str, str]:
-    """The authentication headers of a stream kind's endpoint (Anthropic: `x-api-key` and the
-    API version its SDKs send); ``--header`` values override them."""
-    if kind == "anthropic":
-        return {"anthropic-version": ANTHROPIC_VERSION,
-                **({"x-api-key": options.api_key} if options.api_key else {})}
-    return {"Authorization": f"Bearer {options.api_key}"} if options.api_key else {}
-
-
 def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: StreamReport,
            options: CheckOptions, model: str) -> dict:
     first = capture.time_to_first_event
@@ -194,14 +223,15 @@ def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: Str
             "time_to_first_event": round(first, 4) if first is not None else None,
             "total_time": round(capture.total_time, 4),
             "capture": str(saved) if saved else None,
-            "reproduce": _lint_command(saved, report, options)}
+            "reproduce": _lint_command(saved, report, options),
+            "curl": curl_command(capture.url, capture.request, capture.headers)}
 
 
 def _lint_command(saved: Path | None, report: StreamReport, options: CheckOptions) -> str | None:
     """The ``lint`` command that finds this capture's stream findings again offline."""
     if saved is None or all(v.code.startswith(LIVE_FAMILIES) for v in report.violations):
         return None
-    command = ["stream-validator", "lint", str(saved), "--kind", str(report.kind),
+    command = ["stream-validator", "lint", str(saved), "--isolated", "--kind", str(report.kind),
                "--profile", options.profile]
     if options.select:
         command += ["--select", ",".join(options.select)]

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 from ..violations import Severity
 
-__all__ = ["PROFILES", "PROFILE_ALIASES", "PROFILE_NAMES", "Rule", "canonical_profile", "doc"]
+__all__ = ["OPENAI_CHAT", "OPENAI_EVENTS", "PROFILES", "PROFILE_ALIASES", "PROFILE_NAMES", "UTF8",
+           "Rule", "canonical_profile", "doc"]
+
+#: Public references the rule docs cite (every reference is a public document or source file).
+OPENAI_EVENTS = ("OpenAI API reference, [Responses streaming events]"
+                 "(https://platform.openai.com/docs/api-reference/responses-streaming)")
+OPENAI_CHAT = ("OpenAI API reference, [chat completion chunk]"
+               "(https://platform.openai.com/docs/api-reference/chat-streaming)")
+UTF8 = "[WHATWG Encoding Standard, UTF-8 decode](https://encoding.spec.whatwg.org/#utf-8-decode)"
 
 #: ``default`` accepts what the vendor's own API does (OpenAI's for Responses and chat streams,
 #: Anthropic's for Messages streams); ``strict`` makes every recommendation an error;
