@@ -12,7 +12,6 @@ and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 from __future__ import annotations
 
 import difflib
-import gzip
 import json
 import os
 import re
@@ -29,10 +28,9 @@ from . import __version__, config
 from .api import validate_file
 from .engine import KINDS, StreamReport
 from .framing import FORMATS
-from .reporters import REPORTERS, fails, github, parse_report_spec
+from .reporters import REPORTERS, fails, parse_report_spec
 from .reporters._safe import printable
 from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
-from .scenarios import REQUEST_SUFFIX
 from .schemas import schema_document, schema_types
 
 __all__ = ["main"]
@@ -73,6 +71,8 @@ def _expand(paths: Sequence[str]) -> Iterator[str]:
 def _is_stream_file(path: Path) -> bool:
     """A capture by its name: ``x.sse``, ``x.jsonl``…, or one of those gzip-compressed; not the
     ``NAME.request.json`` that ``check --save`` writes beside each capture."""
+    from .scenarios import REQUEST_SUFFIX  # (a lint of files needs no scenario)
+
     suffix = Path(path.stem).suffix if path.suffix == GZIP_SUFFIX else path.suffix
     return suffix in STREAM_SUFFIXES and not path.name.endswith(REQUEST_SUFFIX)
 
@@ -81,7 +81,11 @@ def _decompressed(raw: BinaryIO) -> BinaryIO:
     """``raw``, or its decompressed content when it starts with the gzip magic bytes (read as
     it goes: memory stays bounded)."""
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    return gzip.GzipFile(fileobj=raw, mode="rb") if head == GZIP_MAGIC else raw
+    if head != GZIP_MAGIC:
+        return raw
+    import gzip  # (most captures are not compressed)
+
+    return gzip.GzipFile(fileobj=raw, mode="rb")
 
 
 def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
@@ -196,6 +200,8 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str,
         _write(path, REPORTERS[name](reports, strict=strict))
     formats = {output_format, *(name for name, _ in report_specs)}
     if "github" in formats and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
+        from .reporters import github
+
         _write(summary, github.summary(reports), append=True)
 
 
