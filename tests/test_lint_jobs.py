@@ -39,11 +39,15 @@ def test_stdin_keeps_its_place_among_the_files():
     assert not files[0]["violations"] and not files[2]["violations"]
 
 
-def test_an_unreadable_file_is_one_line_and_exit_2_with_jobs(tmp_path):
-    done = cli("lint", str(SAMPLES / "valid"), str(tmp_path / "missing.sse"), "--jobs", "2")
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        f"Error: cannot read {tmp_path / 'missing.sse'}: No such file or directory"]
+def test_an_unreadable_file_is_reported_and_the_others_linted_with_jobs(tmp_path):
+    missing = tmp_path / "missing.sse"
+    one = cli("lint", str(SAMPLES / "valid"), str(missing), "--format", "json", "--jobs", "1")
+    two = cli("lint", str(SAMPLES / "valid"), str(missing), "--format", "json", "--jobs", "2")
+    assert two.returncode == one.returncode == 2
+    assert (two.stdout, two.stderr) == (one.stdout, one.stderr)
+    assert two.stderr.strip().splitlines() == [
+        f"stream-validator: cannot read {missing}: No such file or directory"]
+    assert len(_files(two.stdout)) == len(list((SAMPLES / "valid").iterdir()))
 
 
 def test_several_files_go_to_a_pool_of_jobs_workers(monkeypatch):
@@ -59,10 +63,10 @@ def test_several_files_go_to_a_pool_of_jobs_workers(monkeypatch):
             super().__init__(max_workers=max_workers)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
-    paths = sorted(str(p) for p in (SAMPLES / "valid").glob("*.sse"))[:3]
-    options = {"profile": "openai"}
-    reports = shell._lint_all(paths, "<stdin>", options, 2)
+    tasks = [(str(p), {"profile": "openai"})
+             for p in sorted((SAMPLES / "valid").glob("*.sse"))[:3]]
+    reports = shell._lint_all(tasks, "<stdin>", 2)
     assert pools == [2]
     assert [r.to_dict() for r in reports] == [
-        r.to_dict() for r in shell._lint_all(paths, "<stdin>", options, 1)]
-    assert shell._lint_all(paths[:1], "<stdin>", options, 2) and pools == [2]  # one file: here
+        r.to_dict() for r in shell._lint_all(tasks, "<stdin>", 1)]
+    assert shell._lint_all(tasks[:1], "<stdin>", 2) and pools == [2]  # one file: here

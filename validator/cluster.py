@@ -21,9 +21,12 @@ __all__ = ["findings_jsonl", "lint_on_dask", "rule_summary"]
 def lint_path(path: str, options: dict[str, Any]) -> dict:
     """One task: the JSON report of one capture (``StreamReport.to_dict()``), as ``lint``
     builds it (gzip-compressed captures are read decompressed)."""
-    from .cli import _lint_one  # the shell's reader: gzip and read errors as lint has them
+    from .cli import Unreadable, _lint_one  # the shell's reader: gzip as lint has it
 
-    return _lint_one(path, "<stdin>", options).to_dict()
+    try:
+        return _lint_one(path, "<stdin>", options).to_dict()
+    except Unreadable as exc:
+        raise OSError(f"cannot read {path}: {exc}") from None
 
 
 def lint_on_dask(client: Any, paths: Sequence[str], **options: Any) -> list[dict]:

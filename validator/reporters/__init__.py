@@ -1,9 +1,10 @@
 """Reporters: a registry of name -> ``render(reports, *, color, strict) -> str``.
 
-``text`` is for people; ``json`` is the machine-readable contract; ``junit``, ``sarif`` and
-``github`` are for CI.  ``strict`` (warnings fail) only changes JUnit's verdicts; the other
-formats report severities as they are.  Writing reports is the shell's job (``cli.py``):
-:func:`parse_report_spec` only reads a ``--report FORMAT=PATH`` value.
+``text`` is for people (``html`` too: one page, a timeline per stream); ``json`` is the
+machine-readable contract; ``junit``, ``sarif`` and ``github`` are for CI.  ``strict``
+(warnings fail) only changes JUnit's verdicts; the other formats report severities as they
+are.  Writing reports is the shell's job (``cli.py``): :func:`parse_report_spec` only reads a
+``--report FORMAT=PATH`` value.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _render(name: str) -> Renderer:
 
 
 REPORTERS: dict[str, Renderer] = {
-    name: _render(name) for name in ("text", "json", "junit", "sarif", "github")}
+    name: _render(name) for name in ("text", "json", "junit", "sarif", "github", "html")}
 
 
 def parse_report_spec(spec: str) -> tuple[str, str]:
