@@ -12,7 +12,6 @@ and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 from __future__ import annotations
 
 import difflib
-import gzip
 import json
 import os
 import re
@@ -29,7 +28,7 @@ from . import __version__, config, timeline
 from .api import validate_file
 from .engine import KINDS, StreamReport
 from .framing import FORMATS, read_frames
-from .reporters import REPORTERS, fails, github, html, parse_report_spec, text
+from .reporters import REPORTERS, fails, parse_report_spec, text
 from .reporters._common import totals
 from .reporters._safe import printable
 from .rules import (
@@ -69,7 +68,11 @@ def _decompressed(raw: BinaryIO) -> BinaryIO:
     """``raw``, or its decompressed content when it starts with the gzip magic bytes (read as
     it goes: memory stays bounded)."""
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    return gzip.GzipFile(fileobj=raw, mode="rb") if head == GZIP_MAGIC else raw
+    if head != GZIP_MAGIC:
+        return raw
+    import gzip  # (most captures are not compressed)
+
+    return gzip.GzipFile(fileobj=raw, mode="rb")
 
 
 class Unreadable(Exception):
@@ -86,6 +89,38 @@ def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
         raise Unreadable(exc.strerror or str(exc)) from None
     except (EOFError, zlib.error) as exc:  # a gzip file cut short or corrupt
         raise Unreadable(f"broken gzip data: {exc}") from None
+
+
+def _lint_or_unreadable(path: str, stdin_name: str, options: dict) -> StreamReport | Unreadable:
+    try:
+        return _lint_one(path, stdin_name, options)
+    except Unreadable as exc:  # returned: the other inputs are linted all the same
+        return exc
+
+
+def _lint_all(tasks: list[tuple[str, dict]], stdin_name: str,
+              jobs: int) -> list[StreamReport | Unreadable]:
+    """The report of each ``(path, options)``, in order (or why it could not be read); with
+    ``jobs`` > 1 and several files, the files are linted in a pool of worker processes (stdin
+    always here: a worker cannot read it)."""
+    files = [(path, options) for path, options in tasks if path != "-"]
+    if jobs == 1 or len(files) < 2:
+        return [_lint_or_unreadable(path, stdin_name, options) for path, options in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        linted = pool.map(_lint_or_unreadable, [path for path, _ in files],
+                          [stdin_name] * len(files), [options for _, options in files])
+        return [_lint_or_unreadable(path, stdin_name, options) if path == "-" else next(linted)
+                for path, options in tasks]
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def read_config(path: Path) -> dict[str, Any] | None:
@@ -221,6 +256,12 @@ def report_options(command: Callable) -> Callable:
                              "GITHUB_ACTIONS=true].")(command)
 
 
+def _html(reports: Sequence[StreamReport], timelines: dict) -> str:
+    from .reporters import html  # imported for an HTML page only (start-up of a lint)
+
+    return html.render(reports, timelines=timelines)
+
+
 def default_format() -> str:
     """``github`` inside GitHub Actions (as ruff does), else ``text``."""
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -235,12 +276,13 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
     output_format = output_format or default_format()
     formats = {output_format, *(name for name, _ in report_specs)}
     timelines = _timelines(reports) if "html" in formats else {}
+
     if statistics:
         stdout = text.statistics(reports)
     elif output_format == "text":
         stdout = text.render(reports, color=color, strict=strict, quiet=quiet)
     elif output_format == "html":
-        stdout = html.render(reports, timelines=timelines)
+        stdout = _html(reports, timelines)
     else:
         stdout = REPORTERS[output_format](reports, color=color, strict=strict)
     if quiet < 2:
@@ -248,9 +290,11 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
         # which would defeat `--color always` and FORCE_COLOR.
         click.echo(stdout, nl=False, color=color)
     for name, path in report_specs:
-        _write(path, html.render(reports, timelines=timelines) if name == "html"
+        _write(path, _html(reports, timelines) if name == "html"
                else REPORTERS[name](reports, strict=strict))
     if "github" in formats and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
+        from .reporters import github
+
         _write(summary, github.summary(reports), append=True)
 
 
@@ -313,11 +357,15 @@ def main() -> None:
               show_default=True, help="Longer lines are a finding (F009) and are skipped.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Files linted at once, in N worker processes (default: one per core; 1: "
+                   "one after another). The report keeps the order of the files.")
 def lint(paths: tuple[str, ...], output_format: str | None,
          report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
-         input_format: str, stdin_filename: str, max_line_bytes: int, color: str) -> None:
+         input_format: str, stdin_filename: str, max_line_bytes: int, color: str,
+         jobs: int | None) -> None:
     """Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
 
     Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files (and their .gz),
@@ -344,14 +392,18 @@ def lint(paths: tuple[str, ...], output_format: str | None,
     _refuse_inputs_as_reports(report_specs, found.files)
     problems = list(found.unreadable)
     reports = []
+    tasks = []
     for path in found.files:
         ignored = [code for pattern, codes in per_file.items() if path != "-"
                    and matches(path, pattern, root) for code in codes]
-        try:
-            reports.append(_lint_one(path, stdin_filename, {
-                **options, "ignore": [*chosen_ignore, *ignored]} if ignored else options))
-        except Unreadable as exc:
-            problems.append((path, str(exc)))
+        tasks.append((path, {**options, "ignore": [*chosen_ignore, *ignored]} if ignored
+                      else options))
+    for (path, _), result in zip(tasks, _lint_all(tasks, stdin_filename, jobs or _cores()),
+                                 strict=True):
+        if isinstance(result, Unreadable):
+            problems.append((path, str(result)))
+        else:
+            reports.append(result)
     if reports or not problems:  # nothing could be read: the messages alone say it
         emit_reports(reports, output_format=output_format, report_specs=report_specs,
                      color=_use_color(color), strict=strict, quiet=quiet,
@@ -390,7 +442,7 @@ def view(capture: str, output: str | None, profile: str, select: tuple[str, ...]
     target = output or f"{capture}.html"
     if os.path.realpath(target) == os.path.realpath(capture):
         raise UsageError(f"--output {printable(target)} would overwrite the capture")
-    _write(target, html.render([report], timelines=_timelines([report])))
+    _write(target, _html([report], _timelines([report])))
     click.echo(f"{printable(target)}: {totals([report])}")
 
 

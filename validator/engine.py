@@ -86,6 +86,12 @@ class _Context:
         ``passed``: the fields are then known to be valid."""
         return self._validator._run_test(type_name, fields, passed)
 
+    def run_test_after(self, type_name: str,
+                       test: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        """The run's ``test`` after it refused an event and ``precheck`` reported why: also
+        ``True`` for an event with the same defect (nothing new to report)."""
+        return self._validator._run_test_after(type_name, test)
+
 
 @dataclass
 class StreamReport:
@@ -165,6 +171,7 @@ class StreamValidator:
         self._schema = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
         self._seen: set = set()
+        self._explained: tuple = ()  # the findings of the last event the schema test refused
         self._counts: dict[str, int] = {}
         self._out: list[Violation] = []
         self._done_seen = False
@@ -306,17 +313,24 @@ class StreamValidator:
             return  # framing reported it (invalid JSON, not an object)
         (self._checker or self._start(payload)).feed(payload)
 
-    def _precheck(self, payload: dict) -> bool:
-        """The checks of every event before its kind's (see ``_Context``)."""
+    def _precheck(self, payload: dict, failed: bool = False) -> bool:
+        """The checks of every event before its kind's (see ``_Context``); ``failed``: the
+        caller's schema test already refused the event."""
         passes = self._passes
-        passed = passes is not None and passes(payload)
+        passed = passes is not None and not failed and passes(payload)
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
         if passes is not None and not passed and payload.get("object") != "":
-            for code, pointer, message in self._schema.check(payload, self.kind):
-                # A server that omits a field omits it in every event of that shape: one root
-                # cause, one finding (at its first event), whatever the array indexes.
-                self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)), ...)
+            findings = self._schema.explain_failed(payload, self.kind)
+            # The same tuple as last time (a defect repeated on every event): every finding
+            # in it was reported already.
+            if findings is not self._explained:
+                self._explained = findings
+                for code, pointer, message in findings:
+                    # A server that omits a field omits it in every event of that shape: one
+                    # root cause, one finding (at its first event), whatever the array indexes.
+                    self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)),
+                                 ...)
         name = self._ctx.name
         if name is not None and self.kind == "responses" and name != payload.get("type"):
             self._report("F003", f"SSE event name {name!r} differs from type "
@@ -328,6 +342,18 @@ class StreamValidator:
         if self._passes is None:
             return None
         return self._schema.passes_given(type_name, fields) if passed else self._passes
+
+    def _run_test_after(self, type_name: str,
+                        test: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        test = getattr(test, "base", test)  # one defect at a time: no chain of them
+        repeat = self._schema.repeats(self.kind, type_name, self._explained)
+        if repeat is None:
+            return test
+
+        def valid_or_repeat(event: dict) -> bool:
+            return test(event) or repeat(event)
+        valid_or_repeat.base = test  # type: ignore[attr-defined]
+        return valid_or_repeat
 
     def _done(self) -> None:
         """`data: [DONE]`, or any event after it."""

@@ -428,7 +428,8 @@ class ResponsesChecker:
             if at == address and type(at[1]) is str and type(at[2]) is int and \
                     type(at[3]) is int and (ctx.name is None or ctx.name == at[0]):
                 if test is not None and not test(ev):
-                    ctx.precheck(ev)  # the findings
+                    ctx.precheck(ev, True)  # the findings
+                    self._run = (read, address, ctx.run_test_after(at[0], test), append)
                 seq, tracker = ev.get("sequence_number"), self.seq
                 if type(seq) is int and seq == tracker.expected:
                     tracker.expected = seq + 1
