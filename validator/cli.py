@@ -1,4 +1,4 @@
-"""The command line: ``stream-validator lint|check|rules|rule``.
+"""The command line: ``stream-validator lint|diff|check|serve|rules|rule``.
 
 Exit codes (design.md): 0 no file (no scenario) has an error (warnings too with ``--strict``),
 1 some file has one, 2 the command could not run.  Nothing here prints a traceback: a failure
@@ -31,7 +31,7 @@ from .engine import KINDS, StreamReport
 from .framing import FORMATS
 from .reporters import REPORTERS, fails, github, parse_report_spec
 from .reporters._safe import printable
-from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
+from .rules import DIFF_FAMILIES, PROFILES, RULES, enabled_rules, get, rule_samples
 from .scenarios import REQUEST_SUFFIX
 from .schemas import schema_document, schema_types
 
@@ -200,28 +200,53 @@ def main() -> None:
     """Conformance validator for streamed OpenAI Responses API and Chat Completions responses."""
 
 
+def lint_options(command: Callable) -> Callable:
+    """The options of every command that lints files (``lint``, ``diff``): severities, rule
+    selection, exit status, how stdin is named, line limit, colour."""
+    for option in reversed((
+        click.option("--profile", type=click.Choice(PROFILES), default="openai",
+                     show_default=True,
+                     help="Severities: what OpenAI does (openai), every recommendation (strict), "
+                          "or the Open Responses normative rules (open-responses)."),
+        click.option("--select", multiple=True, metavar="CODES",
+                     help="Run only these rules: codes, prefixes (T, I0) or names; "
+                          "comma-separated."),
+        click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules."),
+        click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1)."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
+        click.option("--stdin-filename", default="<stdin>", show_default=True,
+                     help="Name shown for '-' (stdin) in reports."),
+        click.option("--max-line-bytes", type=click.IntRange(min=1024),
+                     default=64 * 1024 * 1024, show_default=True,
+                     help="Longer lines are a finding (F009) and are skipped."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True, help="Colour the text output (NO_COLOR is honoured)."),
+    )):
+        command = option(command)
+    return command
+
+
+def _lint_settings(profile: str, select: Sequence[str], ignore: Sequence[str],
+                   **options: Any) -> dict:
+    """The options of ``validate_file`` from the command line; exit 2 on an unknown rule."""
+    settings = {"profile": profile, "select": _split(select) or None, "ignore": _split(ignore),
+                **options}
+    try:
+        enabled_rules(profile, settings["select"], settings["ignore"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return settings
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
-              help="Severities: what OpenAI does (openai), every recommendation (strict), or the "
-                   "Open Responses normative rules (open-responses).")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Run only these rules: codes, prefixes (T, I0) or names; comma-separated.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
-@click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@lint_options
 @click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
               help="Stream kind; auto detects it from the first event.")
 @click.option("--input-format", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Input format; auto sniffs it from the first byte.")
-@click.option("--stdin-filename", default="<stdin>", show_default=True,
-              help="Name shown for '-' (stdin) in reports.")
-@click.option("--max-line-bytes", type=click.IntRange(min=1024), default=64 * 1024 * 1024,
-              show_default=True, help="Longer lines are a finding (F009) and are skipped.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour the text output (NO_COLOR is honoured).")
 def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[str, str]],
          profile: str, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
          exit_zero: bool, kind: str, input_format: str, stdin_filename: str,
@@ -231,17 +256,42 @@ def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[st
     Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files.  Defaults come from
     [tool.stream-validator] in pyproject.toml; the command line wins.
     """
-    options = {"kind": None if kind == "auto" else kind, "profile": profile,
-               "select": _split(select) or None, "ignore": _split(ignore),
-               "input_format": input_format, "max_line_bytes": max_line_bytes}
-    try:
-        enabled_rules(profile, options["select"], options["ignore"])
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    options = _lint_settings(profile, select, ignore, kind=None if kind == "auto" else kind,
+                             input_format=input_format, max_line_bytes=max_line_bytes)
     reports = [_lint_one(path, stdin_filename, options) for path in _expand(paths)]
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
     sys.exit(_exit_code(reports, strict, exit_zero))
+
+
+@main.command()
+@click.argument("upstream")
+@click.argument("downstream")
+@config_option(LINT_SETTINGS)
+@report_options
+@lint_options
+def diff(upstream: str, downstream: str, output_format: str,
+         report_specs: list[tuple[str, str]], profile: str, select: tuple[str, ...],
+         ignore: tuple[str, ...], strict: bool, exit_zero: bool, stdin_filename: str,
+         max_line_bytes: int, color: str) -> None:
+    """Compare the stream a gateway received (UPSTREAM) with the stream it sent (DOWNSTREAM).
+
+    Either side may be any kind (Responses, Chat Completions) and any format; '-' reads one
+    side from stdin.  Both are linted as `lint` does; then what the downstream lost, added or
+    changed is reported on it as D findings (text, tool calls, reasoning, stop condition,
+    usage), each with the upstream line it comes from.
+    """
+    from .diff import diff_reports
+
+    if upstream == downstream == "-":
+        raise UsageError("only one side can be read from stdin ('-')")
+    options = _lint_settings(profile, select, ignore, max_line_bytes=max_line_bytes,
+                             content=True)
+    up, down = (_lint_one(path, stdin_filename, options) for path in (upstream, downstream))
+    diff_reports(up, down, profile=profile, select=options["select"], ignore=options["ignore"])
+    emit_reports([up, down], output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
+    sys.exit(_exit_code([up, down], strict, exit_zero))
 
 
 def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -> int:
@@ -408,7 +458,8 @@ def rule(code: str) -> None:
     click.echo(f"# {r.name} ({r.code})\n\n{r.summary}.\n\nSeverity: {severities}. "
                f"Applies to {r.kind if r.kind != 'any' else 'all'} streams.\n\n{r.doc}")
     for sample in rule_samples(r.code):
-        click.echo(f"## Sample ({sample.name})\n```\n{sample.read_text('utf-8').rstrip()}\n```")
+        name = f"{sample.parent.name}/{sample.name}" if r.family in DIFF_FAMILIES else sample.name
+        click.echo(f"## Sample ({name})\n```\n{sample.read_text('utf-8').rstrip()}\n```")
 
 
 @main.command()

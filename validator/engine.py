@@ -104,6 +104,9 @@ class StreamReport:
     #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
     #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
     check: dict | None = None
+    #: The answer reduced to what a translation must keep (``validator.content.Answer``), when
+    #: it was asked for (``validate_stream(content=True)``); not part of the JSON report.
+    answer: Any = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for v in self.violations if v.severity is severity)
@@ -251,6 +254,12 @@ class StreamValidator:
     def output(self) -> list[dict]:
         """What the stream built so far (see ``StreamReport.output``)."""
         return self._checker.output() if self._checker is not None else []
+
+    @property
+    def state(self) -> Any:
+        """The protocol state the stream's kind accumulated (``ResponseState``, ``ChatState``),
+        ``None`` before the first event: read it, never change it."""
+        return self._ctx.state
 
     @property
     def status(self) -> str | None:

@@ -250,9 +250,13 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
         return
     state.terminal_event = ev["type"]
+    state.terminal_at = (ctx.line, ctx.index)
     response = ev.get("response")
     if not isinstance(response, dict):
         return
+    details = response.get("incomplete_details")
+    state.incomplete_reason = details.get("reason") if isinstance(details, dict) else None
+    state.usage = response.get("usage")
     check_usage(ctx, response)
     if ev["type"] != "response.failed":
         _check_open_items(ctx, state, response)

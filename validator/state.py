@@ -123,6 +123,7 @@ class Item:
     type: Any
     call_id: Any
     line: int | None
+    name: Any = None  # a tool call's name, from `output_item.added`
     phase: str = ADDED
     content: list[Part] = field(default_factory=list)
     summary: list[Part] = field(default_factory=list)
@@ -146,6 +147,11 @@ class ResponseState:
     model: Any = None
     created_at: Any = None
     terminal_event: str | None = None
+    #: Where the terminal event is, ``(line, event_index)``, and what of its response the
+    #: content model (``validator.content``) needs: small values, kept whole.
+    terminal_at: tuple[int | None, int | None] | None = None
+    incomplete_reason: Any = None
+    usage: Any = None
     errored: bool = False
     error_index: int | None = None
     error_line: int | None = None
@@ -163,6 +169,7 @@ class ResponseState:
             type=key_of(item.get("type")),
             call_id=key_of(item.get("call_id")),
             line=line,
+            name=item.get("name"),
             partial=partial,
         )
         self.items.append(new)
