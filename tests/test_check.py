@@ -103,7 +103,8 @@ def test_secrets_are_sent_but_never_saved_or_printed(server, tmp_path, monkeypat
                  "chat-text", "--header", "X-Api-Token: tok-7777", "--header", "X-Team: blue",
                  "--format", "json")
     assert result.exit_code == 1
-    (_, headers, _), = server.requests[before:]
+    [received] = server.requests[before:]
+    headers = received.headers
     assert headers["Authorization"] == "Bearer sk-live-123456"
     assert headers["X-Api-Token"] == "tok-7777" and headers["X-Team"] == "blue"
     request = json.loads((tmp_path / "chat-text.request.json").read_text())

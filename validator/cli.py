@@ -416,6 +416,56 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     sys.exit(_exit_code(reports, strict, exit_zero))
 
 
+@main.command()
+@click.argument("captures", nargs=-1, required=True, metavar="CAPTURE_OR_DIR...")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds between two events of a stream (the pace).")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also append every request (headers without secrets, body) to FILE as a "
+                   "JSON line.")
+def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
+          log_path: str | None) -> None:
+    """Play captures back over HTTP: a fake upstream to point a gateway (or `check`) at.
+
+    POST .../responses, .../chat/completions and .../messages are answered with a capture of
+    that kind: the one the request's "model" names (its file name without the suffix), else
+    each in turn.  One line per request on stderr.  Ctrl-C stops it.
+    """
+    from .replay import ReplayServer, RequestLog, load_captures
+
+    try:
+        loaded = load_captures(captures)
+    except ValueError as exc:
+        raise UsageError(printable(str(exc))) from None
+    json_file = None
+    try:
+        if log_path:
+            json_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed below)
+        server = ReplayServer(loaded, host=host, port=port, delay=delay,
+                              on_request=RequestLog(lambda line: click.echo(
+                                  printable(line), err=True), json_file))
+    except OSError as exc:
+        if json_file is not None:
+            json_file.close()
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    kinds = sorted({c.kind for c in loaded})
+    counts = ", ".join(f"{sum(c.kind == k for c in loaded)} {k}" for k in kinds)
+    click.echo(f"serving {len(loaded)} capture{'s' * (len(loaded) != 1)} ({counts}) at "
+               f"{server.base_url} (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if json_file is not None:
+            json_file.close()
+
+
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
     rows = ["| code | name | openai | strict | open-responses | summary |",
