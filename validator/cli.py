@@ -47,6 +47,8 @@ LINT_SETTINGS = {"profile": "profile", "select": "select", "ignore": "ignore",
                  "strict": "strict", "format": "output_format"}
 #: ... and of ``check`` options (``base-url`` is its argument).
 CHECK_SETTINGS = {**LINT_SETTINGS, "scenarios": "scenario_dirs", "base_url": "base_url"}
+#: ``check --endpoint`` -> the kind of stream that API of the gateway answers with.
+GATE_ENDPOINTS = {"responses": "responses", "chat": "chat"}
 
 
 class UsageError(click.ClickException):
@@ -378,20 +380,44 @@ def _check_base_url(url: str) -> str:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
-def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
+@click.option("--upstream", "upstream_paths", multiple=True, metavar="CAPTURE_OR_DIR",
+              help="Bridge gate: play these captures as the gateway's upstream, one at a time, "
+                   "and compare each answer with the capture (D findings) instead of running "
+                   "scenarios.")
+@click.option("--upstream-port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1 where the gate plays the captures: the gateway's upstream "
+                   "base URL is http://127.0.0.1:PORT/v1.")
+@click.option("--endpoint", "endpoints", multiple=True,
+              type=click.Choice(list(GATE_ENDPOINTS)),
+              help="With --upstream: the gateway's API to call (repeatable; default: each "
+                   "capture's own kind).")
+@click.pass_context
+def check(ctx: click.Context, base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
           only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str, report_specs: list[tuple[str, str]],
           profile: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
+          ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str,
+          upstream_paths: tuple[str, ...], upstream_port: int,
+          endpoints: tuple[str, ...]) -> None:
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
     BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
     error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
+
+    With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
+    each capture is played there and the gateway's answer is compared with it.
     """
     from . import scenarios as sc
     from .check import CheckOptions, run_check
+
+    if upstream_paths:
+        model_given = ctx.get_parameter_source("model") is not click.core.ParameterSource.DEFAULT
+        return _gate(base_url, upstream_paths, upstream_port, endpoints, only, skip,
+                     model if model_given else "", api_key, header_values, timeout, max_time,
+                     save_dir, output_format, report_specs, profile, select, ignore, strict,
+                     exit_zero, color)
 
     options = CheckOptions(
         base_url=_check_base_url(base_url), model=model, api_key=api_key,
@@ -464,6 +490,41 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
         server.server_close()
         if json_file is not None:
             json_file.close()
+
+
+def _gate(base_url: str, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
+          only: Sequence[str], skip: Sequence[str], model: str, api_key: str | None,
+          header_values: Sequence[str], timeout: float, max_time: float, save_dir: str | None,
+          output_format: str, report_specs: list[tuple[str, str]], profile: str,
+          select: Sequence[str], ignore: Sequence[str], strict: bool, exit_zero: bool,
+          color: str) -> None:
+    """``check --upstream``: the bridge gate (``validator.gate``)."""
+    from . import scenarios as sc
+    from .check import CheckOptions
+    from .gate import GateOptions, run_gate
+    from .replay import load_captures
+
+    options = CheckOptions(
+        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
+        max_time=max_time, concurrency=1, profile=profile, select=_split(select) or None,
+        ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
+    try:
+        enabled_rules(profile, options.select, options.ignore)
+        captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
+    except ValueError as exc:  # ScenarioError too
+        raise UsageError(printable(str(exc))) from None
+    gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
+    total = len(captures) * (len(endpoints) or 1)
+    try:
+        reports = run_gate(captures, options, gate, _progress(total) if sys.stderr.isatty()
+                           else None)
+    except OSError as exc:
+        raise UsageError(f"cannot play the captures on 127.0.0.1:{port} or save them: "
+                         f"{exc.strerror or exc}") from None
+    emit_reports(reports, output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
+    sys.exit(_exit_code(reports, strict, exit_zero))
 
 
 def rules_markdown() -> str:

@@ -177,6 +177,11 @@ def from_responses(state: ResponseState) -> Answer:
     for item in state.items:
         if not item.partial:
             choice.blocks += _item_blocks(item)
+    # Items only the terminal response lists (never streamed) are what a client reading the
+    # final response gets: take them from there.
+    for entry in (state.final_output or ())[len(state.items):]:
+        if isinstance(entry, dict):
+            choice.blocks += _final_blocks(entry, state.terminal_at or NOWHERE)
     if state.terminal_event == "response.completed":
         choice.stop = TOOL_USE if choice.of(TOOL_CALL) else END
         choice.stop_reason = "status 'completed'" + (" with tool calls" * bool(choice.of(
@@ -220,6 +225,33 @@ def _item_blocks(item: Item) -> Iterator[Block]:
         name = item.type.removesuffix("_call")
         if item.type == "mcp_call":
             name = f"mcp:{done.get('name', item.name)}"
+        yield Block(SERVER_TOOL, "", at, name=name)
+
+
+def _final_blocks(item: dict, at: Location) -> Iterator[Block]:
+    """The blocks of an item of the terminal response's `output`."""
+    kind = item.get("type")
+
+    def texts(parts: Any, *fields: str) -> Iterator[tuple[Any, str]]:
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict):
+                text = next((part[f] for f in fields if isinstance(part.get(f), str)), "")
+                yield part.get("type"), text
+
+    if kind == "message":
+        for part_type, text in texts(item.get("content"), "text", "refusal"):
+            yield Block(REFUSAL if part_type == "refusal" else TEXT, text, at)
+    elif kind == "reasoning":
+        yield from (Block(SUMMARY, text, at) for _, text in texts(item.get("summary"), "text"))
+        yield from (Block(REASONING, text, at) for _, text in texts(item.get("content"), "text"))
+    elif kind in _CLIENT_CALLS:
+        value = item.get(_CLIENT_CALLS[kind])
+        yield Block(TOOL_CALL, value if isinstance(value, str) else "", at,
+                    name=item.get("name"), call_id=item.get("call_id"))
+    elif kind in _CLIENT_ACTIONS:
+        yield Block(TOOL_CALL, "", at, name=kind, call_id=item.get("call_id"))
+    elif isinstance(kind, str) and kind.endswith("_call"):
+        name = f"mcp:{item.get('name')}" if kind == "mcp_call" else kind.removesuffix("_call")
         yield Block(SERVER_TOOL, "", at, name=name)
 
 

@@ -77,6 +77,11 @@ class ReplayCapture:
     body: bytes
     report: StreamReport
 
+    @property
+    def source(self) -> str:
+        """Where it comes from (``--only``/``--skip`` select captures as they do scenarios)."""
+        return str(self.path)
+
 
 def capture_name(path: Path) -> str:
     name = path.name.removesuffix(".gz")

@@ -257,6 +257,9 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     details = response.get("incomplete_details")
     state.incomplete_reason = details.get("reason") if isinstance(details, dict) else None
     state.usage = response.get("usage")
+    output = response.get("output")
+    if isinstance(output, list) and len(output) > len(state.items):
+        state.final_output = output
     check_usage(ctx, response)
     if ev["type"] != "response.failed":
         _check_open_items(ctx, state, response)

@@ -152,6 +152,9 @@ class ResponseState:
     terminal_at: tuple[int | None, int | None] | None = None
     incomplete_reason: Any = None
     usage: Any = None
+    #: The terminal response's `output` when it lists more items than were streamed (a bridge
+    #: that never sent `output_item.added`): what a client reading the final response has.
+    final_output: list | None = None
     errored: bool = False
     error_index: int | None = None
     error_line: int | None = None

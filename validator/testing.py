@@ -8,6 +8,7 @@ whose message is the text report: each finding with its line and the offending e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -18,8 +19,10 @@ from typing import Any
 from .api import validate_stream
 from .engine import StreamReport
 from .reporters import text
+from .violations import Severity, Violation
 
-__all__ = ["StreamConformanceError", "assert_conformant", "events_from_openai", "stream_bytes"]
+__all__ = ["StreamConformanceError", "assert_conformant", "assert_same_content",
+           "events_from_openai", "stream_bytes"]
 
 
 class StreamConformanceError(AssertionError):
@@ -112,3 +115,28 @@ def assert_conformant(source: Any, *, expect: Iterable[str] | None = None,
     if saved is not None:
         message += f"saved as {saved}; reproduce with: stream-validator lint {saved}\n"
     raise StreamConformanceError(message, report, saved)
+
+
+def assert_same_content(upstream: Any, downstream: Any, *, strict: bool = False,
+                        **options: Any) -> list[Violation]:
+    """Assert that ``downstream`` (what a gateway sent) carries the answer of ``upstream`` (what
+    it received), whatever their kinds: the same text, tool calls, stop condition…  Raises
+    :class:`StreamConformanceError` listing the D findings (``stream-validator diff``) if one
+    is an error (a warning too with ``strict``); returns the D findings otherwise.  Either side
+    is anything :func:`assert_conformant` takes; ``options`` (``profile``, ``select``,
+    ``ignore``) apply to both.  Each stream's own conformance is :func:`assert_conformant`'s
+    job: only the differences are judged here.
+    """
+    __tracebackhide__ = True
+    from .diff import diff_reports
+
+    up = validate_stream(_materialise(upstream), name="upstream", content=True, **options)
+    down = validate_stream(_materialise(downstream), name="downstream", content=True, **options)
+    found = diff_reports(up, down, profile=options.get("profile", "openai"),
+                         select=options.get("select"), ignore=options.get("ignore"))
+    failing = [v for v in found if v.severity is Severity.ERROR or strict]
+    if not failing:
+        return found
+    report = dataclasses.replace(down, violations=found)
+    raise StreamConformanceError(f"the downstream lost or changed the upstream's content: "
+                                 f"{len(failing)} difference(s)\n{text.render([report])}", report)

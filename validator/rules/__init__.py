@@ -13,6 +13,7 @@ from typing import Any
 from .._data import data_folder
 from ..violations import Severity
 from . import (
+    bridge,
     chat,
     diff,
     expectation,
@@ -31,7 +32,7 @@ __all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "enabl
            "resolve_selectors", "rule_samples"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, transport,
-             expectation, diff)
+             expectation, bridge, diff)
 
 #: Families only `check` reports: they come from the HTTP exchange and the scenario, which no
 #: capture file carries (so `lint` never reports them and they have no sample file).
