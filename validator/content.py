@@ -176,7 +176,7 @@ def from_responses(state: ResponseState) -> Answer:
     choice = Choice(index=0)
     for item in state.items:
         if not item.partial:
-            choice.blocks += _item_blocks(item)
+            choice.blocks += _item_answer(item)
     # Items only the terminal response lists (never streamed) are what a client reading the
     # final response gets: take them from there.
     for entry in (state.final_output or ())[len(state.items):]:
@@ -200,6 +200,17 @@ def from_responses(state: ResponseState) -> Answer:
     return Answer(kind="responses", choices=[choice],
                   usage=_usage(state.usage, "input_tokens", "output_tokens"),
                   usage_at=state.terminal_at if state.usage is not None else NOWHERE)
+
+
+def _item_answer(item: Item) -> list[Block]:
+    """What the stream built for ``item``; if its deltas built nothing (they addressed no part
+    a client could accumulate), what its `output_item.done` says: that is the item a client
+    keeps (openai-python's completed output).  The I/T rules report the stream's defect."""
+    blocks = list(_item_blocks(item))
+    if not any(block.text or block.type in (TOOL_CALL, SERVER_TOOL) for block in blocks) and \
+            item.phase is DONE and isinstance(item.done_item, dict):
+        return list(_final_blocks(item.done_item, (item.line, None)))
+    return blocks
 
 
 def _item_blocks(item: Item) -> Iterator[Block]:
