@@ -5,6 +5,7 @@ and one that asks its upstream for another kind of stream."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
 
 import pytest
@@ -93,9 +94,15 @@ def test_a_capture_of_another_kind_than_the_gateway_asks_for_is_x016(port):
     assert "POST /v1/chat/completions" in unserved["message"]
 
 
-def test_gate_usage_errors(port):
+def test_gate_usage_errors():
     result = cli("check", "http://127.0.0.1:1/v1", "--upstream", str(SAMPLES / "nope"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = cli("check", "http://127.0.0.1:1/v1", "--upstream", str(CHAT_TEXT),
+                     "--upstream-port", str(taken.getsockname()[1]))
+    assert result.returncode == 2 and "serve the upstream" in result.stderr
 
 
 def test_the_matching_request_declares_what_the_capture_needs():

@@ -412,34 +412,46 @@ def check(ctx: click.Context, base_url: str, scenario_dirs: tuple[str, ...], no_
     from . import scenarios as sc
     from .check import CheckOptions, run_check
 
-    if upstream_paths:
-        model_given = ctx.get_parameter_source("model") is not click.core.ParameterSource.DEFAULT
-        return _gate(base_url, upstream_paths, upstream_port, endpoints, only, skip,
-                     model if model_given else "", api_key, header_values, timeout, max_time,
-                     save_dir, output_format, report_specs, profile, select, ignore, strict,
-                     exit_zero, color)
-
+    # The gate names each request's model after its capture unless --model says otherwise.
+    model_given = ctx.get_parameter_source("model") is not click.core.ParameterSource.DEFAULT
     options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        base_url=_check_base_url(base_url),
+        model=model if model_given or not upstream_paths else "", api_key=api_key,
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
         max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
         ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
     try:
         enabled_rules(profile, options.select, options.ignore)
-        found = [] if no_builtin else sc.load_builtin()
-        for directory in scenario_dirs:
-            found += sc.load_dir(directory)
-        chosen = sc.select(found, _split(only), _split(skip))
+        if upstream_paths:
+            reports = _gate(options, upstream_paths, upstream_port, endpoints, only, skip)
+        else:
+            found = [] if no_builtin else sc.load_builtin()
+            for directory in scenario_dirs:
+                found += sc.load_dir(directory)
+            chosen = sc.select(found, _split(only), _split(skip))
+            reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
+                                else None)
     except ValueError as exc:  # ScenarioError too
-        raise UsageError(str(exc)) from None
-    try:
-        reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
-                            else None)
-    except OSError as exc:  # --save DIR cannot be written
-        raise UsageError(f"cannot save captures: {exc}") from None
+        raise UsageError(printable(str(exc))) from None
+    except OSError as exc:  # --save DIR cannot be written, --upstream-port is taken
+        raise UsageError(f"cannot save captures or serve the upstream: "
+                         f"{exc.strerror or exc}") from None
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
     sys.exit(_exit_code(reports, strict, exit_zero))
+
+
+def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
+          only: Sequence[str], skip: Sequence[str]) -> list[StreamReport]:
+    """``check --upstream``: the bridge gate (``validator.gate``), one capture at a time."""
+    from . import scenarios as sc
+    from .gate import GateOptions, run_gate
+    from .replay import load_captures
+
+    captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
+    gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
+    total = len(captures) * (len(endpoints) or 1)
+    return run_gate(captures, options, gate, _progress(total) if sys.stderr.isatty() else None)
 
 
 @main.command()
@@ -490,41 +502,6 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
         server.server_close()
         if json_file is not None:
             json_file.close()
-
-
-def _gate(base_url: str, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
-          only: Sequence[str], skip: Sequence[str], model: str, api_key: str | None,
-          header_values: Sequence[str], timeout: float, max_time: float, save_dir: str | None,
-          output_format: str, report_specs: list[tuple[str, str]], profile: str,
-          select: Sequence[str], ignore: Sequence[str], strict: bool, exit_zero: bool,
-          color: str) -> None:
-    """``check --upstream``: the bridge gate (``validator.gate``)."""
-    from . import scenarios as sc
-    from .check import CheckOptions
-    from .gate import GateOptions, run_gate
-    from .replay import load_captures
-
-    options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, api_key=api_key,
-        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
-        max_time=max_time, concurrency=1, profile=profile, select=_split(select) or None,
-        ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
-    try:
-        enabled_rules(profile, options.select, options.ignore)
-        captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
-    except ValueError as exc:  # ScenarioError too
-        raise UsageError(printable(str(exc))) from None
-    gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
-    total = len(captures) * (len(endpoints) or 1)
-    try:
-        reports = run_gate(captures, options, gate, _progress(total) if sys.stderr.isatty()
-                           else None)
-    except OSError as exc:
-        raise UsageError(f"cannot play the captures on 127.0.0.1:{port} or save them: "
-                         f"{exc.strerror or exc}") from None
-    emit_reports(reports, output_format=output_format, report_specs=report_specs,
-                 color=_use_color(color), strict=strict)
-    sys.exit(_exit_code(reports, strict, exit_zero))
 
 
 def rules_markdown() -> str:
