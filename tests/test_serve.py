@@ -47,6 +47,8 @@ def test_the_capture_the_model_names_is_played_byte_for_byte(served):
     assert validate_stream(answer.content).violations == []  # JSONL served as valid SSE
     answer = post(url + "/chat/completions", {"model": "openai/chat-text", "messages": []})
     assert answer.content == CHAT.read_bytes()  # an SSE capture as recorded
+    named = post(url + "/chat/completions", {"model": "chat-refusal.jsonl", "messages": []})
+    assert named.content == as_sse(REFUSAL.read_bytes())
 
 
 def test_other_models_get_the_captures_of_the_kind_in_turn(served):

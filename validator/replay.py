@@ -261,13 +261,14 @@ class ReplayServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/v1"
 
     def pick(self, kind: str, model: Any) -> ReplayCapture | None:
-        """The pinned capture; else the capture ``model`` names (a provider prefix such as
-        ``openai/`` aside); else the next capture of ``kind`` in turn."""
+        """The pinned capture; else the capture ``model`` names (its file name, the suffix and a
+        provider prefix such as ``openai/`` aside); else the next capture of ``kind`` in turn."""
         if self.pinned is not None:
             return self.pinned if self.pinned.kind == kind else None
         of_kind = [c for c in self.captures if c.kind == kind]
         if isinstance(model, str):
-            named = next((c for c in of_kind if model.rpartition("/")[2] == c.name), None)
+            wanted = capture_name(Path(model.rpartition("/")[2]))
+            named = next((c for c in of_kind if c.name == wanted), None)
             if named is not None:
                 return named
         if not of_kind:
