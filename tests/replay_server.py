@@ -100,14 +100,23 @@ class _Handler(ReplayHandler):
             return self.send_json(received, 500, {"error": {
                 "message": "upstream exploded", "type": "server_error"}})
         if mode == "html":
-            return self._send_html(received)
+            return self._send(received, 200, "text/html",
+                              b"<html><body>502 Bad Gateway</body></html>")
+        if mode == "notfound":  # a base URL without /v1, say
+            return self._send(received, 404, "application/json", b'{"detail": "Not Found"}')
+        if mode == "sseerror":  # a proxy relaying an upstream error unframed
+            return self._send(received, 200, "text/event-stream", json.dumps({"error": {
+                "message": "model 'gpt-5-mini' not found", "type": "invalid_request_error"}}
+            ).encode())
         body = json.loads(received.body)
         if mode == "replay" and invalid(endpoint, body):
             return self.send_json(received, 400, {"error": {
                 "message": "Invalid type for 'input'", "type": "invalid_request_error"}})
         data = as_sse(self.server.table[(endpoint, feature(body))].read_bytes())
         self.start_stream(received)
-        cut = len(data) // 2 if mode in ("hang", "keepalive", "close") else len(data)
+        # flaky: every other request of the run ends cleanly in the middle of the stream.
+        flaky = mode == "flaky" and len(self.server.requests) % 2 == 0
+        cut = len(data) // 2 if mode in ("hang", "keepalive", "close") or flaky else len(data)
         self.write_chunks(self.chunks(data[:cut]))
         if mode == "hang":
             self.server.stopping.wait(30)
@@ -119,11 +128,22 @@ class _Handler(ReplayHandler):
         else:
             self.end_stream()
 
-    def _send_html(self, received: Received) -> None:
-        payload = b"<html><body>502 Bad Gateway</body></html>"
-        received.status = 200
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
+    def do_GET(self) -> None:
+        """`GET /models`: a model list in mode `models`, nothing elsewhere (not recorded:
+        ``requests`` are the scenarios' POSTs)."""
+        received = Received(self.command, self.path, dict(self.headers), b"")
+        mode = received.path.lstrip("/").partition("/")[0]
+        if mode == "models" and received.path.endswith("/models"):
+            return self.send_json(received, 200, {"object": "list", "data": [
+                {"id": "served-model-1", "object": "model"},
+                {"id": "served-model-2", "object": "model"}]})
+        return self._send(received, 404, "application/json", b'{"detail": "Not Found"}')
+
+    def _send(self, received: Received, status: int, content_type: str,
+              payload: bytes) -> None:
+        received.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

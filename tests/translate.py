@@ -183,6 +183,8 @@ def to_responses(answer: Answer) -> list[dict]:
                  "output_tokens": u.output or 0,
                  "output_tokens_details": {"reasoning_tokens": u.reasoning or 0},
                  "total_tokens": (u.input or 0) + (u.output or 0)}
+    if choice.stop in (LENGTH, CONTENT_FILTER) and output:
+        output[-1]["status"] = "incomplete"  # the item that was cut (its done event too)
     final = {**response, "output": output, "usage": usage}
     for n, tool in enumerate(choice.of(SERVER_TOOL)):
         kind, _, name = tool.name.partition(":")

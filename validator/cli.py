@@ -356,8 +356,15 @@ def _check_base_url(url: str) -> str:
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
-@click.option("--model", default="gpt-5-mini", show_default=True,
-              help="Model for scenarios whose request names none.")
+@click.option("--model", default=None,
+              help="Model for scenarios whose request names none [default: the first model "
+              "of GET BASE_URL/models, else gpt-5-mini].")
+@click.option("--responses-url", metavar="URL",
+              help="Send the Responses scenarios here instead of BASE_URL/responses.")
+@click.option("--chat-url", metavar="URL",
+              help="Send the chat scenarios here instead of BASE_URL/chat/completions.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run each scenario N times; findings not in every run are marked flaky.")
 @click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
               help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
 @click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
@@ -391,9 +398,9 @@ def _check_base_url(url: str) -> str:
               type=click.Choice(list(GATE_ENDPOINTS)),
               help="With --upstream: the gateway's API to call (repeatable; default: each "
                    "capture's own kind).")
-@click.pass_context
-def check(ctx: click.Context, base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
-          only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
+def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
+          only: tuple[str, ...], skip: tuple[str, ...], model: str | None,
+          responses_url: str | None, chat_url: str | None, repeat: int, api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str, report_specs: list[tuple[str, str]],
           profile: str, select: tuple[str, ...],
@@ -403,8 +410,9 @@ def check(ctx: click.Context, base_url: str, scenario_dirs: tuple[str, ...], no_
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
-    BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
-    error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
+    BASE_URL/chat/completions, with stream: true (--responses-url and --chat-url, or a
+    scenario's "path", send them elsewhere).  A refused connection, a timeout, an HTTP error
+    or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
 
     With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
     each capture is played there and the gateway's answer is compared with it.
@@ -412,11 +420,11 @@ def check(ctx: click.Context, base_url: str, scenario_dirs: tuple[str, ...], no_
     from . import scenarios as sc
     from .check import CheckOptions, run_check
 
-    # The gate names each request's model after its capture unless --model says otherwise.
-    model_given = ctx.get_parameter_source("model") is not click.core.ParameterSource.DEFAULT
+    urls = {endpoint: _check_base_url(url) for endpoint, url in
+            (("responses", responses_url), ("chat", chat_url)) if url}
     options = CheckOptions(
-        base_url=_check_base_url(base_url),
-        model=model if model_given or not upstream_paths else "", api_key=api_key,
+        base_url=_check_base_url(base_url), model=model, endpoint_urls=urls, repeat=repeat,
+        api_key=api_key,
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
         max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
         ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)

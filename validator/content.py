@@ -16,7 +16,7 @@ already holds, so memory stays what validation needs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -176,12 +176,11 @@ def from_responses(state: ResponseState) -> Answer:
     choice = Choice(index=0)
     for item in state.items:
         if not item.partial:
-            choice.blocks += _item_answer(item)
+            choice.blocks += _item_answer(item, state.final_items.get(item.index))
     # Items only the terminal response lists (never streamed) are what a client reading the
     # final response gets: take them from there.
-    for entry in (state.final_output or ())[len(state.items):]:
-        if isinstance(entry, dict):
-            choice.blocks += _final_blocks(entry, state.terminal_at or NOWHERE)
+    for index in sorted(i for i in state.final_items if i >= len(state.items)):
+        choice.blocks += _final_blocks(state.final_items[index], state.terminal_at or NOWHERE)
     if state.terminal_event == "response.completed":
         choice.stop = TOOL_USE if choice.of(TOOL_CALL) else END
         choice.stop_reason = "status 'completed'" + (" with tool calls" * bool(choice.of(
@@ -202,15 +201,19 @@ def from_responses(state: ResponseState) -> Answer:
                   usage_at=state.terminal_at if state.usage is not None else NOWHERE)
 
 
-def _item_answer(item: Item) -> list[Block]:
-    """What the stream built for ``item``; if its deltas built nothing (they addressed no part
-    a client could accumulate), what its `output_item.done` says: that is the item a client
-    keeps (openai-python's completed output).  The I/T rules report the stream's defect."""
+def _item_answer(item: Item, final: dict | None) -> list[Block]:
+    """What the stream built for ``item``.  Where it built nothing (the deltas addressed no part
+    a client could accumulate) or left a call unnamed (never added), what a client keeps of the
+    item instead: its `output_item.done` (openai-python's completed output), else its entry in
+    the terminal response (``final``).  The I/T/R rules report the stream's defect."""
+    kept = item.done_item if item.phase is DONE and isinstance(item.done_item, dict) else final
     blocks = list(_item_blocks(item))
-    if not any(block.text or block.type in (TOOL_CALL, SERVER_TOOL) for block in blocks) and \
-            item.phase is DONE and isinstance(item.done_item, dict):
-        return list(_final_blocks(item.done_item, (item.line, None)))
-    return blocks
+    if kept is None:
+        return blocks
+    if not any(block.text or block.type in (TOOL_CALL, SERVER_TOOL) for block in blocks):
+        return list(_final_blocks(kept, (item.line, None)))
+    return [replace(block, name=kept.get("name"), call_id=kept.get("call_id"))
+            if block.type == TOOL_CALL and block.name is None else block for block in blocks]
 
 
 def _item_blocks(item: Item) -> Iterator[Block]:

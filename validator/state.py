@@ -100,6 +100,10 @@ class Part:
     phase: str = ADDED
     annotations: int = 0
     partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
+    #: the event whose part or item object carried the first text (`content_part.added`…)
+    prefilled: str | None = None
+    #: never added: built from its first delta (I011 said so once; its text is still compared)
+    adopted: bool = False
 
     def accumulated(self) -> str:
         return self.streamed.getvalue()
@@ -131,6 +135,8 @@ class Item:
     value: Part | None = None  # item-level text: function arguments, tool input, code, diff
     done_item: dict | None = None  # the item of `output_item.done`
     partial: bool = False
+    #: never added: built from its events' `item_id`, type and order (I001 said so once)
+    adopted: bool = False
 
     def item_value(self) -> Part:
         if self.value is None:
@@ -143,18 +149,18 @@ class ResponseState:
     """Everything open or accumulated in one Responses stream."""
 
     phase: str = START
-    id: Any = None
-    model: Any = None
-    created_at: Any = None
+    #: The fields of the response as the lifecycle events last stated them (R001, R010).
+    response_fields: dict[str, Any] | None = None
     terminal_event: str | None = None
     #: Where the terminal event is, ``(line, event_index)``, and what of its response the
     #: content model (``validator.content``) needs: small values, kept whole.
     terminal_at: tuple[int | None, int | None] | None = None
     incomplete_reason: Any = None
     usage: Any = None
-    #: The terminal response's `output` when it lists more items than were streamed (a bridge
-    #: that never sent `output_item.added`): what a client reading the final response has.
-    final_output: list | None = None
+    #: output_index -> the terminal response's item, for the items the stream never closed
+    #: (a bridge that never sent `output_item.added`/`done`): what a client reading the final
+    #: response has of them.
+    final_items: dict[int, dict] = field(default_factory=dict)
     errored: bool = False
     error_index: int | None = None
     error_line: int | None = None
@@ -162,6 +168,7 @@ class ResponseState:
     items: list[Item] = field(default_factory=list)
     ids: dict[Any, int] = field(default_factory=dict)
     call_ids: dict[tuple, int] = field(default_factory=dict)
+    usage_seen: bool = False  # the terminal response carried `usage`
     transcript: Part = field(default_factory=lambda: Part(type="audio_transcript", line=None))
     audio_done: bool = False
 
@@ -180,13 +187,18 @@ class ResponseState:
             self.ids.setdefault(new.id, index)
         return new
 
-    def adopt_item(self, index: int, item_id: Any, item_type: Any) -> Item | None:
-        """In a resumed stream, take an item opened before the cursor as it is referenced
-        (``None`` past ``GAP_LIMIT``)."""
+    def adopt_item(self, index: int, item_id: Any, item_type: Any, *,
+                   line: int | None = None, partial: bool = True) -> Item | None:
+        """Take an item that was never added as it is referenced (``None`` past
+        ``GAP_LIMIT``): in a resumed stream one opened before the cursor (``partial``), else
+        one the server never announced, tracked from its first event on."""
         if index - len(self.items) > GAP_LIMIT:
             return None
         while len(self.items) < index:
             self.add_item({}, len(self.items), None, partial=True)
         if len(self.items) == index:
-            return self.add_item({"id": item_id, "type": item_type}, index, None, partial=True)
+            item = self.add_item({"id": item_id, "type": item_type}, index, line,
+                                 partial=partial)
+            item.adopted = not partial
+            return item
         return None
