@@ -12,6 +12,7 @@ a finding that not every run has is marked flaky.
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,16 +22,17 @@ from pathlib import Path
 import httpx
 
 from . import __version__
-from .capture import Capture, post_stream, redact_url, save
+from .capture import Capture, is_secret, post_stream, redact_url, save
 from .causes import cause_key
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
+from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["DEFAULT_MODEL", "CheckOptions", "endpoint_url", "run_check", "served_model",
-           "under_base"]
+__all__ = ["DEFAULT_MODEL", "CheckOptions", "curl_command", "endpoint_url", "request_headers",
+           "run_check", "served_model", "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
 DEFAULT_MODEL = "gpt-5-mini"
@@ -62,10 +64,7 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     """Run every scenario (``concurrency`` at a time, ``repeat`` times each); the reports keep
     the scenarios' order.  ``on_done`` is called with each report as its scenario finishes
     (for progress)."""
-    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
-               **options.headers}
-    if options.api_key:
-        headers["Authorization"] = f"Bearer {options.api_key}"
+    headers = request_headers(options)
     timeout = httpx.Timeout(options.timeout)
     limits = httpx.Limits(max_connections=options.concurrency)
     with httpx.Client(timeout=timeout, limits=limits) as client, \
@@ -81,6 +80,31 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
             return report
 
         return list(pool.map(run, scenarios))
+
+
+def request_headers(options: CheckOptions) -> dict[str, str]:
+    """The headers every scenario's request carries (the API key among them)."""
+    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
+               **options.headers}
+    if options.api_key:
+        headers["Authorization"] = f"Bearer {options.api_key}"
+    return headers
+
+
+def curl_command(url: str, body: dict, headers: dict[str, str]) -> str:
+    """A curl command that sends the same request again, for a shell: the API key is read from
+    ``$OPENAI_API_KEY``, other secret-looking headers and URL parameters are ``REDACTED``."""
+    words = ["curl", "-sSN", redact_url(url)]
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            continue
+        words += ["-H", f"{name}: {'REDACTED' if is_secret(name) else value}"]
+    words += ["-H", "Content-Type: application/json",
+              "-d", json.dumps(body, ensure_ascii=False, separators=(",", ":"))]
+    command = shlex.join(words)
+    if any(name.lower() == "authorization" for name in headers):
+        command += ' -H "Authorization: Bearer $OPENAI_API_KEY"'
+    return command
 
 
 def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
@@ -138,7 +162,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)
     report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=message)
+                                    message=explained(code, message))
                           for code, message in judge(scenario, capture.exchange)
                           if code in enabled]
     report.check = _facts(scenario, capture, saved, report, options, model)
@@ -182,14 +206,15 @@ def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: Str
             "time_to_first_event": round(first, 4) if first is not None else None,
             "total_time": round(capture.total_time, 4),
             "capture": str(saved) if saved else None,
-            "reproduce": _lint_command(saved, report, options)}
+            "reproduce": _lint_command(saved, report, options),
+            "curl": curl_command(capture.url, capture.request, capture.headers)}
 
 
 def _lint_command(saved: Path | None, report: StreamReport, options: CheckOptions) -> str | None:
     """The ``lint`` command that finds this capture's stream findings again offline."""
     if saved is None or all(v.code.startswith(LIVE_FAMILIES) for v in report.violations):
         return None
-    command = ["stream-validator", "lint", str(saved), "--kind", str(report.kind),
+    command = ["stream-validator", "lint", str(saved), "--isolated", "--kind", str(report.kind),
                "--profile", options.profile]
     if options.select:
         command += ["--select", ",".join(options.select)]

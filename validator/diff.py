@@ -41,6 +41,7 @@ from .content import (
 )
 from .engine import StreamReport
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .violations import Counterpart, Violation
 
 __all__ = ["Difference", "compare", "diff_reports"]
@@ -341,7 +342,8 @@ def diff_reports(upstream: StreamReport, downstream: StreamReport, *, profile: s
         return []
     enabled = enabled_rules(profile, select, ignore)
     found = [Violation(code=d.code, name=RULES[d.code].name, severity=enabled[d.code],
-                       message=d.message, line=d.downstream[0], event_index=d.downstream[1],
+                       message=explained(d.code, d.message), line=d.downstream[0],
+                       event_index=d.downstream[1],
                        upstream=Counterpart(path=upstream.path, line=d.upstream[0],
                                             event_index=d.upstream[1]))
              for d in compare(upstream.answer, downstream.answer) if d.code in enabled]

@@ -21,6 +21,7 @@ from .framing import FrameDecoder
 from .model import Finding, Frame
 from .responses import ResponsesChecker
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .violations import Severity, Violation
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
@@ -356,7 +357,7 @@ class StreamValidator:
 
     def _finding(self, finding: Finding) -> None:
         # Framing caps its findings itself (and counts the rest in a closing finding).
-        self._emit(finding.code, finding.message, finding.pointer,
+        self._emit(finding.code, explained(finding.code, finding.message), finding.pointer,
                    (finding.line, finding.event_index))
 
     def _report(self, code: str, message: str, pointer: str | None, key: Any, at: Any) -> None:
@@ -373,7 +374,7 @@ class StreamValidator:
             self._seen.add(key)
         count = self._counts[code] = self._counts.get(code, 0) + 1
         if count <= MAX_PER_RULE:
-            self._emit(code, message, pointer, at)
+            self._emit(code, explained(code, message), pointer, at)
 
     def _emit(self, code: str, message: str, pointer: str | None, at: Any) -> None:
         severity = self._enabled.get(code)

@@ -29,6 +29,7 @@ from .diff import diff_reports
 from .engine import StreamReport, StreamValidator
 from .replay import ENDPOINTS, ReplayCapture, ReplayServer
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
@@ -144,7 +145,7 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
     if not played and (asked or exchange.exchange.streamed):
         found += _unplayed(capture, asked)
     report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=message) for code, message in found
+                                    message=explained(code, message)) for code, message in found
                           if code in enabled]
     if played and exchange.exchange.streamed:
         diff_reports(capture.report, report, profile=options.profile, select=options.select,

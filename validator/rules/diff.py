@@ -34,7 +34,7 @@ RULES = (
         why="Clients show a refusal differently from an answer (openai-python's `message.refusal`, a structured-output parse that raises on it). A bridge that moves the refusal into the content makes the application parse a refusal as its answer; one that drops it shows an empty answer.",
         example="Upstream chat `delta.refusal` `'I can't help with that.'`, downstream Responses stream with an `output_text` part holding it.",
         instead="Map a refusal to the target kind's refusal field.",
-        refs=f"{CONTENT}; protocol.md §4 (refusal)"), kind="any"),
+        refs=f"{CONTENT}; openai-python `types/chat/chat_completion_chunk.py` (`ChoiceDelta.refusal`)"), kind="any"),
     Rule("D003", "tool-call-dropped", "A tool call of the upstream is missing downstream", E, doc(
         what="Aligns the tool calls of both sides (by call id, or by name where the gateway rewrote every id) and reports an upstream call with no downstream counterpart.",
         why="The agent never runs the tool the model called, and the conversation stalls or the model's next turn refers to a result that never came. This is the most reported gateway loss of 2026 (a Chat-to-Responses-to-Anthropic chain dropping the second of two parallel calls).",
@@ -46,7 +46,7 @@ RULES = (
         why="The client runs a tool the model never called: a duplicated call runs a side effect twice (a payment, a message sent), a spurious empty call fails the agent loop.",
         example="A bridge that emits one tool call per arguments fragment: three calls downstream for one upstream.",
         instead="Emit one tool call per upstream call; merge the argument fragments of one call.",
-        refs=f"{CONTENT}; protocol.md §4 (accumulation by index)"), kind="any"),
+        refs=f"{CONTENT}; openai-python `lib/streaming/_deltas.py` (`accumulate_delta`: calls merged by index)"), kind="any"),
     Rule("D005", "tool-call-renamed", "A tool call's name differs downstream", E, doc(
         what="Reports a pair of aligned tool calls whose names differ.",
         why="The client dispatches on the name: a renamed call (a prefix added, a namespace stripped, the name of another call) runs the wrong tool or fails with an unknown-tool error.",
@@ -94,5 +94,5 @@ RULES = (
         why="The answer is intact, but the client loses what the server did for it: citations' sources, the code that was run, the search that was made. UIs that show tool activity show none.",
         example="Upstream Responses stream with a `web_search_call` item before the message; downstream Responses stream with only the message.",
         instead="Relay the server tool items.",
-        refs=f"{CONTENT}; protocol.md §1.2"), kind="any"),
+        refs=f"{CONTENT}; openai-python `types/responses/response_output_item.py`"), kind="any"),
 )
