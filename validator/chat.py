@@ -94,6 +94,7 @@ class ChatChecker:
             return False
         if chunk.get("error"):
             self.state.errored = True
+            self.state.error_at = (ctx.line, ctx.index)
             ctx.report("C024", f"error in the stream: {_error_text(chunk['error'])}", "/error")
             return False
         if obj == "":  # Azure's asynchronous content filter: the SDKs skip these chunks

@@ -69,6 +69,7 @@ class Choice:
 
     index: int
     role: Any
+    at: Location | None = None  # the chunk that started the choice
     content: Text = field(default_factory=Text)
     refusal: Text = field(default_factory=Text)
     reasoning: Text = field(default_factory=Text)  # `reasoning_content` / `reasoning` extensions
@@ -91,6 +92,8 @@ class ChatState:
     system_fingerprint: Any = None
     choices: list[Choice] = field(default_factory=list)
     usage_at: Location | None = None  # the last chunk that carried `usage`
+    usage: Any = None  # ... and that `usage`
     output_after_usage: Location | None = None  # first chunk with output after that one
     errored: bool = False  # an `error` object ended the stream for the clients
+    error_at: Location | None = None  # ... in this chunk
     chunks: int = 0  # chunks the SDKs accumulate (not skipped, not after an error)

@@ -1,4 +1,4 @@
-"""The command line: ``stream-validator lint|check|rules|rule``.
+"""The command line: ``stream-validator lint|diff|view|check|serve|rules|rule|schema``.
 
 Exit codes (design.md): 0 no file (no scenario) has an error (warnings too with ``--strict``),
 1 some file has one, 2 the command could not run.  Nothing here prints a traceback: a failure
@@ -32,6 +32,7 @@ from .reporters import REPORTERS, fails, parse_report_spec, text
 from .reporters._common import totals
 from .reporters._safe import printable
 from .rules import (
+    DIFF_FAMILIES,
     PROFILES,
     RULES,
     as_selectors,
@@ -54,6 +55,8 @@ CONFIG_FILE = "pyproject.toml"
 LINT_SETTINGS = {"profile": "profile", "strict": "strict", "format": "output_format"}
 #: ... and of ``check`` options (``base-url`` is its argument).
 CHECK_SETTINGS = {**LINT_SETTINGS, "scenarios": "scenario_dirs", "base_url": "base_url"}
+#: ``check --endpoint`` -> the kind of stream that API of the gateway answers with.
+GATE_ENDPOINTS = {"responses": "responses", "chat": "chat"}
 
 
 class UsageError(click.ClickException):
@@ -446,6 +449,57 @@ def view(capture: str, output: str | None, profile: str, select: tuple[str, ...]
     click.echo(f"{printable(target)}: {totals([report])}")
 
 
+@main.command()
+@click.argument("upstream")
+@click.argument("downstream")
+@config_option(LINT_SETTINGS)
+@report_options
+@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+              help="Severities (as for lint).")
+@selection_options
+@click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--stdin-filename", default="<stdin>", show_default=True,
+              help="Name shown for '-' (stdin) in reports.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+def diff(upstream: str, downstream: str, output_format: str | None,
+         report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
+         select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
+         extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, stdin_filename: str,
+         color: str) -> None:
+    """Compare the stream a gateway received (UPSTREAM) with the stream it sent (DOWNSTREAM).
+
+    Either side may be any kind (Responses, Chat Completions) and any format; '-' reads one
+    side from stdin.  Both are linted as `lint` does; then what the downstream lost, added or
+    changed is reported on it as D findings (text, tool calls, reasoning, stop condition,
+    usage), each with the upstream line it comes from.
+    """
+    from .diff import diff_reports
+
+    if upstream == downstream == "-":
+        raise UsageError("only one side can be read from stdin ('-')")
+    chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
+    try:
+        enabled_rules(profile, chosen_select, chosen_ignore)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _refuse_inputs_as_reports(report_specs, [upstream, downstream])
+    options = {"profile": profile, "select": chosen_select, "ignore": chosen_ignore,
+               "content": True}
+    sides = []
+    for path in (upstream, downstream):
+        try:
+            sides.append(_lint_one(path, stdin_filename, options))
+        except Unreadable as exc:
+            raise UsageError(f"cannot read {printable(path)}: {printable(str(exc))}") from None
+    up, down = sides
+    diff_reports(up, down, profile=profile, select=chosen_select, ignore=chosen_ignore)
+    emit_reports(sides, output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
+    sys.exit(_exit_code(sides, strict, exit_zero))
+
+
 def _refuse_inputs_as_reports(report_specs: Sequence[tuple[str, str]],
                               inputs: Sequence[str]) -> None:
     """A ``--report`` that would overwrite an input (``--report json=x.sse`` for ``x.sse``) is a
@@ -551,6 +605,17 @@ def _check_base_url(url: str) -> str:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+@click.option("--upstream", "upstream_paths", multiple=True, metavar="CAPTURE_OR_DIR",
+              help="Bridge gate: play these captures as the gateway's upstream, one at a time, "
+                   "and compare each answer with the capture (D findings) instead of running "
+                   "scenarios.")
+@click.option("--upstream-port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1 where the gate plays the captures: the gateway's upstream "
+                   "base URL is http://127.0.0.1:PORT/v1.")
+@click.option("--endpoint", "endpoints", multiple=True,
+              type=click.Choice(list(GATE_ENDPOINTS)),
+              help="With --upstream: the gateway's API to call (repeatable; default: each "
+                   "capture's own kind).")
 def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool,
           only: tuple[str, ...], skip: tuple[str, ...], list_scenarios: bool, dry_run: bool,
           model: str | None, responses_url: str | None, chat_url: str | None, repeat: int,
@@ -559,13 +624,18 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
           save_dir: str | None, output_format: str | None,
           report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
           select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
-          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
+          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str,
+          upstream_paths: tuple[str, ...], upstream_port: int,
+          endpoints: tuple[str, ...]) -> None:
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
     BASE_URL/chat/completions, with stream: true (--responses-url and --chat-url, or a
     scenario's "path", send them elsewhere).  A refused connection, a timeout, an HTTP error
     or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
+
+    With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
+    each capture is played there and the gateway's answer is compared with it.
     """
     from . import scenarios as sc
     from .check import (
@@ -583,7 +653,8 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
         found = [] if no_builtin else sc.load_builtin()
         for directory in scenario_dirs:
             found += sc.load_dir(directory)
-        chosen = sc.select(found, _split(only), _split(skip))
+        # With --upstream, --only/--skip choose captures (in _gate), not scenarios.
+        chosen = [] if upstream_paths else sc.select(found, _split(only), _split(skip))
     except ValueError as exc:  # ScenarioError too
         raise UsageError(str(exc)) from None
     if list_scenarios:
@@ -610,14 +681,82 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
             click.echo(f"# {scenario.name}\n{printable(command)}")
         return
     try:
-        reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
-                            else None)
-    except OSError as exc:  # --save DIR cannot be written
-        raise UsageError(f"cannot save captures: {exc}") from None
+        if upstream_paths:
+            reports = _gate(options, upstream_paths, upstream_port, endpoints, only, skip)
+        else:
+            reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
+                                else None)
+    except ValueError as exc:  # a capture the gate cannot play
+        raise UsageError(printable(str(exc))) from None
+    except OSError as exc:  # --save DIR cannot be written, --upstream-port is taken
+        raise UsageError(f"cannot save captures or serve the upstream: "
+                         f"{exc.strerror or exc}") from None
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
     sys.exit(_exit_code(reports, strict, exit_zero))
 
+
+def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
+          only: Sequence[str], skip: Sequence[str]) -> list[StreamReport]:
+    """``check --upstream``: the bridge gate (``validator.gate``), one capture at a time."""
+    from . import scenarios as sc
+    from .gate import GateOptions, run_gate
+    from .replay import load_captures
+
+    captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
+    gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
+    total = len(captures) * (len(endpoints) or 1)
+    return run_gate(captures, options, gate, _progress(total) if sys.stderr.isatty() else None)
+
+
+@main.command()
+@click.argument("captures", nargs=-1, required=True, metavar="CAPTURE_OR_DIR...")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds between two events of a stream (the pace).")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also append every request (headers without secrets, body) to FILE as a "
+                   "JSON line.")
+def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
+          log_path: str | None) -> None:
+    """Play captures back over HTTP: a fake upstream to point a gateway (or `check`) at.
+
+    POST .../responses, .../chat/completions and .../messages are answered with a capture of
+    that kind: the one the request's "model" names (its file name without the suffix), else
+    each in turn.  One line per request on stderr.  Ctrl-C stops it.
+    """
+    from .replay import ReplayServer, RequestLog, load_captures
+
+    try:
+        loaded = load_captures(captures)
+    except ValueError as exc:
+        raise UsageError(printable(str(exc))) from None
+    json_file = None
+    try:
+        if log_path:
+            json_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed below)
+        server = ReplayServer(loaded, host=host, port=port, delay=delay,
+                              on_request=RequestLog(lambda line: click.echo(
+                                  printable(line), err=True), json_file))
+    except OSError as exc:
+        if json_file is not None:
+            json_file.close()
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    kinds = sorted({c.kind for c in loaded})
+    counts = ", ".join(f"{sum(c.kind == k for c in loaded)} {k}" for k in kinds)
+    click.echo(f"serving {len(loaded)} capture{'s' * (len(loaded) != 1)} ({counts}) at "
+               f"{server.base_url} (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if json_file is not None:
+            json_file.close()
 
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
@@ -661,7 +800,8 @@ def rule(code: str) -> None:
     click.echo(f"# {r.name} ({r.code})\n\n{r.summary}.\n\nSeverity: {severities}. "
                f"Applies to {r.kind if r.kind != 'any' else 'all'} streams.\n\n{r.doc}")
     for sample in rule_samples(r.code):
-        click.echo(f"## Sample ({sample.name})\n```\n{_sample_text(sample.read_bytes())}\n```")
+        name = f"{sample.parent.name}/{sample.name}" if r.family in DIFF_FAMILIES else sample.name
+        click.echo(f"## Sample ({name})\n```\n{_sample_text(sample.read_bytes())}\n```")
 
 
 def _sample_text(data: bytes) -> str:

@@ -108,6 +108,9 @@ class StreamReport:
     #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
     #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
     check: dict | None = None
+    #: The answer reduced to what a translation must keep (``validator.content.Answer``), when
+    #: it was asked for (``validate_stream(content=True)``); not part of the JSON report.
+    answer: Any = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for v in self.violations if v.severity is severity)
@@ -262,6 +265,12 @@ class StreamValidator:
         """Whether the stream reported token usage (a chat usage chunk, the terminal
         response's `usage`)."""
         return self._checker is not None and self._checker.usage_seen()
+
+    @property
+    def state(self) -> Any:
+        """The protocol state the stream's kind accumulated (``ResponseState``, ``ChatState``),
+        ``None`` before the first event: read it, never change it."""
+        return self._ctx.state
 
     @property
     def status(self) -> str | None:

@@ -255,9 +255,19 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
         return
     state.terminal_event = ev["type"]
+    state.terminal_at = (ctx.line, ctx.index)
     response = ev.get("response")
     if not isinstance(response, dict):
         return
+    details = response.get("incomplete_details")
+    state.incomplete_reason = details.get("reason") if isinstance(details, dict) else None
+    state.usage = response.get("usage")
+    output = response.get("output")
+    if isinstance(output, list):
+        # Only the items the stream did not close: what the content model cannot read from
+        # their `output_item.done` (none in a conformant stream).
+        state.final_items = {i: entry for i, entry in enumerate(output) if isinstance(
+            entry, dict) and (i >= len(state.items) or state.items[i].phase is not DONE)}
     check_usage(ctx, response)
     state.usage_seen = isinstance(response.get("usage"), dict)
     check_item_statuses(ctx, response, TERMINAL_EVENTS[ev["type"]])

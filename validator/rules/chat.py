@@ -249,7 +249,7 @@ def start_choice(ctx: Any, state: ChatState, entry: dict, index: Any, at: int) -
     delta = entry.get("delta")
     if not (type(delta) is dict and delta.get("role")):
         ctx.report("C007", f"choice {index} starts without delta.role", f"/choices/{at}/delta")
-    choice = Choice(index=index, role=None)
+    choice = Choice(index=index, role=None, at=(ctx.line, ctx.index))
     state.choices.append(choice)
     return choice
 
@@ -405,6 +405,7 @@ def _bad_index(ctx: Any, choice: Choice, index: Any, pointer: str) -> None:
 def check_usage(ctx: Any, state: ChatState, usage: Any, choices: Any) -> None:
     """A chunk with a non-null `usage`: on a chunk of its own, adding up."""
     state.usage_at = (ctx.line, ctx.index)
+    state.usage = usage
     state.output_after_usage = None
     if choices:
         ctx.report("C020", "usage arrives on a chunk with choices; the usage chunk has "

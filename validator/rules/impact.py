@@ -101,6 +101,20 @@ IMPACT: dict[str, str] = {
     "H004": "clients get APIConnectionError: what streamed so far is lost",
     "H005": "the SDKs find no event and the upstream's error is never shown",
     "X001": "clients that rely on this answer to the request break",
+    "X015": "the gateway's answer does not come from the capture: nothing was compared",
+    "X016": "the capture cannot be played to this gateway: nothing was compared",
+    "D001": "the user reads another answer than the model wrote",
+    "D002": "the client shows the refusal as an answer, or nothing",
+    "D003": "the agent never runs the tool the model called",
+    "D004": "the client runs a tool the model never called",
+    "D005": "the client runs the wrong tool or fails on an unknown one",
+    "D006": "the tool runs with other arguments than the model chose",
+    "D007": "the tool result sent back under this id may not find its call",
+    "D008": "reasoning UIs show nothing and it is not fed back on the next turn",
+    "D009": "the reasoning shown or fed back is not the model's",
+    "D010": "the client acts on the wrong reason: it skips the tools or shows a cut answer as whole",
+    "D011": "billing, quotas and context bookkeeping are wrong",
+    "D012": "the client loses what the server did (searches, code run, sources)",
 }
 
 
