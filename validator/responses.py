@@ -367,6 +367,7 @@ def _build() -> dict[str, Handler]:
     ):
         for step in steps:
             table[f"response.{item_type}.{step}"] = _status(item_type)
+    table["response.compaction.compacting"] = _status("compaction")
     table["response.shell_call_output_content.delta"] = _status("shell_call_output")
     table["response.shell_call_output_content.done"] = _status("shell_call_output")
     return table

@@ -12,7 +12,7 @@ from ._rule import Rule, doc
 __all__ = ["RULES"]
 
 E, INFO = Severity.ERROR, Severity.INFO
-PY_TYPES = "openai-python 3.3.1 `src/openai/types/responses/` (one file per event, e.g. `response_text_delta_event.py`; `response_output_item.py`, `response.py`)"
+PY_TYPES = "openai-python 3.57.0 `src/openai/types/responses/` (one file per event, e.g. `response_text_delta_event.py`; `response_output_item.py`, `response.py`)"
 PY_CHUNK = "openai-python `src/openai/types/chat/chat_completion_chunk.py`"
 SCHEMAS = "`stream-validator schema TYPE` prints the schema of a type; `schemas/` in the repository"
 
