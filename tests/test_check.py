@@ -11,7 +11,7 @@ import time
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import CORPUS, REPO, SAMPLES, sarif_validator
+from conftest import REAL, REPO, SAMPLES, sarif_validator
 from replay_server import ReplayServer, captures_from, sample_captures, unused_port
 
 from validator.cli import main
@@ -307,7 +307,7 @@ def test_replayed_openai_captures_are_clean_and_lint_the_same(corpus, tmp_path):
     linted = {f["path"]: f["violations"] for f in json.loads(lint.stdout)["files"]}
     assert linted == {f["path"]: f["violations"] for f in files.values()
                       if f["path"].endswith(".sse")}
-    assert CORPUS.is_dir()
+    assert REAL.is_dir()
 
 
 def test_readme_scenario_example_is_a_valid_scenario():

@@ -19,6 +19,7 @@ from .rules.chat import (
     check_usage,
     delta_carries_output,
     finish,
+    list_delta,
     role_repeated,
     start_choice,
     tool_call_delta,
@@ -151,6 +152,8 @@ class ChatChecker:
                 choice.audio = choice.audio or bool(value)
             elif key == "function_call":
                 choice.function_call = choice.function_call or bool(value)
+            elif type(value) is list and value:
+                list_delta(self.ctx, choice, key, value, at)
 
 
 def _reconstruct(choice: Choice) -> dict:

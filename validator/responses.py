@@ -54,7 +54,12 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     if item is not None and item.type in ITEM_VALUE_PATHS:
         initial = item_value(ev["item"], item.type)
         if isinstance(initial, str) and initial:
-            item.item_value().streamed.write(initial)
+            value = item.item_value()
+            value.streamed.write(initial)
+            if ev["item"].get("status") == "completed":
+                # Added already complete (xAI's function calls): no value events follow, and
+                # the SDKs take the value from the item.
+                value.close_text(initial)
 
 
 def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
@@ -480,7 +485,8 @@ class ResponsesChecker:
             ctx.report("L002", f"the stream starts at sequence_number {seq} with {event_type}: "
                        f"resumed after sequence_number {seq - 1}", None)
         elif event_type != "error":
-            ctx.report("L001", f"the stream starts with {event_type}, not response.created", None)
+            first = event_type if isinstance(event_type, str) else "an event without a type"
+            ctx.report("L001", f"the stream starts with {first}, not response.created", None)
 
     def _unknown(self, ev: dict, event_type: Any) -> None:
         if isinstance(event_type, str) and ":" in event_type:

@@ -200,6 +200,12 @@ RULES = (
         example="A stream whose last block is the usage chunk.",
         instead="End every chat stream with `data: [DONE]` and a blank line.",
         refs=f"protocol.md §4 (terminator and usage chunk); {PY_SSE}")),
+    ChatRule("C025", "list-delta-without-index", "A list-valued delta field repeats with elements that carry no `index`", E, doc(
+        what="Reports a delta field other than `tool_calls` whose value is a list of objects without an integer `index` (OpenRouter's `reasoning_details`, `annotations`) when the same choice already received a list of objects in that field.",
+        why=f"openai-python merges list-valued delta fields element by element by `index` ({PY_STREAM}, `lib/streaming/_deltas.py` `accumulate_delta`): on the second such list it raises `RuntimeError: Expected list delta entry to have an `index` key` and the stream is lost (corpus: `chat__pydantic-ai__openrouter-web-annotations.sse`).",
+        example='Two chunks with `"delta": {"annotations": [{"type": "url_citation", …}]}`, neither element with an `index`.',
+        instead="Give every element of a streamed list an `index` (its position in the accumulated list), as `tool_calls` do, or send the whole list in one chunk.",
+        refs=f"{PY_STREAM}; openai-python `lib/streaming/_deltas.py`")),
     ChatRule("C024", "error-in-stream", "An `error` object arrives inside the chat stream", E, doc(
         what="Reports a chunk or SSE event whose data carries a non-empty `error` object (for example `data: {\"error\": {\"message\": …}}` or an `event: error` block). The stream is not checked further: clients stop there, so a missing `finish_reason` or `[DONE]` after it is not reported again.",
         why=f"openai-python raises `APIError` on any event with an `error` key ({PY_SSE}); the answer streamed so far is lost, although the HTTP status was 200, so retries and monitoring keyed on the status miss it.",
@@ -207,6 +213,20 @@ RULES = (
         instead="Validate the request before streaming and answer errors with an HTTP error status. A failure after the first chunk can only be reported this way: send the error object, then close the stream.",
         refs=f"protocol.md §4 (`[DONE]` handling); {PY_SSE}; corpus `chat__pydantic-ai__groq-tool-use-failed-error-event.sse`")),
 )
+
+
+# -- list-valued delta fields -----------------------------------------------------------------
+
+def list_delta(ctx: Any, choice: Choice, key: str, value: list, at: int) -> None:
+    """A list in a delta field the SDKs merge by element `index` (not `tool_calls`)."""
+    if choice.object_lists.get(key) and any(
+            type(entry) is not dict or type(entry.get("index")) is not int for entry in value):
+        ctx.report("C025", f"delta.{key} of choice {choice.index} repeats a list whose elements "
+                   "carry no index: openai-python raises on it", f"/choices/{at}/delta/{key}",
+                   key=("C025", choice.index, key))
+    if not choice.object_lists.get(key):
+        choice.object_lists[key] = any(not isinstance(entry, (str, int, float))
+                                       for entry in value)
 
 
 # -- identity ----------------------------------------------------------------------------------
