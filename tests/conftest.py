@@ -91,5 +91,6 @@ def corpus() -> Path:
     return REAL
 
 
-__all__ = ["CORPUS", "REAL", "REPO", "capture_id", "corpus_rows", "SAMPLES", "codes", "decode_with", "errors", "every_split",
-           "sample_profile", "sarif_validator", "validate_stream"]
+__all__ = ["CORPUS", "REAL", "REPO", "SAMPLES", "capture_id", "codes", "corpus_rows",
+           "decode_with", "errors", "every_split", "sample_profile", "sarif_validator",
+           "validate_stream"]

@@ -15,6 +15,7 @@ from .rules.chat import (
     CHUNK_OBJECT,
     carries_output,
     check_end,
+    check_first_chunk,
     check_identity,
     check_usage,
     delta_carries_output,
@@ -48,6 +49,7 @@ class ChatChecker:
             state.id, state.created, state.model, state.system_fingerprint = (
                 chunk.get("id"), chunk.get("created"), chunk.get("model"),
                 chunk.get("system_fingerprint"))
+            check_first_chunk(self.ctx, chunk)
         elif (chunk.get("id") != state.id or chunk.get("created") != state.created
               or chunk.get("model") != state.model
               or chunk.get("system_fingerprint") != state.system_fingerprint):

@@ -27,6 +27,7 @@ from .rules.lifecycle import (
     check_stream_end,
     on_error_event,
 )
+from .rules.schema import check_response_keys
 from .rules.sequence import SequenceTracker
 from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
 from .state import (
@@ -252,6 +253,9 @@ def _command_text(done: bool) -> Handler:
 
 def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     check_identity(ctx, ev)
+    response = ev.get("response")
+    if isinstance(response, dict):
+        check_response_keys(ctx, response, ev["type"] in TERMINAL_EVENTS)
     if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
         return
     state.terminal_event = ev["type"]
