@@ -376,9 +376,9 @@ def test_sample_yields_exactly_its_finding(code):
 
 def test_rules_catalogue_entries():
     rules = {r.code: r for r in schema_rules.RULES}
-    assert list(rules) == ["S001", "S002", "S003", "S004"]
+    assert list(rules) == ["S001", "S002", "S003", "S004", "S005"]
     for rule in rules.values():
-        assert rule.kind == "any"
+        assert rule.kind == ("responses" if rule.code == "S005" else "any")
         for section in ("What it does", "Why is this bad?", "Example", "Use instead",
                         "References"):
             assert f"## {section}\n" in rule.doc
@@ -386,6 +386,7 @@ def test_rules_catalogue_entries():
     assert rules["S004"].severity_in("openai") is None
     assert rules["S004"].severity_in("open-responses") is None
     assert rules["S004"].severity_in("strict").value == "info"
+    assert [rules["S005"].severity_in(p).value for p in PROFILES] == ["warning", "error", "error"]
 
 
 def test_one_checker_compiles_safely_from_many_threads():
