@@ -68,10 +68,16 @@ def test_the_oracle_sees_a_broken_stream():
     assert _breaks(events, "responses") == []
 
 
+#: Every how-many-th variant goes through the SDK: its accumulator costs ~1 ms an event, and
+#: tests/test_mutations.py already asserts that every variant is an error.
+STRIDE = 5
+
+
 @pytest.mark.parametrize("name", CAPTURES)
 def test_no_broken_variant_breaks_the_sdk_without_an_error(corpus, name):
     events = load(name)
-    missed = [label for label, variant in [*variants(events), *final_edits(events)]
+    tried = [*variants(events), *final_edits(events)][::STRIDE]
+    missed = [label for label, variant in tried
               if _breaks(variant, "responses") and not errors(validate_stream(variant))]
     assert missed == []
 
