@@ -5,7 +5,9 @@ the ``lint`` round trip, secrets, scenario files and options."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 import time
 
 import pytest
@@ -38,10 +40,11 @@ def found(entry: dict) -> list[str]:
 
 
 def test_builtin_scenarios_cover_both_endpoints():
-    cases = ("text", "system-prompt", "multi-sentence", "function-call",
+    cases = ("text", "system-prompt", "multi-sentence", "function-call", "tool-choice-auto",
              "parallel-function-calls", "reasoning", "invalid-request")
     expected = [f"{e}-{c}" for e in ("responses", "chat") for c in cases]
-    assert sorted([*expected, "responses-max-output-tokens", "chat-max-tokens"]) == BUILTIN
+    assert sorted([*expected, "responses-max-output-tokens", "chat-max-tokens",
+                   "chat-usage"]) == BUILTIN
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +122,9 @@ def test_failing_scenario_ends_with_the_lint_command_that_reproduces_it(server, 
     result = run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
                  "responses-invalid-request", "--profile", "open-responses")
     assert result.exit_code == 1
-    block = result.output.split("\n\n")[0].splitlines()
-    header, last = block[0], [line for line in result.output.splitlines()
-                              if line.startswith("  reproduce: ")][-1]
+    header = next(line for line in result.output.splitlines()
+                  if line.startswith("responses-invalid-request: fail ("))
+    last = [line for line in result.output.splitlines() if line.startswith("  reproduce: ")][-1]
     assert "HTTP 200, first event " in header and ", total " in header
     command = shlex.split(last.removeprefix("  reproduce: "))
     assert command[:2] == ["stream-validator", "lint"]
@@ -206,7 +209,7 @@ def test_refused_connection_is_a_finding_per_scenario(tmp_path):
 def test_every_live_rule_is_triggered(server):
     # The H and X rules have no file sample (tests/test_samples.py): each is triggered here.
     triggered = set()
-    for mode in ("lenient", "hang", "close", "error500", "html"):
+    for mode in ("lenient", "hang", "close", "error500", "html", "sseerror"):
         _, files = check_json(server.url(mode), "--timeout", "0.5", "--only", "*-invalid-*")
         triggered |= {code for entry in files.values() for code in found(entry)}
     _, files = check_json(f"http://127.0.0.1:{unused_port()}/v1", "--only", "chat-text")
@@ -391,3 +394,143 @@ def test_check_writes_valid_junit_and_sarif_for_its_scenarios(server, tmp_path):
     sarif_validator().validate(log)
     results = log["runs"][0]["results"]
     assert results and all(r["ruleId"] in RULES for r in results)
+
+
+# -- verdicts on third-party servers (issue 12) -------------------------------------------------
+
+def test_404_is_not_a_rejection_and_asks_for_the_base_url(server):
+    _, files = check_json(server.url("notfound"), "--only", "*-invalid-request,chat-text")
+    for name in ("responses-invalid-request", "chat-invalid-request", "chat-text"):
+        (h001,) = files[name]["violations"]
+        assert h001["code"] == "H001" and "HTTP 404" in h001["message"], name
+        assert "is the base URL right? (…/v1?)" in h001["message"], name
+        assert files[name]["check"]["verdict"] == "fail"
+
+
+def test_an_event_stream_whose_body_is_a_json_error_is_read_as_sse(server):
+    _, files = check_json(server.url("sseerror"), "--only", "responses-text,chat-text")
+    for entry in files.values():
+        assert found(entry) == ["H005", "L010"]  # no framing noise: one cause
+        (h005,) = [v for v in entry["violations"] if v["code"] == "H005"]
+        assert "model 'gpt-5-mini' not found" in h005["message"]
+        assert entry["format"] == "sse"
+
+
+def test_the_model_defaults_to_the_first_one_the_server_lists(server):
+    _, files = check_json(server.url("models"), "--only", "chat-text")
+    assert files["chat-text"]["check"]["model"] == "served-model-1"
+    assert json.loads(server.requests[-1][2])["model"] == "served-model-1"
+    _, files = check_json(server.url("replay"), "--only", "chat-text")  # GET /models: 404
+    assert files["chat-text"]["check"]["model"] == "gpt-5-mini"
+    _, files = check_json(server.url("models"), "--only", "chat-text", "--model", "mine")
+    assert json.loads(server.requests[-1][2])["model"] == "mine"
+
+
+def test_per_endpoint_urls_and_a_scenario_path(server, tmp_path):
+    chat = server.url("replay").removesuffix("/v1") + "/openai/deployments/x/chat/completions"
+    _, files = check_json(server.url("notfound"), "--only", "chat-text,responses-text",
+                          "--chat-url", chat,
+                          "--responses-url", server.url("replay") + "/responses")
+    assert files["chat-text"]["check"]["url"] == chat and found(files["chat-text"]) == []
+    assert found(files["responses-text"]) == []
+    (tmp_path / "mounted.json").write_text(json.dumps({
+        "name": "mounted", "endpoint": "chat", "path": "/../replay/v1/chat/completions",
+        "request": {"messages": [{"role": "user", "content": "hi"}]}}))
+    _, files = check_json(server.url("notfound"), "--no-builtin", "--scenarios", str(tmp_path),
+                          "--chat-url", server.url("notfound") + "/chat/completions")
+    assert files["mounted"]["check"]["url"].endswith("/notfound/v1/../replay/v1/chat/completions")
+
+
+def test_repeat_marks_findings_that_not_every_run_has_as_flaky(server):
+    _, files = check_json(server.url("flaky"), "--only", "chat-text", "--repeat", "2",
+                          "--concurrency", "1")
+    entry = files["chat-text"]
+    assert entry["check"]["runs"] == 2 and entry["check"]["flaky"] >= 1
+    flaky = [v for v in entry["violations"] if "[flaky: in 1 of 2 runs]" in v["message"]]
+    assert flaky and all(v["code"] in ("C015", "C023", "F004", "X001") for v in flaky), flaky
+    _, files = check_json(server.url("replay"), "--only", "chat-text", "--repeat", "3")
+    assert files["chat-text"]["check"]["flaky"] == 0 and found(files["chat-text"]) == []
+
+
+def test_findings_are_grouped_by_cause_across_scenarios_errors_first(server):
+    result = run("check", server.url("sseerror"), "--only", "responses-text,chat-text,chat-usage")
+    lines = result.output.splitlines()
+    entries = [line for line in lines if line[:1].isupper() and " [" in line]
+    assert [e.split()[0] for e in entries] == ["H005", "L010"]
+    assert "    at chat-text, chat-usage, responses-text (3 places)" in lines
+    verdicts = [line for line in lines if line.startswith(("chat-", "responses-"))]
+    assert len(verdicts) == 3 and all(": fail (2 errors, 0 warnings" in v for v in verdicts)
+
+
+def test_the_json_report_has_each_scenarios_verdict_and_description(server):
+    _, files = check_json(server.url("replay"), "--only", "chat-text,chat-max-tokens")
+    assert files["chat-text"]["check"]["verdict"] == "pass"
+    assert files["chat-max-tokens"]["check"]["verdict"] == "fail"
+    described = {s.name: s.description for s in load_builtin()}
+    assert all(f["check"]["description"] == described[n] for n, f in files.items())
+
+
+# --- a newcomer's conventions ------------------------------------------------------------------
+
+def test_a_failing_scenario_prints_a_curl_command_that_replays_its_request(server, tmp_path):
+    result = run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
+                 "responses-invalid-request", "--api-key", "sk-test-not-printed")
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("  replay: ")]
+    command = line.removeprefix("  replay: ")
+    assert "sk-test-not-printed" not in result.output
+    assert command.endswith('-H "Authorization: Bearer $OPENAI_API_KEY"')
+    replayed = subprocess.run(["bash", "-c", command], capture_output=True, timeout=30,
+                              env={"PATH": os.environ["PATH"], "OPENAI_API_KEY": "sk-x"})
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == (tmp_path / "responses-invalid-request.sse").read_bytes()
+
+
+def test_list_and_dry_run_send_nothing():
+    listed = run("check", "--list", "--only", "chat-*")
+    assert listed.exit_code == 0
+    names = [line.split()[0] for line in listed.output.splitlines()]
+    assert names == [name for name in BUILTIN if name.startswith("chat-")]
+    port = unused_port()  # nothing listens: a request would be an H004 finding
+    dry = run("check", f"http://127.0.0.1:{port}/v1", "--dry-run", "--only", "responses-text")
+    assert dry.exit_code == 0
+    assert dry.output.splitlines()[0] == "# responses-text"
+    argv = shlex.split(dry.output.splitlines()[1])
+    assert argv[:3] == ["curl", "-sSN", f"http://127.0.0.1:{port}/v1/responses"]
+    assert json.loads(argv[argv.index("-d") + 1])["stream"] is True
+    assert run("check").exit_code == 2  # no BASE_URL and no --list
+
+
+def test_junit_has_the_reproduce_and_replay_commands(server, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
+        "responses-invalid-request", "--profile", "open-responses", "-qq",
+        "--report", f"junit={tmp_path / 'junit.xml'}")
+    [failure] = ET.parse(tmp_path / "junit.xml").getroot().iter("failure")
+    assert "reproduce: stream-validator lint " in failure.text
+    assert "replay: curl -sSN " in failure.text
+
+
+def test_the_summary_counts_scenarios(server):
+    result = run("check", server.url("replay"), "--only", "responses-text,chat-text")
+    assert result.output.splitlines()[-1] == "2 scenarios: 0 errors, 0 warnings, 0 info"
+
+
+def test_sarif_and_annotations_point_at_the_saved_capture(server, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    saved = tmp_path / "responses-invalid-request.sse"
+    result = run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
+                 "responses-invalid-request", "--profile", "open-responses", "--format",
+                 "github", "--report", f"sarif={tmp_path / 'x.sarif'}")
+    assert f"::error file={saved}" in result.output  # F006 on the capture, not the name
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads((tmp_path / "x.sarif").read_text())["runs"][0]["results"]}
+    assert uris == {saved.as_uri()}
+
+
+def test_check_format_html_has_a_section_per_scenario(server, tmp_path):
+    result = run("check", server.url("replay"), "--only", "responses-text,chat-text",
+                 "--save", str(tmp_path), "--format", "html")
+    assert result.output.count('<section class="stream"') == 2
+    assert result.output.count('<table class="timeline">') == 2  # drawn from the saved captures

@@ -83,7 +83,7 @@ def test_chat_tool_calls_null_is_accepted():
 
 
 def test_an_item_added_already_complete_needs_no_value_events():
-    events = sequential([("function_call", [])])
+    events = sequential([("function_call", ['{"a": 1}'])])
     added = next(e for e in events if e["type"] == "response.output_item.added")
     done = next(e for e in events if e["type"] == "response.output_item.done")
     added["item"] = dict(done["item"])

@@ -23,7 +23,7 @@ import httpx
 from .engine import StreamValidator
 from .reporters._safe import printable
 from .scenarios import REQUEST_SUFFIX
-from .verdict import Exchange, is_event_stream
+from .verdict import Exchange, is_event_stream, relayed_error
 
 __all__ = ["Capture", "is_secret", "post_stream", "redact_url", "save"]
 
@@ -51,8 +51,8 @@ def redact_url(url: str) -> str:
 @dataclass
 class Capture:
     """The raw body and the facts of one exchange; ``body`` is byte for byte what arrived
-    (after HTTP content decoding): a whole event stream when it was kept (``--save``), the
-    first 64 KiB of any other answer."""
+    (after HTTP content decoding): a whole event stream when it was kept (``--save``), else
+    its first 64 KiB."""
 
     url: str
     request: dict[str, Any]
@@ -82,7 +82,7 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
             exchange.streamed = response.is_success and is_event_stream(exchange.content_type)
             for chunk in response.iter_bytes():
                 received += len(chunk)
-                if keep or not exchange.streamed:
+                if keep or len(body) < _BODY_LIMIT:
                     body += chunk
                 if exchange.streamed:
                     validator.feed(chunk)
@@ -104,6 +104,9 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
         validator.close()
         exchange.stream_status = validator.status
         exchange.output = validator.output()
+        exchange.usage = validator.usage_seen
+        if not validator.events:
+            exchange.relayed_error = relayed_error(capture.body[:_BODY_LIMIT])
     else:
         text = capture.body[:_EXCERPT_CHARS].decode("utf-8", "replace")
         exchange.body_excerpt = printable(text) + ("…" if received > _EXCERPT_CHARS else "")

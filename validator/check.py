@@ -1,31 +1,41 @@
 """``stream-validator check``: run scenarios against a live server, one report per scenario.
 
-Each scenario's request goes to ``BASE_URL + /responses`` or ``/chat/completions`` with
-``stream: true``; its body is validated by the same engine as ``lint`` while it arrives
-(``validator.capture``), then the transport and expectation findings (``validator.verdict``)
-are added.  The result is one :class:`~validator.engine.StreamReport` per scenario, so every
-reporter renders it; its ``check`` field carries the timings and how to reproduce a failure.
+Each scenario's request goes to its endpoint's URL (``endpoint_url``: ``BASE_URL +
+/responses`` or ``/chat/completions`` unless overridden) with ``stream: true``; its body is
+validated by the same engine as ``lint`` while it arrives (``validator.capture``), read as SSE
+since that is what its ``Content-Type`` must say, then the transport and expectation findings
+(``validator.verdict``) are added.  The result is one :class:`~validator.engine.StreamReport`
+per scenario, so every reporter renders it; its ``check`` field carries the verdict, the
+timings and how to reproduce a failure.  With ``repeat`` each scenario runs several times and
+a finding that not every run has is marked flaky.
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 
 from . import __version__
-from .capture import Capture, post_stream, redact_url, save
+from .capture import Capture, is_secret, post_stream, redact_url, save
+from .causes import cause_key
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
+from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["CheckOptions", "run_check"]
+__all__ = ["DEFAULT_MODEL", "CheckOptions", "curl_command", "endpoint_url", "request_headers",
+           "run_check", "served_model", "under_base"]
+
+#: The model of a request that names none, when the server does not list its models.
+DEFAULT_MODEL = "gpt-5-mini"
 
 
 @dataclass
@@ -33,7 +43,11 @@ class CheckOptions:
     """Everything ``check`` needs besides the scenarios."""
 
     base_url: str
-    model: str = "gpt-5-mini"
+    #: ``None``: the first model the server's ``GET /models`` lists, else ``DEFAULT_MODEL``.
+    model: str | None = None
+    #: endpoint (``responses``, ``chat``) -> full URL, for a server that mounts it elsewhere.
+    endpoint_urls: dict[str, str] = field(default_factory=dict)
+    repeat: int = 1
     api_key: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
@@ -47,18 +61,20 @@ class CheckOptions:
 
 def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
               on_done: Callable[[StreamReport], None] | None = None) -> list[StreamReport]:
-    """Run every scenario (``concurrency`` at a time); the reports keep the scenarios' order.
-    ``on_done`` is called with each report as its scenario finishes (for progress)."""
-    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
-               **options.headers}
-    if options.api_key:
-        headers["Authorization"] = f"Bearer {options.api_key}"
+    """Run every scenario (``concurrency`` at a time, ``repeat`` times each); the reports keep
+    the scenarios' order.  ``on_done`` is called with each report as its scenario finishes
+    (for progress)."""
+    headers = request_headers(options)
     timeout = httpx.Timeout(options.timeout)
     limits = httpx.Limits(max_connections=options.concurrency)
     with httpx.Client(timeout=timeout, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+        model = options.model or served_model(client, options, headers) or DEFAULT_MODEL
+
         def run(scenario: Scenario) -> StreamReport:
-            report = _run_one(client, scenario, headers, options)
+            runs = [_run_one(client, scenario, headers, options, model, run)
+                    for run in range(options.repeat)]
+            report = _merge(runs)
             if on_done is not None:
                 on_done(report)
             return report
@@ -66,45 +82,139 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
         return list(pool.map(run, scenarios))
 
 
+def request_headers(options: CheckOptions) -> dict[str, str]:
+    """The headers every scenario's request carries (the API key among them)."""
+    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
+               **options.headers}
+    if options.api_key:
+        headers["Authorization"] = f"Bearer {options.api_key}"
+    return headers
+
+
+def curl_command(url: str, body: dict, headers: dict[str, str]) -> str:
+    """A curl command that sends the same request again, for a shell: the API key is read from
+    ``$OPENAI_API_KEY``, other secret-looking headers and URL parameters are ``REDACTED``."""
+    words = ["curl", "-sSN", redact_url(url)]
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            continue
+        words += ["-H", f"{name}: {'REDACTED' if is_secret(name) else value}"]
+    words += ["-H", "Content-Type: application/json",
+              "-d", json.dumps(body, ensure_ascii=False, separators=(",", ":"))]
+    command = shlex.join(words)
+    if any(name.lower() == "authorization" for name in headers):
+        command += ' -H "Authorization: Bearer $OPENAI_API_KEY"'
+    return command
+
+
+def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
+    """Where a scenario's request goes: BASE_URL + the scenario's own ``path``, else the URL
+    given for its endpoint (``--responses-url``, ``--chat-url``), else BASE_URL + the
+    endpoint's path."""
+    if scenario.own_path is None and scenario.endpoint in options.endpoint_urls:
+        return options.endpoint_urls[scenario.endpoint]
+    return under_base(options.base_url, scenario.path)
+
+
+def under_base(base_url: str, path: str) -> str:
+    """``path`` (``/responses``, ``/models``) under the API root ``base_url``: the one place
+    check builds a URL."""
+    return base_url.rstrip("/") + path
+
+
+def served_model(client: httpx.Client, options: CheckOptions,
+                 headers: dict[str, str]) -> str | None:
+    """The first model of the server's ``GET BASE_URL/models`` list (OpenAI's shape:
+    ``{"data": [{"id": …}, …]}``), or ``None`` if it does not answer with one."""
+    try:
+        answer = client.get(under_base(options.base_url, "/models"),
+                            headers={**headers, "Accept": "application/json"})
+        document = answer.json() if answer.is_success else None
+    except (httpx.HTTPError, ValueError):  # no answer, or not JSON
+        return None
+    models = document.get("data") if isinstance(document, dict) else None
+    first = models[0] if isinstance(models, list) and models else None
+    model = first.get("id") if isinstance(first, dict) else None
+    return model if isinstance(model, str) and model else None
+
+
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
-             options: CheckOptions) -> StreamReport:
+             options: CheckOptions, model: str, run: int) -> StreamReport:
+    # The Content-Type says how to read the body: check only validates text/event-stream
+    # answers, so the framing is SSE whatever the bytes look like.
     validator = StreamValidator(kind=scenario.kind, profile=options.profile,
-                                select=options.select, ignore=options.ignore)
-    request = {"model": options.model, **scenario.request, "stream": True}
-    url = options.base_url.rstrip("/") + scenario.path
+                                select=options.select, ignore=options.ignore, input_format="sse")
+    request = {"model": model, **scenario.request, "stream": True}
+    url = endpoint_url(options, scenario)
     capture = post_stream(client, url, request, headers, validator, options.timeout,
                           options.max_time, keep=options.save_dir is not None)
-    saved = save(capture, options.save_dir, scenario.name) if options.save_dir else None
+    name = scenario.name if run == 0 else f"{scenario.name}.run{run + 1}"
+    saved = save(capture, options.save_dir, name) if options.save_dir else None
+    stream_findings = list(validator.violations)
+    if capture.exchange.relayed_error is not None:
+        # Not an SSE stream gone wrong but an error sent unframed (H005): its bytes' framing
+        # findings are that one cause again.
+        stream_findings = [v for v in stream_findings if not v.code.startswith("F")]
     report = StreamReport(path=str(saved) if saved else scenario.name,
                           format=validator.format, kind=scenario.kind, profile=options.profile,
-                          events=validator.events, violations=list(validator.violations),
+                          events=validator.events, violations=stream_findings,
                           output=capture.exchange.output)
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)
     report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=message)
+                                    message=explained(code, message))
                           for code, message in judge(scenario, capture.exchange)
                           if code in enabled]
-    report.check = _facts(scenario, capture, saved, report, options)
+    report.check = _facts(scenario, capture, saved, report, options, model)
+    return report
+
+
+def _merge(runs: list[StreamReport]) -> StreamReport:
+    """One report for the runs of a scenario: the first run's, with the findings of the other
+    runs added; a finding (by cause) that some runs lack is marked flaky."""
+    report = runs[0]
+    if len(runs) == 1:
+        return report
+    seen: dict[tuple, list] = {}
+    for run in runs:
+        for key in {cause_key(v) for v in run.violations}:
+            seen.setdefault(key, []).append(run)
+    merged, kept = [], set()
+    for run in runs:
+        for v in run.violations:
+            key = cause_key(v)
+            if key in kept:
+                continue
+            kept.add(key)
+            count = len(seen[key])
+            merged.append(v if count == len(runs) else replace(
+                v, message=f"{v.message} [flaky: in {count} of {len(runs)} runs]"))
+    report.violations = merged
+    if report.check is not None:
+        report.check.update(runs=len(runs), flaky=sum(len(seen[k]) < len(runs) for k in kept),
+                            verdict="fail" if report.errors else "pass")
     return report
 
 
 def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: StreamReport,
-           options: CheckOptions) -> dict:
+           options: CheckOptions, model: str) -> dict:
     first = capture.time_to_first_event
-    return {"scenario": scenario.name, "endpoint": scenario.endpoint,
+    return {"scenario": scenario.name, "description": scenario.description,
+            "verdict": "fail" if report.errors else "pass", "endpoint": scenario.endpoint,
+            "model": model,
             "url": redact_url(capture.url), "http_status": capture.exchange.http_status,
             "time_to_first_event": round(first, 4) if first is not None else None,
             "total_time": round(capture.total_time, 4),
             "capture": str(saved) if saved else None,
-            "reproduce": _lint_command(saved, report, options)}
+            "reproduce": _lint_command(saved, report, options),
+            "curl": curl_command(capture.url, capture.request, capture.headers)}
 
 
 def _lint_command(saved: Path | None, report: StreamReport, options: CheckOptions) -> str | None:
     """The ``lint`` command that finds this capture's stream findings again offline."""
     if saved is None or all(v.code.startswith(LIVE_FAMILIES) for v in report.violations):
         return None
-    command = ["stream-validator", "lint", str(saved), "--kind", str(report.kind),
+    command = ["stream-validator", "lint", str(saved), "--isolated", "--kind", str(report.kind),
                "--profile", options.profile]
     if options.select:
         command += ["--select", ",".join(options.select)]

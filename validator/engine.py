@@ -8,7 +8,6 @@ location on every finding.  ``close()`` runs the end-of-stream checks.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,19 +15,18 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-import orjson
-
 from .chat import ChatChecker
+from .excerpt import excerpt
 from .framing import FrameDecoder
 from .model import Finding, Frame
 from .responses import HANDLERS, ResponsesChecker
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .violations import Severity, Violation
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
 
 KINDS = ("responses", "chat")
-_EXCERPT_CHARS = 160
 #: Findings of one rule reported one by one in a stream; past it they are counted and one
 #: closing finding gives the count, so memory stays bounded on a stream that repeats a defect
 #: a million times.  (Framing caps its own findings at ``framing.CAP``.)
@@ -291,6 +289,12 @@ class StreamValidator:
         return self._checker.output() if self._checker is not None else []
 
     @property
+    def usage_seen(self) -> bool:
+        """Whether the stream reported token usage (a chat usage chunk, the terminal
+        response's `usage`)."""
+        return self._checker is not None and self._checker.usage_seen()
+
+    @property
     def status(self) -> str | None:
         """How the stream ended: the Responses terminal status (``completed``, ``incomplete``,
         ``failed``) or chat choice 0's `finish_reason`; ``error`` after an error event with no
@@ -389,7 +393,7 @@ class StreamValidator:
 
     def _finding(self, finding: Finding) -> None:
         # Framing caps its findings itself (and counts the rest in a closing finding).
-        self._emit(finding.code, finding.message, finding.pointer,
+        self._emit(finding.code, explained(finding.code, finding.message), finding.pointer,
                    (finding.line, finding.event_index))
 
     def _report(self, code: str, message: str, pointer: str | None, key: Any, at: Any) -> None:
@@ -406,7 +410,7 @@ class StreamValidator:
             self._seen.add(key)
         count = self._counts[code] = self._counts.get(code, 0) + 1
         if count <= MAX_PER_RULE:
-            self._emit(code, message, pointer, at)
+            self._emit(code, explained(code, message), pointer, at)
 
     def _emit(self, code: str, message: str, pointer: str | None, at: Any) -> None:
         severity = self._enabled.get(code)
@@ -426,17 +430,7 @@ class StreamValidator:
         self._out.append(Violation(
             code=code, name=RULES[code].name, severity=severity, message=message, line=line,
             event_index=index, sequence_number=seq if type(seq) is int else None,
-            pointer=pointer, excerpt=_excerpt(payload)))
-
-
-def _excerpt(payload: Any) -> str | None:
-    if payload is None:
-        return None
-    try:
-        text = orjson.dumps(payload, default=str).decode("utf-8")
-    except TypeError:  # lone surrogates or non-string keys in a dict a caller built
-        text = json.dumps(payload, default=str)
-    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
+            pointer=pointer, excerpt=excerpt(payload, pointer)))
 
 
 _CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker}
