@@ -159,8 +159,8 @@ def test_azures_leading_filter_chunk_stays_clean():
 def test_chunk_created_zero_is_a_warning():
     data = (INVALID / "C026-chunk-created-invalid.sse").read_bytes().replace(
         b'"created":1748531042123', b'"created":0')
-    assert [v.message for v in validate_stream(data).violations] == [
-        "created is 0, not a Unix time in seconds"]
+    [finding] = validate_stream(data).violations
+    assert finding.message.startswith("created is 0, not a Unix time in seconds")
 
 
 def test_a_pretty_printed_capture_is_one_finding_and_a_count():
