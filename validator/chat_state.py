@@ -77,6 +77,8 @@ class Choice:
     current_tool: int | None = None  # the tool call the last tool-call delta addressed
     function_call: bool = False  # the deprecated `delta.function_call` was streamed
     audio: bool = False  # `delta.audio` was streamed (audio output)
+    #: delta field -> whether the list accumulated there holds objects (C025)
+    object_lists: dict[str, bool] = field(default_factory=dict)
     finish_reason: Any = None
     finish_at: Location | None = None
 

@@ -19,7 +19,7 @@ from .chat import ChatChecker
 from .excerpt import excerpt
 from .framing import FrameDecoder
 from .model import Finding, Frame
-from .responses import ResponsesChecker
+from .responses import HANDLERS, ResponsesChecker
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
 from .violations import Severity, Violation
@@ -35,12 +35,48 @@ _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 def detect_kind(payload: Any) -> str | None:
-    """``chat`` for a `chat.completion.chunk`, ``responses`` for a typed event, else ``None``."""
+    """``chat`` for a `chat.completion.chunk`, ``responses`` for a Responses event (a known or
+    ``response.*`` type), else ``None``: another wire format.
+
+    This is the one place where a stream's kind is recognised from its first event; a new kind
+    adds its test here (before the fallback in ``StreamValidator._start``)."""
     if not isinstance(payload, dict):
         return None
     if payload.get("object") == "chat.completion.chunk" or "choices" in payload:
         return "chat"
-    return "responses" if isinstance(payload.get("type"), str) else None
+    kind = payload.get("type")
+    if isinstance(kind, str) and (kind in HANDLERS or kind.startswith("response.")):
+        return "responses"
+    return None
+
+
+def _looks_like(payload: dict) -> str:
+    """A short description of an event of an unknown format (never Python's ``None``)."""
+    kind = payload.get("type")
+    if isinstance(kind, str):
+        return f"a {kind[:60]!r} event"
+    keys = [str(key)[:30] for key in list(payload)[:5]]
+    return f"an object with keys {', '.join(keys)}" if keys else "an empty object"
+
+
+class _Unrecognised:
+    """The checker of a stream in another wire format: one L013 finding, then nothing."""
+
+    def __init__(self, ctx: Any, payload: dict) -> None:
+        ctx.report("L013", "not an OpenAI Responses or Chat Completions stream; the first event "
+                   f"looks like {_looks_like(payload)}", None)
+
+    def feed(self, payload: dict) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def output(self) -> list[dict]:
+        return []
+
+    def status(self) -> str | None:
+        return None
 
 
 class _Context:
@@ -178,6 +214,7 @@ class StreamValidator:
         self._counts: dict[str, int] = {}
         self._out: list[Violation] = []
         self._done_seen = False
+        self._done_frames = 0  # `data: [DONE]` frames: a stream of only these is empty
         self._closed = False
         self.events = 0
         self.violations: list[Violation] = []
@@ -243,8 +280,9 @@ class StreamValidator:
         self._closed = True
         ctx = self._ctx
         ctx.line = ctx.index = ctx.payload = None
-        if self.events == 0:
-            self._report("L010", "the stream has no events", None, None, None)
+        if self.events == self._done_frames:
+            self._report("L010", "the stream has no events" if not self.events else
+                         "the stream has no events, only data: [DONE]", None, None, None)
         if self._checker is not None:
             self._checker.close()
         if self.kind == "responses" and self.format == "sse" and not self._done_seen \
@@ -299,6 +337,7 @@ class StreamValidator:
     def _frame(self, frame: Frame) -> None:
         if frame.done:
             self.events += 1
+            self._done_frames += 1
             ctx = self._ctx
             ctx.line, ctx.index, ctx.payload, ctx.name = frame.line, frame.index, None, None
             self._done()
@@ -341,7 +380,9 @@ class StreamValidator:
                     self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)),
                                  ...)
         name = self._ctx.name
-        if name is not None and self.kind == "responses" and name != payload.get("type"):
+        # `message` is the SSE default event name: the same as no `event:` line.
+        if name is not None and self.kind == "responses" and name != payload.get("type") \
+                and name != "message":
             self._report("F003", f"SSE event name {name!r} differs from type "
                          f"{payload.get('type')!r}", "/type", None, ...)
         return passed
@@ -373,7 +414,11 @@ class StreamValidator:
 
     def _start(self, payload: dict) -> Any:
         if self.kind is None:
-            self.kind = detect_kind(payload) or "responses"
+            self.kind = detect_kind(payload)
+            if self.kind is None and "error" not in payload:  # an error body: read as events
+                self._checker = _Unrecognised(self._ctx, payload)
+                return self._checker
+            self.kind = self.kind or "responses"
         self._checker = _CHECKERS[self.kind](self._ctx)
         if self._schema is not None:
             self._passes = self._schema.passes(self.kind)

@@ -28,6 +28,7 @@ from .rules.lifecycle import (
     check_stream_end,
     on_error_event,
 )
+from .rules.schema import check_response_keys
 from .rules.sequence import SequenceTracker
 from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
 from .state import (
@@ -58,6 +59,10 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
             value = item.item_value()
             value.streamed.write(initial)
             value.prefilled = "response.output_item.added"
+            if ev["item"].get("status") == "completed":
+                # Added already complete (xAI's function calls): no value events follow, and
+                # the SDKs take the value from the item.
+                value.close_text(initial)
 
 
 def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
@@ -252,6 +257,9 @@ def _command_text(done: bool) -> Handler:
 
 def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     check_identity(ctx, ev)
+    response = ev.get("response")
+    if isinstance(response, dict):
+        check_response_keys(ctx, response, ev["type"] in TERMINAL_EVENTS)
     if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
         return
     state.terminal_event = ev["type"]
@@ -384,6 +392,7 @@ def _build() -> dict[str, Handler]:
     ):
         for step in steps:
             table[f"response.{item_type}.{step}"] = _status(item_type)
+    table["response.compaction.compacting"] = _status("compaction")
     table["response.shell_call_output_content.delta"] = _status("shell_call_output")
     table["response.shell_call_output_content.done"] = _status("shell_call_output")
     return table
@@ -497,7 +506,8 @@ class ResponsesChecker:
             ctx.report("L002", f"the stream starts at sequence_number {seq} with {event_type}: "
                        f"resumed after sequence_number {seq - 1}", None)
         elif event_type != "error":
-            ctx.report("L001", f"the stream starts with {event_type}, not response.created", None)
+            first = event_type if isinstance(event_type, str) else "an event without a type"
+            ctx.report("L001", f"the stream starts with {first}, not response.created", None)
 
     def _unknown(self, ev: dict, event_type: Any) -> None:
         if isinstance(event_type, str) and ":" in event_type:

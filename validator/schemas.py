@@ -33,9 +33,13 @@ import orjson
 
 from ._data import data_folder
 
-__all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
+__all__ = ["PROFILE_EDITS", "SDK_OPTIONAL", "SchemaChecker", "schema_document", "schema_types"]
 
 URN = "urn:stream-validator:"
+#: Marks a property openai-python types ``Optional`` (``python -m validator.tools.drift``
+#: keeps the marks in line with the SDK): every profile but ``strict`` accepts ``null`` there,
+#: because the SDK's own serialised models write it (``delta.tool_calls: null``).
+SDK_OPTIONAL = "x-sdk-optional"
 KINDS = ("responses", "chat")
 Finding = tuple[str, str, str]  # (code, JSON pointer, message)
 
@@ -204,6 +208,19 @@ def _common_edits(docs: dict[str, dict]) -> None:
             doc["properties"].setdefault("obfuscation", {"type": "string"})
 
 
+def _accept_sdk_nulls(node: Any) -> None:
+    """``null`` for every property marked ``SDK_OPTIONAL`` (every profile but ``strict``)."""
+    if isinstance(node, dict):
+        for name, sub in node.get("properties", {}).items():
+            if isinstance(sub, dict) and sub.get(SDK_OPTIONAL) is True:
+                node["properties"][name] = {"if": {"type": "null"}, "else": sub}
+        for value in node.values():
+            _accept_sdk_nulls(value)
+    elif isinstance(node, list):
+        for value in node:
+            _accept_sdk_nulls(value)
+
+
 def _close_objects(node: Any) -> None:
     """``strict``: an object schema that lists its properties accepts no others.  Union bases
     (with ``allOf``/``if``) and objects that say ``additionalProperties`` stay as they are."""
@@ -233,6 +250,8 @@ def _profile_documents(profile: str) -> dict[str, dict]:
         _apply(docs, edit)
     if profile == "strict":
         _close_objects(docs)
+    else:
+        _accept_sdk_nulls(docs)
     return docs
 
 
@@ -245,7 +264,7 @@ class Unsupported(Exception):
 
 
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description",
-                          "default", "examples"})
+                          "default", "examples", SDK_OPTIONAL})
 _KEYWORDS = _ANNOTATIONS | {"type", "const", "enum", "required", "properties",
                             "additionalProperties", "items", "minimum", "allOf", "if", "then",
                             "else", "$ref"}
