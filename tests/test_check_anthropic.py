@@ -41,8 +41,9 @@ def test_genuine_captures_pass_every_scenario(genuine, tmp_path):
     assert {name: found(entry) for name, entry in files.items()} == {n: [] for n in MESSAGES}
     assert code == 0
     assert files["messages-invalid-request"]["check"]["http_status"] == 400
-    for path, headers, _ in genuine.requests:
-        assert path.endswith("/v1/messages")
+    for received in genuine.requests:
+        headers = received.headers
+        assert received.path.endswith("/v1/messages")
         assert headers["x-api-key"] == KEY and headers["anthropic-version"] == "2023-06-01"
         assert "Authorization" not in headers
     # The key is sent, never written.
