@@ -91,8 +91,6 @@ class FrameDecoder:
         return self._inner
 
     def _decoder(self, fmt: str) -> Decoder:
-        if fmt == "json":  # not a line format: its lists are handed on by `_out`
-            return JSONArrayDecoder(self._max)
         return _DECODERS[fmt](self._max, self._handler)
 
     def _out(self, items: list[Frame | Finding]) -> list[Frame | Finding]:

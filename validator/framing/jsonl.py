@@ -57,9 +57,7 @@ class JSONLDecoder(LineReader):
         if text == b"[DONE]":
             self._out.append(Frame(index, n, None, None, True))
             return index + 1
-        frame = Frame(index, n)
-        with self._findings.after(frame):
-            frame.payload = self._findings.payload(line, exc, n, index)
+        self._rejected(line, exc, n, index)
         return index + 1
 
     def _too_long(self, head: bytes) -> None:
