@@ -252,3 +252,44 @@ def test_absurd_indexes_and_ids(tmp_path, event, resumed):
         events[0]["response"]["background"] = True
     events.insert(4, dict(event, sequence_number=events[3]["sequence_number"]))
     lint_events(tmp_path, events, expect=1, max_mb=100)
+
+
+# -- issue 18: crashes on hostile values ---------------------------------------------------------
+
+CHUNK = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+         "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": None}]}
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [977, 1000, 1023])
+@pytest.mark.parametrize("fmt", ["sse", "jsonl", "json"])
+def test_events_nested_a_thousand_deep_are_a_finding_not_a_crash(tmp_path, depth, fmt):
+    """Issue 18.2: orjson reads up to 1024 levels, but the engine's excerpt (json.dumps) and
+    jsonschema's message (repr) recurse: RecursionError ended the whole run."""
+    delta = ('{"type":"response.output_text.delta","item_id":"m","output_index":0,'
+             f'"content_index":0,"delta":{_deep(depth)},"sequence_number":0}}')
+    chunk = json.dumps(CHUNK).replace('"x"', _deep(depth - 4))  # 4 levels above the content
+    for event in (delta, chunk):
+        data = {"sse": f"data: {event}\n\n", "jsonl": f"{event}\n", "json": f"[{event}]"}[fmt]
+        path = tmp_path / f"deep.{fmt}"
+        path.write_text(data)
+        code, violations = lint_json(path)
+        assert code == 1
+        assert "F020" in found(violations)
+
+
+@pytest.mark.parametrize("reason", [["stop"], {"a": 1}, 3, True, _deep(990)])
+def test_a_finish_reason_of_any_json_type_is_a_finding(tmp_path, reason):
+    """Issue 18.3: a list or object as `finish_reason` raised TypeError (unhashable)."""
+    chunk = json.dumps({**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": 0}]})
+    chunk = chunk.replace('"finish_reason": 0', '"finish_reason": ' + (
+        reason if isinstance(reason, str) else json.dumps(reason)))
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps(CHUNK) + "\n" + chunk + "\n" + chunk + "\n")
+    code, violations = lint_json(path)
+    assert code == 1
+    assert {"C016", "C017"} <= found(violations) or "F020" in found(violations)
+    assert all(len(v["message"]) < 400 for v in violations)

@@ -300,7 +300,15 @@ class StreamValidator:
             return
         if type(payload) is not dict:
             return  # framing reported it (invalid JSON, not an object)
-        (self._checker or self._start(payload)).feed(payload)
+        try:
+            (self._checker or self._start(payload)).feed(payload)
+        except RecursionError:  # a check that recursed into a value nested ~1000 deep
+            self._too_deep()
+
+    def _too_deep(self) -> None:
+        self._report("F020", "the event is nested so deep that recursive JSON tools fail on it "
+                     "(openai-python's json.loads raises RecursionError); its fields are not "
+                     "checked one by one", None, ("F020", self._ctx.index), ...)
 
     def _precheck(self, payload: dict) -> bool:
         """The checks of every event before its kind's (see ``_Context``)."""
@@ -309,7 +317,12 @@ class StreamValidator:
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
         if passes is not None and not passed and payload.get("object") != "":
-            for code, pointer, message in self._schema.check(payload, self.kind):
+            try:
+                found = self._schema.check(payload, self.kind)
+            except RecursionError:  # jsonschema's messages repr the instance
+                found = []
+                self._too_deep()
+            for code, pointer, message in found:
                 # A server that omits a field omits it in every event of that shape: one root
                 # cause, one finding (at its first event), whatever the array indexes.
                 self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)), ...)
@@ -389,8 +402,11 @@ def _excerpt(payload: Any) -> str | None:
         return None
     try:
         text = orjson.dumps(payload, default=str).decode("utf-8")
-    except TypeError:  # lone surrogates or non-string keys in a dict a caller built
-        text = json.dumps(payload, default=str)
+    except TypeError:  # lone surrogates, non-string keys in a dict a caller built, > 254 levels
+        try:
+            text = json.dumps(payload, default=str)
+        except RecursionError:
+            text = "{…}"
     return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
 
 
