@@ -38,6 +38,8 @@ class JSONLDecoder(LineReader):
         n, index = self._line, self._index
         for line in lines:
             n += 1
+            if not line:  # blank: ignored (cheaper than orjson's exception)
+                continue
             try:
                 payload = loads(line)
             except decode_error as exc:
