@@ -10,7 +10,8 @@ The first path segment picks the server's behaviour, so one server plays every c
 - ``/keepalive/v1/...`` streams half a capture, then only `: keep-alive` comments;
 - ``/close/v1/...``    streams half a capture, then closes the socket inside the chunked body;
 - ``/error500/v1/...`` answers 500 with a JSON error;
-- ``/html/v1/...``     answers 200 with an HTML page (a proxy's error page).
+- ``/html/v1/...``     answers 200 with an HTML page (a proxy's error page);
+- ``/badgzip/v1/...``  streams the capture plain but labelled ``Content-Encoding: gzip``.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Transfer-Encoding", "chunked")
+        if mode == "badgzip":
+            self.send_header("Content-Encoding", "gzip")
         self.end_headers()
         cut = len(data) // 2 if mode in ("hang", "keepalive", "close") else len(data)
         self._stream(data[:cut])

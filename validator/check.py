@@ -1,6 +1,7 @@
 """``stream-validator check``: run scenarios against a live server, one report per scenario.
 
-Each scenario's request goes to ``BASE_URL + /responses`` or ``/chat/completions`` with
+Each scenario's request goes to ``BASE_URL`` + ``/responses`` or ``/chat/completions``
+(``endpoint_url``: after the base URL's path, before its query) with
 ``stream: true``; its body is validated by the same engine as ``lint`` while it arrives
 (``validator.capture``), then the transport and expectation findings (``validator.verdict``)
 are added.  The result is one :class:`~validator.engine.StreamReport` per scenario, so every
@@ -18,14 +19,23 @@ from pathlib import Path
 import httpx
 
 from . import __version__
-from .capture import Capture, post_stream, redact_url, save
+from .capture import (
+    Capture,
+    CaptureFile,
+    Watchdog,
+    endpoint_url,
+    is_secret,
+    post_stream,
+    redact_url,
+    save,
+)
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["CheckOptions", "run_check"]
+__all__ = ["CheckInterrupted", "CheckOptions", "run_check"]
 
 
 @dataclass
@@ -45,39 +55,74 @@ class CheckOptions:
     save_dir: Path | None = None
 
 
+class CheckInterrupted(Exception):
+    """The run was interrupted: ``reports`` are those of the scenarios that had finished (in
+    the scenarios' order); the running ones were cancelled."""
+
+    def __init__(self, reports: list[StreamReport], cause: BaseException) -> None:
+        super().__init__("interrupted")
+        self.reports = reports
+        self.cause = cause
+
+
 def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
               on_done: Callable[[StreamReport], None] | None = None) -> list[StreamReport]:
     """Run every scenario (``concurrency`` at a time); the reports keep the scenarios' order.
-    ``on_done`` is called with each report as its scenario finishes (for progress)."""
+    ``on_done`` is called with each report as its scenario finishes (for progress).
+
+    An exception in the waiting thread (an interrupt: ``KeyboardInterrupt``, or what a signal
+    handler raises) cancels the running exchanges at once and raises ``CheckInterrupted``."""
     headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
                **options.headers}
     if options.api_key:
         headers["Authorization"] = f"Bearer {options.api_key}"
+    secrets = [v for k, v in headers.items() if is_secret(k)] + [options.api_key or ""]
     timeout = httpx.Timeout(options.timeout)
-    limits = httpx.Limits(max_connections=options.concurrency)
+    # No keep-alive: each exchange opens its own connection, whose socket the watchdog can shut
+    # down (--max-time, interrupts); a conformance run is a few dozen requests.
+    limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=0)
+    watchdog = Watchdog()
     with httpx.Client(timeout=timeout, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-        def run(scenario: Scenario) -> StreamReport:
-            report = _run_one(client, scenario, headers, options)
-            if on_done is not None:
+        def run(scenario: Scenario) -> StreamReport | None:
+            report = _run_one(client, scenario, headers, options, watchdog, secrets)
+            if report is not None and on_done is not None:
                 on_done(report)
             return report
 
-        return list(pool.map(run, scenarios))
+        futures = [pool.submit(run, scenario) for scenario in scenarios]
+        try:
+            return [future.result() for future in futures]  # type: ignore[misc]
+        except BaseException as exc:
+            watchdog.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            done = [f.result() for f in futures
+                    if f.done() and not f.cancelled() and f.exception() is None]
+            raise CheckInterrupted([r for r in done if r is not None], exc) from None
 
 
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
-             options: CheckOptions) -> StreamReport:
+             options: CheckOptions, watchdog: Watchdog, secrets: list[str]) -> StreamReport | None:
+    """One scenario's report (``None``: it was cancelled)."""
     validator = StreamValidator(kind=scenario.kind, profile=options.profile,
                                 select=options.select, ignore=options.ignore)
     request = {"model": options.model, **scenario.request, "stream": True}
-    url = options.base_url.rstrip("/") + scenario.path
-    capture = post_stream(client, url, request, headers, validator, options.timeout,
-                          options.max_time, keep=options.save_dir is not None)
-    saved = save(capture, options.save_dir, scenario.name) if options.save_dir else None
+    url = endpoint_url(options.base_url, scenario.path)
+    body = CaptureFile(options.save_dir, scenario.name) if options.save_dir else None
+    try:
+        capture = post_stream(client, url, request, headers, validator, options.timeout,
+                              options.max_time, save_to=body, watchdog=watchdog, secrets=secrets)
+    except BaseException:
+        if body is not None:
+            body.discard()
+        raise
+    saved = save(capture, options.save_dir, scenario.name, body) if body is not None else None
+    if capture.cancelled:
+        return None
+    violations = list(validator.violations) if capture.exchange.streamed else []
     report = StreamReport(path=str(saved) if saved else scenario.name,
                           format=validator.format, kind=scenario.kind, profile=options.profile,
-                          events=validator.events, violations=list(validator.violations),
+                          events=validator.events, violations=violations,
                           output=capture.exchange.output)
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)

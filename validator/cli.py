@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import zlib
@@ -27,6 +28,7 @@ import click
 
 from . import __version__, config
 from .api import validate_file
+from .atomic import write_atomic
 from .engine import KINDS, StreamReport
 from .framing import FORMATS
 from .reporters import REPORTERS, fails, github, parse_report_spec
@@ -177,11 +179,15 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str,
 
 
 def _write(path: str, text: str, *, append: bool = False) -> None:
+    """Write a report (in one step: a temporary file renamed over it), or append to one."""
     try:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "a" if append else "w", encoding="utf-8") as stream:
-            stream.write(text)
+        if append:
+            with open(target, "a", encoding="utf-8") as stream:
+                stream.write(text)
+        else:
+            write_atomic(target, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {printable(path)}: {exc.strerror or exc}") from None
 
@@ -238,10 +244,40 @@ def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[st
         enabled_rules(profile, options["select"], options["ignore"])
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    reports = [_lint_one(path, stdin_filename, options) for path in _expand(paths)]
+    reports: list[StreamReport] = []
+    try:
+        for path in _expand(paths):
+            reports.append(_lint_one(path, stdin_filename, options))
+    except Interrupted as stop:
+        _stopped(stop, reports, "files", output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
     sys.exit(_exit_code(reports, strict, exit_zero))
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived (raised by the handler ``run`` installs)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _stopped(stop: Interrupted, reports: Sequence[StreamReport], what: str,
+             **emit: Any) -> None:
+    """Report what is done, one line on stderr, exit 128 + the signal (130 SIGINT, 143
+    SIGTERM)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the report
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    emit_reports(reports, **emit)
+    click.echo(f"stream-validator: interrupted ({stop}): the {len(reports)} {what} done so far "
+               "are reported", err=True)
+    sys.exit(128 + stop.signum)
 
 
 def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -> int:
@@ -282,16 +318,32 @@ def _progress(total: int) -> Callable[[StreamReport], None]:
 def _check_base_url(url: str) -> str:
     from urllib.parse import urlsplit
 
+    import httpx
+
     try:
         parts = urlsplit(url)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
-            parts.port is None or parts.port > 0)
-    except ValueError:  # a bad port or IPv6 literal
+            parts.port is None or parts.port > 0) and _HEADER_VALUE.match(url) is not None
+        # What httpx (a line break, "xn--") or the resolver's codec ("a..b") refuses would
+        # otherwise be an internal error.
+        httpx.Request("POST", url)
+        valid = valid and bool(parts.hostname.encode("idna"))
+    except (ValueError, httpx.InvalidURL):  # a bad port, IPv6 literal or IDNA label
         valid = False
     if not valid:
         raise UsageError(f"{printable(url)}: expected an http(s) base URL such as "
                          "http://127.0.0.1:8000/v1")
     return url
+
+
+def _check_api_key(key: str | None) -> str | None:
+    """The key, if it can be sent as a header value; else exit 2 with a message that never
+    shows it (a key with a trailing newline would otherwise end up in an error text)."""
+    if key is not None and (not key or not _HEADER_VALUE.match(key) or key != key.strip()):
+        raise UsageError("the API key (--api-key or OPENAI_API_KEY) is not a valid header "
+                         "value: it must be printable ASCII without spaces or line breaks at "
+                         "its ends (the key is not shown)")
+    return key
 
 
 @main.command()
@@ -341,10 +393,10 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
     """
     from . import scenarios as sc
-    from .check import CheckOptions, run_check
+    from .check import CheckInterrupted, CheckOptions, run_check
 
     options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, api_key=api_key,
+        base_url=_check_base_url(base_url), model=model, api_key=_check_api_key(api_key),
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
         max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
         ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
@@ -361,6 +413,12 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
                             else None)
     except OSError as exc:  # --save DIR cannot be written
         raise UsageError(f"cannot save captures: {exc}") from None
+    except CheckInterrupted as stop:
+        if not isinstance(stop.cause, Interrupted):
+            raise stop.cause from None
+        _stopped(stop.cause, stop.reports, f"of {len(chosen)} scenarios",
+                 output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
     sys.exit(_exit_code(reports, strict, exit_zero))
@@ -434,11 +492,22 @@ def schema(event_type: str | None, list_types: bool) -> None:
 
 
 def run() -> None:
-    """Entry point that turns any unexpected exception into a one-line message and exit 2."""
+    """Entry point: SIGINT and SIGTERM end a command with what it has done (exit 130/143), and
+    any unexpected exception becomes a one-line message (credentials scrubbed) and exit 2."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
     try:
         main(standalone_mode=True)
     except SystemExit:
         raise
+    except Interrupted as stop:  # before a command could report anything
+        click.echo(f"stream-validator: interrupted ({stop})", err=True)
+        sys.exit(128 + stop.signum)
     except Exception as exc:
-        click.echo(f"stream-validator: internal error: {type(exc).__name__}: {exc}", err=True)
+        from .capture import scrub
+
+        secrets = [os.environ.get("OPENAI_API_KEY", "")]
+        message = scrub(f"{type(exc).__name__}: {exc}", secrets)
+        click.echo(f"stream-validator: internal error: {printable(message)}", err=True)
         sys.exit(EXIT_ERROR)

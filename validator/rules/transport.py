@@ -41,4 +41,10 @@ RULES = (
         example="The server closes the socket in the middle of a chunked body.",
         instead="Finish every response; answer errors with an HTTP status or a terminal `response.failed` event.",
         refs="RFC 9112 §7.1 (chunked transfer coding)"), kind="any"),
+    Rule("H010", "content-encoding-unreadable", "The body cannot be decoded with its `Content-Encoding`", E, doc(
+        what="Reports an answer whose `Content-Encoding` the request did not accept (`check` sends `Accept-Encoding: gzip, deflate`; `br`, `zstd`, `compress`, stacked codings), or whose body is not valid data of its coding (a plain body labelled `gzip`, a gzip stream cut short). The body is not validated. `gzip` and `deflate` bodies are decoded incrementally and validated as the client sees them.",
+        why="httpx (openai-python's transport) raises `DecodingError` on a body that is not what its `Content-Encoding` says, so the client gets an exception instead of events; a coding it does not support (`br` without the brotli package) is handed on undecoded, and the client's SSE parser reads compressed bytes. RFC 9110 lets a server use only codings the request accepts.",
+        example="`Content-Encoding: gzip` on a plain `text/event-stream` body, or `Content-Encoding: br` answering `Accept-Encoding: gzip, deflate`.",
+        instead="Compress only with a coding from the request's `Accept-Encoding`, and label the body with the coding it really has (or none).",
+        refs="RFC 9110 §8.4 (Content-Encoding), §12.5.3 (Accept-Encoding); httpx `_decoders.py`"), kind="any"),
 )
