@@ -27,7 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fuzz_targets as targets
+if len(sys.argv) == 4 and sys.argv[1] == "--child-atheris":
+    import atheris
+
+    # Coverage of the validator's own modules guides atheris: they are instrumented as the
+    # targets import them.
+    with atheris.instrument_imports(include=["validator"]):
+        import fuzz_targets as targets
+else:
+    import fuzz_targets as targets
 
 
 def hypothesis_run(name: str, *, seconds: float | None = None, examples: int | None = None,
@@ -91,7 +99,6 @@ def atheris_run(name: str, seconds: float) -> None:
         (corpus / f"seed-{i}").write_bytes(b"\0" * 12 + seed)
     argv = [sys.argv[0], str(corpus), f"-max_total_time={int(seconds)}", "-timeout=30",
             "-rss_limit_mb=2048", "-print_final_stats=1"]
-    atheris.instrument_all()  # coverage of every loaded module: the validator's code guides it
     atheris.Setup(argv, one_input)
     atheris.Fuzz()
 
