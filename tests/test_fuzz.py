@@ -53,6 +53,13 @@ def test_found_inputs_stay_fixed(name, data, cuts):
     targets.TARGETS[name](data, cuts)
 
 
+def test_deep_events_are_compared_without_recursion():
+    """Found by atheris: the harness's own `==` on two 1000-deep payloads recursed."""
+    deep = b"[" * 1000 + b"]" * 1000
+    targets.TARGETS["jsonl"](b'{"a": ' + deep + b"}\n", [7])
+    assert not targets.same([[[1]]], [[[2]]]) and targets.same([float("nan")], [float("nan")])
+
+
 def test_a_hang_is_reported_as_slow_not_waited_for():
     with pytest.raises(targets.Slow):  # noqa: SIM117 - the timer must be inside the raises
         with targets.bounded_time(0, 0.1):
