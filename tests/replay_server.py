@@ -121,6 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "message": "upstream exploded", "type": "server_error"}}).encode())
         if mode == "html":
             return self._send(200, "text/html", b"<html><body>502 Bad Gateway</body></html>")
+        if mode == "notfound":  # a base URL without /v1, say
+            return self._send(404, "application/json", b'{"detail": "Not Found"}')
+        if mode == "sseerror":  # a proxy relaying an upstream error unframed
+            return self._send(200, "text/event-stream", json.dumps({"error": {
+                "message": "model 'gpt-5-mini' not found", "type": "invalid_request_error"}}
+            ).encode())
         body = json.loads(raw)
         if mode == "replay" and invalid(endpoint, body):
             return self._send(400, "application/json", json.dumps({"error": {
@@ -132,7 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "badgzip":
             self.send_header("Content-Encoding", "gzip")
         self.end_headers()
-        cut = len(data) // 2 if mode in ("hang", "keepalive", "close") else len(data)
+        # flaky: every other request of the run ends cleanly in the middle of the stream.
+        flaky = mode == "flaky" and len(self.server.requests) % 2 == 0
+        cut = len(data) // 2 if mode in ("hang", "keepalive", "close") or flaky else len(data)
         self._stream(data[:cut])
         if mode == "hang":
             self.server.stopping.wait(30)
@@ -144,6 +152,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         else:
             self.wfile.write(b"0\r\n\r\n")
+
+    def do_GET(self) -> None:
+        """`GET /models`: a model list in mode `models`, nothing elsewhere."""
+        mode = self.path.lstrip("/").partition("/")[0]
+        if mode == "models" and self.path.endswith("/models"):
+            return self._send(200, "application/json", json.dumps({"object": "list", "data": [
+                {"id": "served-model-1", "object": "model"},
+                {"id": "served-model-2", "object": "model"}]}).encode())
+        return self._send(404, "application/json", b'{"detail": "Not Found"}')
 
     def _send(self, status: int, content_type: str, payload: bytes) -> None:
         self.send_response(status)

@@ -38,10 +38,11 @@ def found(entry: dict) -> list[str]:
 
 
 def test_builtin_scenarios_cover_both_endpoints():
-    cases = ("text", "system-prompt", "multi-sentence", "function-call",
+    cases = ("text", "system-prompt", "multi-sentence", "function-call", "tool-choice-auto",
              "parallel-function-calls", "reasoning", "invalid-request")
     expected = [f"{e}-{c}" for e in ("responses", "chat") for c in cases]
-    assert sorted([*expected, "responses-max-output-tokens", "chat-max-tokens"]) == BUILTIN
+    assert sorted([*expected, "responses-max-output-tokens", "chat-max-tokens",
+                   "chat-usage"]) == BUILTIN
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +120,9 @@ def test_failing_scenario_ends_with_the_lint_command_that_reproduces_it(server, 
     result = run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
                  "responses-invalid-request", "--profile", "open-responses")
     assert result.exit_code == 1
-    block = result.output.split("\n\n")[0].splitlines()
-    header, last = block[0], [line for line in result.output.splitlines()
-                              if line.startswith("  reproduce: ")][-1]
+    header = next(line for line in result.output.splitlines()
+                  if line.startswith("responses-invalid-request: fail ("))
+    last = [line for line in result.output.splitlines() if line.startswith("  reproduce: ")][-1]
     assert "HTTP 200, first event " in header and ", total " in header
     command = shlex.split(last.removeprefix("  reproduce: "))
     assert command[:2] == ["stream-validator", "lint"]
@@ -204,7 +205,7 @@ def test_refused_connection_is_a_finding_per_scenario(tmp_path):
 def test_every_live_rule_is_triggered(server):
     # The H and X rules have no file sample (tests/test_samples.py): each is triggered here.
     triggered = set()
-    for mode in ("lenient", "hang", "close", "error500", "html", "badgzip"):
+    for mode in ("lenient", "hang", "close", "error500", "html", "sseerror", "badgzip"):
         _, files = check_json(server.url(mode), "--timeout", "0.5", "--only", "*-invalid-*")
         triggered |= {code for entry in files.values() for code in found(entry)}
     _, files = check_json(f"http://127.0.0.1:{unused_port()}/v1", "--only", "chat-text")
@@ -389,3 +390,77 @@ def test_check_writes_valid_junit_and_sarif_for_its_scenarios(server, tmp_path):
     sarif_validator().validate(log)
     results = log["runs"][0]["results"]
     assert results and all(r["ruleId"] in RULES for r in results)
+
+
+# -- verdicts on third-party servers (issue 12) -------------------------------------------------
+
+def test_404_is_not_a_rejection_and_asks_for_the_base_url(server):
+    _, files = check_json(server.url("notfound"), "--only", "*-invalid-request,chat-text")
+    for name in ("responses-invalid-request", "chat-invalid-request", "chat-text"):
+        (h001,) = files[name]["violations"]
+        assert h001["code"] == "H001" and "HTTP 404" in h001["message"], name
+        assert "is the base URL right? (…/v1?)" in h001["message"], name
+        assert files[name]["check"]["verdict"] == "fail"
+
+
+def test_an_event_stream_whose_body_is_a_json_error_is_read_as_sse(server):
+    _, files = check_json(server.url("sseerror"), "--only", "responses-text,chat-text")
+    for entry in files.values():
+        assert found(entry) == ["H005", "L010"]  # no framing noise: one cause
+        (h005,) = [v for v in entry["violations"] if v["code"] == "H005"]
+        assert "model 'gpt-5-mini' not found" in h005["message"]
+        assert entry["format"] == "sse"
+
+
+def test_the_model_defaults_to_the_first_one_the_server_lists(server):
+    _, files = check_json(server.url("models"), "--only", "chat-text")
+    assert files["chat-text"]["check"]["model"] == "served-model-1"
+    assert json.loads(server.requests[-1][2])["model"] == "served-model-1"
+    _, files = check_json(server.url("replay"), "--only", "chat-text")  # GET /models: 404
+    assert files["chat-text"]["check"]["model"] == "gpt-5-mini"
+    _, files = check_json(server.url("models"), "--only", "chat-text", "--model", "mine")
+    assert json.loads(server.requests[-1][2])["model"] == "mine"
+
+
+def test_per_endpoint_urls_and_a_scenario_path(server, tmp_path):
+    chat = server.url("replay").removesuffix("/v1") + "/openai/deployments/x/chat/completions"
+    _, files = check_json(server.url("notfound"), "--only", "chat-text,responses-text",
+                          "--chat-url", chat,
+                          "--responses-url", server.url("replay") + "/responses")
+    assert files["chat-text"]["check"]["url"] == chat and found(files["chat-text"]) == []
+    assert found(files["responses-text"]) == []
+    (tmp_path / "mounted.json").write_text(json.dumps({
+        "name": "mounted", "endpoint": "chat", "path": "/../replay/v1/chat/completions",
+        "request": {"messages": [{"role": "user", "content": "hi"}]}}))
+    _, files = check_json(server.url("notfound"), "--no-builtin", "--scenarios", str(tmp_path),
+                          "--chat-url", server.url("notfound") + "/chat/completions")
+    assert files["mounted"]["check"]["url"].endswith("/notfound/v1/../replay/v1/chat/completions")
+
+
+def test_repeat_marks_findings_that_not_every_run_has_as_flaky(server):
+    _, files = check_json(server.url("flaky"), "--only", "chat-text", "--repeat", "2",
+                          "--concurrency", "1")
+    entry = files["chat-text"]
+    assert entry["check"]["runs"] == 2 and entry["check"]["flaky"] >= 1
+    flaky = [v for v in entry["violations"] if "[flaky: in 1 of 2 runs]" in v["message"]]
+    assert flaky and all(v["code"] in ("C015", "C023", "F004", "X001") for v in flaky), flaky
+    _, files = check_json(server.url("replay"), "--only", "chat-text", "--repeat", "3")
+    assert files["chat-text"]["check"]["flaky"] == 0 and found(files["chat-text"]) == []
+
+
+def test_findings_are_grouped_by_cause_across_scenarios_errors_first(server):
+    result = run("check", server.url("sseerror"), "--only", "responses-text,chat-text,chat-usage")
+    lines = result.output.splitlines()
+    entries = [line for line in lines if line[:1].isupper() and " [" in line]
+    assert [e.split()[0] for e in entries] == ["H005", "L010"]
+    assert "    at chat-text, chat-usage, responses-text (3 places)" in lines
+    verdicts = [line for line in lines if line.startswith(("chat-", "responses-"))]
+    assert len(verdicts) == 3 and all(": fail (2 errors, 0 warnings" in v for v in verdicts)
+
+
+def test_the_json_report_has_each_scenarios_verdict_and_description(server):
+    _, files = check_json(server.url("replay"), "--only", "chat-text,chat-max-tokens")
+    assert files["chat-text"]["check"]["verdict"] == "pass"
+    assert files["chat-max-tokens"]["check"]["verdict"] == "fail"
+    described = {s.name: s.description for s in load_builtin()}
+    assert all(f["check"]["description"] == described[n] for n, f in files.items())

@@ -290,6 +290,9 @@ def test_an_interrupt_reports_the_finished_scenarios_and_exits_128_plus_the_sign
     """Issue 18.16 and 18.15: Ctrl-C exited 1 with only 'Aborted!' and no report, after waiting
     for the running scenarios; a SIGTERM left half a capture that looks like a cut stream."""
     def behaviour(conn, request):
+        if request.startswith(b"GET "):  # /models
+            conn.sendall(head("404 Not Found", "Content-Length: 0", content_type=""))
+            return
         if b"/responses " in request.split(b"\r\n", 1)[0]:  # Responses scenarios finish
             conn.sendall(head("200 OK", "Connection: close") + TEXT)
             return

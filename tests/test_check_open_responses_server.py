@@ -7,15 +7,16 @@ It serves the bridge at ``/responses`` (``/v1/...`` is proxied to the upstream u
 the base URL has no ``/v1``. What it streams, as this test pins it:
 
 - no event carries a ``sequence_number`` (Q001, a warning), and no ``response.output_item.added``
-  is ever sent, so every delta refers to an item that was never added (I001), the terminal
-  response lists output items none of which were streamed (R002), and the scenarios find no
-  message, text or function call in the stream (X001);
-- ``response.created`` has an empty ``model`` and the later events the upstream's (R001);
-- text: ``response.output_text.delta`` without ``content_index``, and the final message without
-  ``status`` and its ``output_text`` without ``annotations`` (S002);
+  or ``.done`` is ever sent, so the deltas refer to an item that was never added (I001, once
+  per item; the item is then read from its deltas, so its text and calls still count);
+- ``response.created`` has an empty ``model`` and the later events the upstream's (R001, once);
+- text: ``response.output_text.delta`` without ``content_index`` (S002) and no content part
+  lifecycle (I011), and the final message without ``status`` and its ``output_text`` without
+  ``annotations`` (S002);
 - tool calls: a second ``response.in_progress`` per call (L003) whose function_call item has
-  the status "ready" (S003), and ``response.function_call_arguments.done`` with ``id`` in place
-  of ``item_id`` (S002);
+  the status "ready" (S003), arguments deltas under ``item_id: tool_call_…`` while the terminal
+  response calls the items ``call_…`` (R002), and ``response.function_call_arguments.done``
+  with ``id`` in place of ``item_id`` (S002);
 - ``max_output_tokens`` is passed on as ``max_tokens``; the replay has no chat sample cut by a
   token limit and answers with a finished text, so that stream ends ``completed`` (X001);
 - an invalid request (``input`` of the wrong type) gets a 500 from the bridge itself, not a
@@ -60,13 +61,14 @@ def bridge_url(upstream, tmp_path_factory):
 
 
 # Per scenario: the rules that fire, and where the schema findings (S002/S003) point.
-TEXT = (["I001", "Q001", "R001", "R002", "S002", "X001"],
+TEXT = (["I001", "I011", "Q001", "R001", "S002"],
         {"/content_index", "/response/output/0/status", "/response/output/0/content/0/annotations"})
-TOOLS = (["I001", "L003", "Q001", "R001", "R002", "S002", "S003", "X001"],
+TOOLS = (["I001", "L003", "Q001", "R001", "R002", "S002", "S003"],
          {"/item_id", "/response/output/0/status"})
 EXPECTED = {"responses-text": TEXT, "responses-system-prompt": TEXT,
             "responses-multi-sentence": TEXT, "responses-reasoning": TEXT,
-            "responses-max-output-tokens": TEXT, "responses-function-call": TOOLS,
+            "responses-max-output-tokens": (TEXT[0] + ["X001"], TEXT[1]),
+            "responses-function-call": TOOLS, "responses-tool-choice-auto": TOOLS,
             "responses-parallel-function-calls": TOOLS,
             "responses-invalid-request": (["H001"], set())}
 

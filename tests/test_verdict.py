@@ -90,3 +90,26 @@ def test_secrets_are_redacted():
     assert not any(is_secret(h) for h in ("Content-Type", "X-Team", "OpenAI-Organization"))
     assert redact_url("https://user:pw@host:8443/v1/responses?api-key=s3&api-version=2025") \
         == "https://host:8443/v1/responses?api-key=REDACTED&api-version=2025"
+
+
+@pytest.mark.parametrize("status", [404, 405])
+def test_not_found_is_no_rejection_and_asks_for_the_base_url(status):
+    for scenario in (STREAM, REJECTED):
+        found = judge(scenario, Exchange(http_status=status, reason="Not Found"))
+        assert codes(found) == ["H001"]
+        assert "is the base URL right? (…/v1?)" in found[0][1]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b'{"error": {"message": "model not found", "code": 404}}', "model not found"),
+    (b'{"detail": "Not authenticated"}', "Not authenticated"),
+    (b'{"error": "\\u001b[2Jboom"}', "\\x1b[2Jboom"),
+    (b'data: {"type": "x"}\n\n', None), (b'{"type": "x"}', None), (b"[1]", None),
+])
+def test_a_json_error_relayed_as_an_event_stream_is_named(body, message):
+    from validator.verdict import relayed_error
+
+    assert relayed_error(body) == message
+    exchange = Exchange(http_status=200, content_type=SSE, streamed=True,
+                        relayed_error=message, stream_status=None)
+    assert codes(judge(STREAM, exchange)) == (["H005"] if message else [])

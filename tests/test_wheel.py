@@ -104,5 +104,5 @@ print(json.dumps([[s.name, s.source] for s in load_builtin()]))
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     shipped = sorted(p.stem for p in (REPO / "validator" / "scenarios").glob("*.json"))
-    assert [name for name, _ in found] == shipped and len(shipped) == 16
+    assert [name for name, _ in found] == shipped and len(shipped) == 19
     assert all(source.startswith(str(installed["venv"])) for _, source in found)

@@ -39,10 +39,10 @@ from .atomic import write_atomic
 from .engine import StreamValidator
 from .reporters._safe import printable
 from .scenarios import REQUEST_SUFFIX
-from .verdict import Exchange, is_event_stream
+from .verdict import Exchange, is_event_stream, relayed_error
 
-__all__ = ["ACCEPT_ENCODING", "Capture", "Watchdog", "endpoint_url", "is_secret", "post_stream",
-           "redact_url", "save", "scrub"]
+__all__ = ["ACCEPT_ENCODING", "Capture", "CaptureFile", "Watchdog", "deadline", "is_secret",
+           "post_stream", "redact_url", "save", "scrub"]
 
 #: A non-stream body is only shown and saved up to this size.
 _BODY_LIMIT = 64 * 1024
@@ -67,13 +67,6 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "REDACTED")
     return _BEARER.sub(lambda m: f"{m.group(1)} REDACTED", text)
-
-
-def endpoint_url(base_url: str, path: str) -> str:
-    """``path`` (``/responses``) appended to the path of ``base_url``, keeping its query
-    (``…/v1?api-version=X`` + ``/responses`` -> ``…/v1/responses?api-version=X``)."""
-    parts = urlsplit(base_url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + path, fragment=""))
 
 
 def redact_url(url: str) -> str:
@@ -157,6 +150,19 @@ class Watchdog:
             self._live.discard(deadline)
 
 
+@contextlib.contextmanager
+def deadline(seconds: float, watchdog: Watchdog) -> Iterator[_Deadline]:
+    """A deadline for one exchange, which ``watchdog`` can also cancel; pass
+    ``extensions={"trace": d.trace}`` to the httpx request it bounds."""
+    ends = _Deadline(seconds)
+    watchdog._watch(ends)
+    try:
+        with ends:
+            yield ends
+    finally:
+        watchdog._unwatch(ends)
+
+
 class _Undecodable(Exception):
     """The body cannot be decoded with its ``Content-Encoding`` (H010)."""
 
@@ -217,8 +223,8 @@ class _Inflater:
 
 @dataclass
 class Capture:
-    """The facts of one exchange; ``body`` is the first 64 KiB of an answer that is not an
-    event stream (after content decoding), for its excerpt."""
+    """The facts of one exchange; ``body`` is the first 64 KiB of the answer (after content
+    decoding), for excerpts; ``--save`` streams the whole of it to disk instead."""
 
     url: str
     request: dict[str, Any]
@@ -244,35 +250,34 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
     body = bytearray()
     state = {"received": 0}
     start = time.monotonic()
-    deadline = _Deadline(max_time)
     watchdog = watchdog or Watchdog()
-    watchdog._watch(deadline)
     try:
-        with deadline, client.stream("POST", url, json=request,
-                                     headers={**headers, "Accept-Encoding": ACCEPT_ENCODING},
-                                     extensions={"trace": deadline.trace}) as response:
+        with deadline(max_time, watchdog) as limit, client.stream(
+                "POST", url, json=request,
+                headers={**headers, "Accept-Encoding": ACCEPT_ENCODING},
+                extensions={"trace": limit.trace}) as response:
             exchange.http_status = response.status_code
             exchange.reason = response.reason_phrase
             exchange.content_type = response.headers.get("content-type")
             exchange.streamed = response.is_success and is_event_stream(exchange.content_type)
             inflater = _Inflater.of(response.headers.get("content-encoding"))
             for piece in _decoded(response, inflater, state):
+                if len(body) < _BODY_LIMIT:
+                    body += piece[:_BODY_LIMIT - len(body)]
                 if exchange.streamed:
                     validator.feed(piece)
                     if save_to is not None:
                         save_to.write(piece)
                     if capture.time_to_first_event is None and validator.events:
                         capture.time_to_first_event = time.monotonic() - start
-                else:
-                    body += piece[:_BODY_LIMIT - len(body)]
-                    if len(body) >= _BODY_LIMIT:
-                        break
+                elif len(body) >= _BODY_LIMIT:
+                    break
                 if time.monotonic() - start > max_time:
                     exchange.error = ("H003", _max_time_message(max_time, validator))
                     break
             else:
                 inflater.finish()
-        if deadline.expired and exchange.error is None:  # a body read until the socket closed
+        if limit.expired and exchange.error is None:  # a body read until the socket closed
             exchange.error = ("H003", _max_time_message(max_time, validator))
     except _Undecodable as exc:
         exchange.error = ("H010", str(exc))
@@ -280,14 +285,12 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
     except httpx.TimeoutException as exc:
         exchange.error = ("H003", _timeout_message(exc, timeout, state["received"], validator))
     except httpx.TransportError as exc:
-        if deadline.expired:
+        if limit.expired:
             exchange.error = ("H003", _max_time_message(max_time, validator,
                                                         exchange.http_status is None))
         elif not watchdog.cancelled:
             exchange.error = ("H004", scrub(_connection_message(exc, state["received"]),
                                             secrets))
-    finally:
-        watchdog._unwatch(deadline)
     capture.cancelled = watchdog.cancelled
     capture.total_time = time.monotonic() - start
     capture.body = bytes(body)
@@ -295,6 +298,9 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
         validator.close()
         exchange.stream_status = validator.status
         exchange.output = validator.output()
+        exchange.usage = validator.usage_seen
+        if not validator.events:
+            exchange.relayed_error = relayed_error(capture.body[:_BODY_LIMIT])
     else:
         text = capture.body[:_EXCERPT_CHARS].decode("utf-8", "replace")
         more = len(capture.body) > _EXCERPT_CHARS

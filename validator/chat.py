@@ -75,6 +75,10 @@ class ChatChecker:
             return "error"
         return next((c.finish_reason for c in self.state.choices if c.index == 0), None)
 
+    def usage_seen(self) -> bool:
+        """Whether a chunk carried `usage`."""
+        return self.state.usage_at is not None
+
     def output(self) -> list[dict]:
         """The choices as a client accumulated them (openai-node's snapshot, roughly)."""
         return [_reconstruct(choice) for choice in self.state.choices]

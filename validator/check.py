@@ -1,11 +1,13 @@
 """``stream-validator check``: run scenarios against a live server, one report per scenario.
 
-Each scenario's request goes to ``BASE_URL`` + ``/responses`` or ``/chat/completions``
-(``endpoint_url``: after the base URL's path, before its query) with
-``stream: true``; its body is validated by the same engine as ``lint`` while it arrives
-(``validator.capture``), then the transport and expectation findings (``validator.verdict``)
-are added.  The result is one :class:`~validator.engine.StreamReport` per scenario, so every
-reporter renders it; its ``check`` field carries the timings and how to reproduce a failure.
+Each scenario's request goes to its endpoint's URL (``endpoint_url``: ``BASE_URL +
+/responses`` or ``/chat/completions`` unless overridden) with ``stream: true``; its body is
+validated by the same engine as ``lint`` while it arrives (``validator.capture``), read as SSE
+since that is what its ``Content-Type`` must say, then the transport and expectation findings
+(``validator.verdict``) are added.  The result is one :class:`~validator.engine.StreamReport`
+per scenario, so every reporter renders it; its ``check`` field carries the verdict, the
+timings and how to reproduce a failure.  With ``repeat`` each scenario runs several times and
+a finding that not every run has is marked flaky.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -23,19 +26,24 @@ from .capture import (
     Capture,
     CaptureFile,
     Watchdog,
-    endpoint_url,
+    deadline,
     is_secret,
     post_stream,
     redact_url,
     save,
 )
+from .causes import cause_key
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["CheckInterrupted", "CheckOptions", "run_check"]
+__all__ = ["DEFAULT_MODEL", "CheckInterrupted", "CheckOptions", "endpoint_url", "run_check",
+           "served_model", "under_base"]
+
+#: The model of a request that names none, when the server does not list its models.
+DEFAULT_MODEL = "gpt-5-mini"
 
 
 @dataclass
@@ -43,7 +51,11 @@ class CheckOptions:
     """Everything ``check`` needs besides the scenarios."""
 
     base_url: str
-    model: str = "gpt-5-mini"
+    #: ``None``: the first model the server's ``GET /models`` lists, else ``DEFAULT_MODEL``.
+    model: str | None = None
+    #: endpoint (``responses``, ``chat``) -> full URL, for a server that mounts it elsewhere.
+    endpoint_urls: dict[str, str] = field(default_factory=dict)
+    repeat: int = 1
     api_key: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
@@ -67,8 +79,9 @@ class CheckInterrupted(Exception):
 
 def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
               on_done: Callable[[StreamReport], None] | None = None) -> list[StreamReport]:
-    """Run every scenario (``concurrency`` at a time); the reports keep the scenarios' order.
-    ``on_done`` is called with each report as its scenario finishes (for progress).
+    """Run every scenario (``concurrency`` at a time, ``repeat`` times each); the reports keep
+    the scenarios' order.  ``on_done`` is called with each report as its scenario finishes
+    (for progress).
 
     An exception in the waiting thread (an interrupt: ``KeyboardInterrupt``, or what a signal
     handler raises) cancels the running exchanges at once and raises ``CheckInterrupted``."""
@@ -84,14 +97,22 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     watchdog = Watchdog()
     with httpx.Client(timeout=timeout, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-        def run(scenario: Scenario) -> StreamReport | None:
-            report = _run_one(client, scenario, headers, options, watchdog, secrets)
-            if report is not None and on_done is not None:
-                on_done(report)
-            return report
-
-        futures = [pool.submit(run, scenario) for scenario in scenarios]
+        futures = []
         try:
+            model = options.model or served_model(client, options, headers, watchdog) \
+                or DEFAULT_MODEL
+
+            def run(scenario: Scenario) -> StreamReport | None:
+                runs = [_run_one(client, scenario, headers, options, model, run, watchdog,
+                                 secrets) for run in range(options.repeat)]
+                if None in runs:  # cancelled
+                    return None
+                report = _merge(runs)  # type: ignore[arg-type]
+                if on_done is not None:
+                    on_done(report)
+                return report
+
+            futures = [pool.submit(run, scenario) for scenario in scenarios]
             return [future.result() for future in futures]  # type: ignore[misc]
         except BaseException as exc:
             watchdog.cancel()
@@ -101,14 +122,54 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
             raise CheckInterrupted([r for r in done if r is not None], exc) from None
 
 
+def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
+    """Where a scenario's request goes: BASE_URL + the scenario's own ``path``, else the URL
+    given for its endpoint (``--responses-url``, ``--chat-url``), else BASE_URL + the
+    endpoint's path."""
+    if scenario.own_path is None and scenario.endpoint in options.endpoint_urls:
+        return options.endpoint_urls[scenario.endpoint]
+    return under_base(options.base_url, scenario.path)
+
+
+def under_base(base_url: str, path: str) -> str:
+    """``path`` (``/responses``, ``/models``) under the API root ``base_url``: the one place
+    check builds a URL.  After the base URL's path, before its query
+    (``…/v1?api-version=X`` -> ``…/v1/responses?api-version=X``)."""
+    parts = urlsplit(base_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + path, fragment=""))
+
+
+def served_model(client: httpx.Client, options: CheckOptions, headers: dict[str, str],
+                 watchdog: Watchdog | None = None) -> str | None:
+    """The first model of the server's ``GET BASE_URL/models`` list (OpenAI's shape:
+    ``{"data": [{"id": …}, …]}``), or ``None`` if it does not answer with one within
+    ``--max-time``."""
+    try:
+        with deadline(options.max_time, watchdog or Watchdog()) as limit:
+            answer = client.get(under_base(options.base_url, "/models"),
+                                headers={**headers, "Accept": "application/json"},
+                                extensions={"trace": limit.trace})
+        document = answer.json() if answer.is_success else None
+    except (httpx.HTTPError, ValueError):  # no answer, or not JSON
+        return None
+    models = document.get("data") if isinstance(document, dict) else None
+    first = models[0] if isinstance(models, list) and models else None
+    model = first.get("id") if isinstance(first, dict) else None
+    return model if isinstance(model, str) and model else None
+
+
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
-             options: CheckOptions, watchdog: Watchdog, secrets: list[str]) -> StreamReport | None:
-    """One scenario's report (``None``: it was cancelled)."""
+             options: CheckOptions, model: str, run: int, watchdog: Watchdog,
+             secrets: list[str]) -> StreamReport | None:
+    """One run of a scenario (``None``: it was cancelled)."""
+    # The Content-Type says how to read the body: check only validates text/event-stream
+    # answers, so the framing is SSE whatever the bytes look like.
     validator = StreamValidator(kind=scenario.kind, profile=options.profile,
-                                select=options.select, ignore=options.ignore)
-    request = {"model": options.model, **scenario.request, "stream": True}
-    url = endpoint_url(options.base_url, scenario.path)
-    body = CaptureFile(options.save_dir, scenario.name) if options.save_dir else None
+                                select=options.select, ignore=options.ignore, input_format="sse")
+    request = {"model": model, **scenario.request, "stream": True}
+    url = endpoint_url(options, scenario)
+    name = scenario.name if run == 0 else f"{scenario.name}.run{run + 1}"
+    body = CaptureFile(options.save_dir, name) if options.save_dir else None
     try:
         capture = post_stream(client, url, request, headers, validator, options.timeout,
                               options.max_time, save_to=body, watchdog=watchdog, secrets=secrets)
@@ -116,13 +177,18 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
         if body is not None:
             body.discard()
         raise
-    saved = save(capture, options.save_dir, scenario.name, body) if body is not None else None
+    saved = save(capture, options.save_dir, name, body) if body is not None else None
     if capture.cancelled:
         return None
-    violations = list(validator.violations) if capture.exchange.streamed else []
+    # A body that could not be decoded (H010) was not validated.
+    stream_findings = list(validator.violations) if capture.exchange.streamed else []
+    if capture.exchange.relayed_error is not None:
+        # Not an SSE stream gone wrong but an error sent unframed (H005): its bytes' framing
+        # findings are that one cause again.
+        stream_findings = [v for v in stream_findings if not v.code.startswith("F")]
     report = StreamReport(path=str(saved) if saved else scenario.name,
                           format=validator.format, kind=scenario.kind, profile=options.profile,
-                          events=validator.events, violations=violations,
+                          events=validator.events, violations=stream_findings,
                           output=capture.exchange.output)
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)
@@ -130,14 +196,43 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
                                     message=message)
                           for code, message in judge(scenario, capture.exchange)
                           if code in enabled]
-    report.check = _facts(scenario, capture, saved, report, options)
+    report.check = _facts(scenario, capture, saved, report, options, model)
+    return report
+
+
+def _merge(runs: list[StreamReport]) -> StreamReport:
+    """One report for the runs of a scenario: the first run's, with the findings of the other
+    runs added; a finding (by cause) that some runs lack is marked flaky."""
+    report = runs[0]
+    if len(runs) == 1:
+        return report
+    seen: dict[tuple, list] = {}
+    for run in runs:
+        for key in {cause_key(v) for v in run.violations}:
+            seen.setdefault(key, []).append(run)
+    merged, kept = [], set()
+    for run in runs:
+        for v in run.violations:
+            key = cause_key(v)
+            if key in kept:
+                continue
+            kept.add(key)
+            count = len(seen[key])
+            merged.append(v if count == len(runs) else replace(
+                v, message=f"{v.message} [flaky: in {count} of {len(runs)} runs]"))
+    report.violations = merged
+    if report.check is not None:
+        report.check.update(runs=len(runs), flaky=sum(len(seen[k]) < len(runs) for k in kept),
+                            verdict="fail" if report.errors else "pass")
     return report
 
 
 def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: StreamReport,
-           options: CheckOptions) -> dict:
+           options: CheckOptions, model: str) -> dict:
     first = capture.time_to_first_event
-    return {"scenario": scenario.name, "endpoint": scenario.endpoint,
+    return {"scenario": scenario.name, "description": scenario.description,
+            "verdict": "fail" if report.errors else "pass", "endpoint": scenario.endpoint,
+            "model": model,
             "url": redact_url(capture.url), "http_status": capture.exchange.http_status,
             "time_to_first_event": round(first, 4) if first is not None else None,
             "total_time": round(capture.total_time, 4),

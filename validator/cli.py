@@ -356,8 +356,15 @@ def _check_api_key(key: str | None) -> str | None:
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
-@click.option("--model", default="gpt-5-mini", show_default=True,
-              help="Model for scenarios whose request names none.")
+@click.option("--model", default=None,
+              help="Model for scenarios whose request names none [default: the first model "
+              "of GET BASE_URL/models, else gpt-5-mini].")
+@click.option("--responses-url", metavar="URL",
+              help="Send the Responses scenarios here instead of BASE_URL/responses.")
+@click.option("--chat-url", metavar="URL",
+              help="Send the chat scenarios here instead of BASE_URL/chat/completions.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run each scenario N times; findings not in every run are marked flaky.")
 @click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
               help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
 @click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
@@ -381,7 +388,8 @@ def _check_api_key(key: str | None) -> str | None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
 def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
-          only: tuple[str, ...], skip: tuple[str, ...], model: str, api_key: str | None,
+          only: tuple[str, ...], skip: tuple[str, ...], model: str | None,
+          responses_url: str | None, chat_url: str | None, repeat: int, api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
           save_dir: str | None, output_format: str, report_specs: list[tuple[str, str]],
           profile: str, select: tuple[str, ...],
@@ -389,14 +397,18 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
-    BASE_URL/chat/completions, with stream: true.  A refused connection, a timeout, an HTTP
-    error or a non-SSE answer is a finding (H001-H004): exit 1, like any other finding.
+    BASE_URL/chat/completions, with stream: true (--responses-url and --chat-url, or a
+    scenario's "path", send them elsewhere).  A refused connection, a timeout, an HTTP error
+    or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
     """
     from . import scenarios as sc
     from .check import CheckInterrupted, CheckOptions, run_check
 
+    urls = {endpoint: _check_base_url(url) for endpoint, url in
+            (("responses", responses_url), ("chat", chat_url)) if url}
     options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, api_key=_check_api_key(api_key),
+        base_url=_check_base_url(base_url), model=model, endpoint_urls=urls, repeat=repeat,
+        api_key=_check_api_key(api_key),
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
         max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
         ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)

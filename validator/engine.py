@@ -8,7 +8,6 @@ location on every finding.  ``close()`` runs the end-of-stream checks.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,9 +15,8 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-import orjson
-
 from .chat import ChatChecker
+from .excerpt import excerpt
 from .framing import FrameDecoder
 from .model import Finding, Frame
 from .responses import ResponsesChecker
@@ -28,7 +26,6 @@ from .violations import Severity, Violation
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
 
 KINDS = ("responses", "chat")
-_EXCERPT_CHARS = 160
 #: Findings of one rule reported one by one in a stream; past it they are counted and one
 #: closing finding gives the count, so memory stays bounded on a stream that repeats a defect
 #: a million times.  (Framing caps its own findings at ``framing.CAP``.)
@@ -253,6 +250,12 @@ class StreamValidator:
         return self._checker.output() if self._checker is not None else []
 
     @property
+    def usage_seen(self) -> bool:
+        """Whether the stream reported token usage (a chat usage chunk, the terminal
+        response's `usage`)."""
+        return self._checker is not None and self._checker.usage_seen()
+
+    @property
     def status(self) -> str | None:
         """How the stream ended: the Responses terminal status (``completed``, ``incomplete``,
         ``failed``) or chat choice 0's `finish_reason`; ``error`` after an error event with no
@@ -394,20 +397,7 @@ class StreamValidator:
         self._out.append(Violation(
             code=code, name=RULES[code].name, severity=severity, message=message, line=line,
             event_index=index, sequence_number=seq if type(seq) is int else None,
-            pointer=pointer, excerpt=_excerpt(payload)))
-
-
-def _excerpt(payload: Any) -> str | None:
-    if payload is None:
-        return None
-    try:
-        text = orjson.dumps(payload, default=str).decode("utf-8")
-    except TypeError:  # lone surrogates, non-string keys in a dict a caller built, > 254 levels
-        try:
-            text = json.dumps(payload, default=str)
-        except RecursionError:
-            text = "{…}"
-    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
+            pointer=pointer, excerpt=excerpt(payload, pointer)))
 
 
 _CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker}

@@ -14,6 +14,7 @@ from .rules.final import check_final_output, check_identity, check_usage
 from .rules.identity import (
     add_item,
     add_part,
+    check_item_statuses,
     close_item,
     close_part,
     item_label,
@@ -54,14 +55,17 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     if item is not None and item.type in ITEM_VALUE_PATHS:
         initial = item_value(ev["item"], item.type)
         if isinstance(initial, str) and initial:
-            item.item_value().streamed.write(initial)
+            value = item.item_value()
+            value.streamed.write(initial)
+            value.prefilled = "response.output_item.added"
 
 
 def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
     done = ev.get("item")
     if not isinstance(done, dict):
         return
-    item = resolve_item(ctx, ev, None, by_id=False)
+    item = resolve_item(ctx, ev, None, by_id=False,
+                        adopt=(key_of(done.get("id")), key_of(done.get("type"))))
     if item is not None:
         close_item(ctx, item, done)
         check_item_done(ctx, item, done)
@@ -222,6 +226,7 @@ def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     command = ev.get("command")
     if isinstance(command, str) and command:
         part.streamed.write(command)
+        part.prefilled = ev["type"]
     if index == len(item.commands):
         item.commands.append(part)
     else:
@@ -254,9 +259,11 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     if not isinstance(response, dict):
         return
     check_usage(ctx, response)
+    state.usage_seen = isinstance(response.get("usage"), dict)
+    check_item_statuses(ctx, response, TERMINAL_EVENTS[ev["type"]])
     if ev["type"] != "response.failed":
         _check_open_items(ctx, state, response)
-        check_final_output(ctx, response)
+        check_final_output(ctx, response, completed=ev["type"] == "response.completed")
 
 
 # Item types OpenAI itself leaves open, closing them only in the terminal response.
@@ -269,8 +276,8 @@ def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
     final_ids = {key_of(o.get("id")) for o in output if isinstance(o, dict)} if isinstance(
         output, list) else set()
     for item in state.items:
-        if item.phase is DONE or item.partial:
-            continue
+        if item.phase is DONE or item.partial or item.adopted:
+            continue  # an item never added: I001 asked for its added and done events
         if item.type in _CLOSED_BY_FINAL and item.id is not None and item.id in final_ids:
             ctx.report("I010", f"{item_label(item)} was never closed by output_item.done; only the "
                        "terminal response carries it", None)
@@ -510,6 +517,10 @@ class ResponsesChecker:
         state = self.state
         status = TERMINAL_EVENTS.get(state.terminal_event or "")
         return status or ("error" if state.errored else None)
+
+    def usage_seen(self) -> bool:
+        """Whether the terminal response carried `usage`."""
+        return self.state.usage_seen
 
     def output(self) -> list[dict]:
         """The items as the stream built them: what a client accumulated, not the terminal

@@ -100,6 +100,10 @@ class Part:
     phase: str = ADDED
     annotations: int = 0
     partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
+    #: the event whose part or item object carried the first text (`content_part.added`…)
+    prefilled: str | None = None
+    #: never added: built from its first delta (I011 said so once; its text is still compared)
+    adopted: bool = False
 
     def accumulated(self) -> str:
         return self.streamed.getvalue()
@@ -130,6 +134,8 @@ class Item:
     value: Part | None = None  # item-level text: function arguments, tool input, code, diff
     done_item: dict | None = None  # the item of `output_item.done`
     partial: bool = False
+    #: never added: built from its events' `item_id`, type and order (I001 said so once)
+    adopted: bool = False
 
     def item_value(self) -> Part:
         if self.value is None:
@@ -142,9 +148,8 @@ class ResponseState:
     """Everything open or accumulated in one Responses stream."""
 
     phase: str = START
-    id: Any = None
-    model: Any = None
-    created_at: Any = None
+    #: The fields of the response as the lifecycle events last stated them (R001, R010).
+    response_fields: dict[str, Any] | None = None
     terminal_event: str | None = None
     errored: bool = False
     error_index: int | None = None
@@ -153,6 +158,7 @@ class ResponseState:
     items: list[Item] = field(default_factory=list)
     ids: dict[Any, int] = field(default_factory=dict)
     call_ids: dict[tuple, int] = field(default_factory=dict)
+    usage_seen: bool = False  # the terminal response carried `usage`
     transcript: Part = field(default_factory=lambda: Part(type="audio_transcript", line=None))
     audio_done: bool = False
 
@@ -170,13 +176,18 @@ class ResponseState:
             self.ids.setdefault(new.id, index)
         return new
 
-    def adopt_item(self, index: int, item_id: Any, item_type: Any) -> Item | None:
-        """In a resumed stream, take an item opened before the cursor as it is referenced
-        (``None`` past ``GAP_LIMIT``)."""
+    def adopt_item(self, index: int, item_id: Any, item_type: Any, *,
+                   line: int | None = None, partial: bool = True) -> Item | None:
+        """Take an item that was never added as it is referenced (``None`` past
+        ``GAP_LIMIT``): in a resumed stream one opened before the cursor (``partial``), else
+        one the server never announced, tracked from its first event on."""
         if index - len(self.items) > GAP_LIMIT:
             return None
         while len(self.items) < index:
             self.add_item({}, len(self.items), None, partial=True)
         if len(self.items) == index:
-            return self.add_item({"id": item_id, "type": item_type}, index, None, partial=True)
+            item = self.add_item({"id": item_id, "type": item_type}, index, line,
+                                 partial=partial)
+            item.adopted = not partial
+            return item
         return None

@@ -7,12 +7,14 @@ own findings come from the engine; these are the ones no capture file can carry.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .reporters._safe import printable
 from .scenarios import Scenario
 
-__all__ = ["Exchange", "census", "is_event_stream", "judge"]
+__all__ = ["Exchange", "census", "is_event_stream", "judge", "relayed_error"]
 
 _FAILED = ("failed", "error")
 
@@ -36,6 +38,9 @@ class Exchange:
     stream_status: str | None = None
     output: list[dict] = field(default_factory=list)
     output_text: str = ""
+    usage: bool = False  # the stream reported token usage
+    #: The error a `text/event-stream` body relayed as plain JSON instead of events.
+    relayed_error: str | None = None
 
 
 def is_event_stream(content_type: str | None) -> bool:
@@ -43,16 +48,20 @@ def is_event_stream(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() == "text/event-stream"
 
 
-def census(kind: str, output: list[dict]) -> Counter:
+def census(kind: str, output: list[dict], usage: bool = False) -> Counter:
     """What a stream produced, by the names ``expect.contains`` uses: output item types
-    (Responses), or ``content``, ``tool_call``, ``reasoning``, ``refusal`` of choice 0 (chat)."""
+    (Responses), or ``content``, ``tool_call``, ``reasoning``, ``refusal`` of choice 0 (chat);
+    ``usage`` for either when the stream reported token usage."""
     if kind == "responses":
-        return Counter(item.get("type") for item in output)
-    choice = next((c for c in output if c.get("index") == 0), {})
-    return Counter({"content": int(bool(choice.get("content"))),
-                    "tool_call": len(choice.get("tool_calls") or ()),
-                    "reasoning": int(bool(choice.get("reasoning"))),
-                    "refusal": int(bool(choice.get("refusal")))})
+        found = Counter(item.get("type") for item in output)
+    else:
+        choice = next((c for c in output if c.get("index") == 0), {})
+        found = Counter({"content": int(bool(choice.get("content"))),
+                         "tool_call": len(choice.get("tool_calls") or ()),
+                         "reasoning": int(bool(choice.get("reasoning"))),
+                         "refusal": int(bool(choice.get("refusal")))})
+    found["usage"] = int(usage)
+    return found
 
 
 def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
@@ -66,7 +75,9 @@ def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
     if status is None:
         return found
     if not 200 <= status < 300:
-        if not (scenario.outcome == "rejected" and 400 <= status < 500):
+        # 404/405 is no verdict on the request: the URL or method reached nothing.
+        if not (scenario.outcome == "rejected" and 400 <= status < 500
+                and status not in _NOT_THERE):
             found.append(("H001", _http_message(scenario, exchange)))
         return found
     if exchange.error and exchange.error[0] == "H010":
@@ -75,17 +86,40 @@ def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
         found.append(("H002", f"Content-Type is {exchange.content_type or 'missing'!s}, not "
                       f"text/event-stream; the body was not validated: {exchange.body_excerpt}"))
         return found
+    if exchange.relayed_error is not None:
+        return [*found, ("H005", "the text/event-stream body is a JSON error, not events: "
+                         f"{exchange.relayed_error}")]
     if exchange.error or exchange.stream_status is None:
         return found  # the engine reports the missing terminal event
     return found + [("X001", message) for message in _unmet(scenario, exchange)]
 
 
+#: Statuses that say the URL or the method reached nothing, not that the request was judged.
+_NOT_THERE = (404, 405)
+
+
 def _http_message(scenario: Scenario, exchange: Exchange) -> str:
     expected = ("a 4xx error or a failed stream" if scenario.outcome == "rejected"
                 else "200 and an event stream")
+    if exchange.http_status in _NOT_THERE:
+        expected += "; nothing answers at this URL: is the base URL right? (…/v1?)"
     reason = f" {exchange.reason}" if exchange.reason else ""
     body = f": {exchange.body_excerpt}" if exchange.body_excerpt else ""
     return f"HTTP {exchange.http_status}{reason} (expected {expected}){body}"
+
+
+def relayed_error(body: bytes) -> str | None:
+    """The message of a JSON error object sent as the body of an event stream (a proxy that
+    relays an upstream error unframed), or ``None``."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or not ("error" in document or "detail" in document):
+        return None
+    error = document["error"] if "error" in document else document["detail"]
+    message = error.get("message") if isinstance(error, dict) else error
+    return printable(str(message if message is not None else error))[:200]
 
 
 def _unmet(scenario: Scenario, exchange: Exchange) -> list[str]:
@@ -100,9 +134,12 @@ def _unmet(scenario: Scenario, exchange: Exchange) -> list[str]:
     if scenario.status and ended not in scenario.status:
         unmet.append(f"the stream ended with {what} {ended!r}, expected "
                      f"{' or '.join(repr(s) for s in scenario.status)}")
-    found = census(scenario.kind, exchange.output)
+    found = census(scenario.kind, exchange.output, exchange.usage)
     for name, wanted in scenario.contains.items():
-        if found[name] < wanted:
+        if name == "usage" and not found[name]:
+            unmet.append("expected token usage (the request asks for it), the stream reports "
+                         "none")
+        elif found[name] < wanted:
             unmet.append(f"expected at least {wanted} {name} output{'s' * (wanted != 1)}, "
                          f"the stream has {found[name]}")
     if scenario.text and not exchange.output_text.strip():

@@ -1,11 +1,15 @@
-"""Human output: findings grouped per file, each with its line and a short quote of the event."""
+"""Human output: findings grouped per file, each with its line and a short quote of the event;
+for ``check``, findings grouped by cause across scenarios (one entry, N places), errors first,
+then one verdict line per scenario."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import click
 
+from ..causes import cause_key
 from ..engine import StreamReport
 from ..rules import LIVE_FAMILIES
 from ..violations import Severity, Violation
@@ -17,8 +21,13 @@ __all__ = ["render"]
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool = False) -> str:
     """The text report of ``reports``."""
+    if reports and all(r.check is not None for r in reports):
+        return _render_check(reports, color)
     lines: list[str] = []
     for report in reports:
         path = printable(report.path)
@@ -37,6 +46,43 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
             lines.append(hint)
     lines.append(_summary(reports))
     return "\n".join(lines) + "\n"
+
+
+def _render_check(reports: Sequence[StreamReport], color: bool) -> str:
+    """``check``'s report: each cause once with every place it occurs (errors first), then
+    each scenario's verdict, timings and reproduce command."""
+    causes: dict[tuple, list[tuple[StreamReport, Violation]]] = {}
+    for report in reports:
+        for v in sorted(report.violations, key=Violation.sort_key):
+            causes.setdefault(cause_key(v), []).append((report, v))
+    lines: list[str] = []
+    for places in sorted(causes.values(), key=lambda p: (_RANK[p[0][1].severity], p[0][1].code)):
+        report, v = places[0]
+        severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
+        lines.append(f"{v.code} {severity} {printable(v.message)} ({v.name})")
+        if v.excerpt:
+            lines.append(f"    {printable(v.excerpt)}")
+        at = Counter(printable(f"{r.check['scenario']}" + (f":{p.line}" if p.line else ""))
+                     for r, p in places)
+        where = ", ".join(place + (f" (x{n})" if n > 1 else "") for place, n in at.items())
+        count = f" ({len(places)} places)" if len(places) > 1 else ""
+        lines.append(f"    at {where}{count}")
+    if causes:
+        lines.append("")
+    for report in reports:
+        check = report.check or {}
+        verdict = _style(check.get("verdict", "?"), color, bold=True)
+        lines.append(f"{printable(check['scenario'])}: {verdict} ({_counts(report)}"
+                     f"{_live(check)}) {printable(report.path)}")
+        if report.violations and (hint := _reproduce(report)):
+            lines.append(hint)
+    lines.append(_summary(reports))
+    return "\n".join(lines) + "\n"
+
+
+def _counts(report: StreamReport) -> str:
+    return (f"{report.errors} error{'s' * (report.errors != 1)}, {report.warnings} "
+            f"warning{'s' * (report.warnings != 1)}")
 
 
 def _live(check: dict | None) -> str:

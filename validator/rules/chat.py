@@ -130,8 +130,8 @@ RULES = (
         instead="After the first delta of a tool call, send only `index` and `function.arguments` fragments.",
         refs=f"protocol.md §4 (conventions); {PY_DELTAS}; corpus `chat__simonw-llm__openrouter-kimi-tool-call.sse`")),
     ChatRule("C012", "tool-call-identity-changed", "A tool call delta changes the call's `id`, `type` or name", E, doc(
-        what="Reports a delta for an existing tool call `index` whose `id`, `type` or `function.name` differs from the one the call started with — typically a second parallel call sent at the same `index` (a server that always uses `index: 0`).",
-        why="openai-node 7.5 throws `changed tool call identity`. openai-python merges the second call into the first: ids and names are concatenated (`call_acall_b`) and the arguments become `{\"a\":1}{\"b\":2}`, which no tool can parse; one of the calls is lost either way.",
+        what="Reports a delta for an existing tool call `index` whose `id`, `type` or `function.name` differs from the one the call started with — typically a second parallel call sent at the same `index` (a server that always uses `index: 0`) — including a continuation delta that sends `\"type\": null`.",
+        why="openai-node 7.5 throws `changed tool call identity`. A continuation with `\"type\": null` makes openai-python's `ChatCompletionStreamState` raise `AssertionError`: its `accumulate_delta` overwrites `type` with whatever a delta sends. openai-python merges the second call into the first: ids and names are concatenated (`call_acall_b`) and the arguments become `{\"a\":1}{\"b\":2}`, which no tool can parse; one of the calls is lost either way.",
         example='`{"index":0,"id":"call_a","function":{"name":"get_weather",…}}` then `{"index":0,"id":"call_b","function":{"name":"get_time",…}}`.',
         instead="Give each parallel tool call its own `index`.",
         refs=f"protocol.md §4 (accumulation semantics); {PY_DELTAS}; {NODE}")),
@@ -384,6 +384,12 @@ def _continue_identity(ctx: Any, choice: Choice, call: ToolCall, delta: dict, na
         elif field != "type":
             repeated.append(f"{field} {new!r}")
     label = f"tool call {call.index} of choice {choice.index}"
+    if "type" in delta and delta["type"] is None and call.type is not None:
+        # openai-python's accumulate_delta overwrites `type` (a union discriminator) with any
+        # value, null included, then asserts `tool_call.type == "function"`.
+        ctx.report("C012", f"{label}: a later delta sends \"type\": null; openai-python "
+                   f"overwrites the call's type {call.type!r} with it and fails an assertion",
+                   pointer + "/type", key=("C012", choice.index, call.index))
     if changed:
         call.merged = True
         ctx.report("C012", f"{label} changes its identity: {', '.join(changed)} (a second call "

@@ -9,15 +9,15 @@ from ..state import ResponseState
 from ..violations import Severity
 from ._rule import Rule, doc
 from .identity import item_label
-from .text import check_final_item
+from .text import check_final_arguments, check_final_item
 
 __all__ = ["RULES", "check_final_output", "check_identity", "check_usage"]
 
-E, INFO = Severity.ERROR, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RULES = (
     Rule("R001", "response-identity-changed", "The response id, model or created_at changes during the stream", E, doc(
-        what="Reports a lifecycle event (`response.in_progress`, `response.completed`, …) whose `response.id`, `response.model` or `response.created_at` differs from the first lifecycle event of the stream.",
+        what="Reports a lifecycle event (`response.in_progress`, `response.completed`, …) whose `response.id`, `response.model` or `response.created_at` differs from the value the earlier lifecycle events stated (a field that was absent is a schema finding, not a change; each change is reported once).",
         why="Clients store the response under its id and continue conversations with `previous_response_id`: a changed id points to a response that does not exist (or another one).",
         example="`response.created` with `id: resp_a`, `response.completed` with `id: resp_b`.",
         instead="Keep `id`, `model` and `created_at` the same on every lifecycle event.",
@@ -46,30 +46,56 @@ RULES = (
         example='`"output_text": ""` with a message saying "Hello".',
         instead="Omit `output_text` or make it the joined message text.",
         refs="protocol.md §2.3 A5")),
+    Rule("R010", "response-settings-changed", "A response setting changes between lifecycle events", W, doc(
+        what="Reports a lifecycle event whose response carries another value than the first lifecycle event for a setting the request chose and the response echoes: `parallel_tool_calls`, `store`, `tool_choice`, `tools`, `top_p`, `temperature`, `reasoning`, `text`, `truncation`, `instructions`, `max_output_tokens`, `metadata`… (fields the response fills in as it runs — `status`, `output`, `usage`, `service_tier`, `completed_at` — may change).",
+        why="A client reads the settings from `response.created` (openai-node keeps that snapshot until the next lifecycle event) and the terminal response replaces them: the two disagree on how the answer was generated, e.g. `store: true` at the start and `false` at the end, so a follow-up with `previous_response_id` fails. openai-python's `ResponseStreamState` accepts such a stream and returns the terminal values, so nothing breaks in the stream itself: a warning.",
+        example="`response.created` with `\"tool_choice\": \"required\"`, `response.completed` with `\"tool_choice\": \"auto\"`.",
+        instead="Echo the request's settings unchanged on every lifecycle event.",
+        refs="protocol.md §1.5; OpenAI's own streams keep them (corpus/real: only status, output, usage, service_tier, completed_at and content filters change)")),
 )
 
 _IDENTITY = ("id", "model", "created_at")
+#: Request parameters the response echoes: they describe how it was generated and stay the
+#: same on every lifecycle event (status, output, usage, service_tier, completed_at… change).
+_SETTINGS = ("background", "instructions", "max_output_tokens", "max_tool_calls",
+             "parallel_tool_calls", "previous_response_id", "prompt", "prompt_cache_key",
+             "reasoning", "safety_identifier", "store", "temperature", "text", "tool_choice",
+             "tools", "top_logprobs", "top_p", "truncation", "user", "metadata")
 
 
 def check_identity(ctx: Any, ev: dict) -> None:
-    """A lifecycle event: the response keeps the id, model and created_at it started with."""
+    """A lifecycle event: the response keeps the id, model and created_at it started with
+    (R001) and the settings it was created with (R010).
+
+    A field is compared once it was stated: one that was absent is the schema's finding, not a
+    change.  After a change, the new value is the reference: one change, one finding.
+    """
     state: ResponseState = ctx.state
     response = ev.get("response")
     if not isinstance(response, dict):
         return
-    if state.id is None and state.model is None and state.created_at is None:
-        state.id, state.model, state.created_at = (response.get(k) for k in _IDENTITY)
+    known = state.response_fields
+    if known is None:
+        state.response_fields = {k: response[k] for k in (*_IDENTITY, *_SETTINGS)
+                                 if k in response}
         return
-    changed = [f"{key} {getattr(state, key)!r} -> {response.get(key)!r}" for key in _IDENTITY
-               if key in response and response.get(key) != getattr(state, key)]
-    if changed:
-        ctx.report("R001", f"{ev['type']} changes the response: " + ", ".join(changed),
-                   "/response/" + next(k for k in _IDENTITY if k in response
-                                       and response.get(k) != getattr(state, k)))
+    for code, keys in (("R001", _IDENTITY), ("R010", _SETTINGS)):
+        changed = [k for k in keys if k in response and k in known and response[k] != known[k]]
+        if changed:
+            ctx.report(code, f"{ev['type']} changes the response: " + ", ".join(
+                f"{k} {_short(known[k])} -> {_short(response[k])}" for k in changed),
+                f"/response/{changed[0]}")
+        known.update((k, response[k]) for k in keys if k in response)
 
 
-def check_final_output(ctx: Any, response: dict) -> None:
-    """The terminal `output` against the streamed items: count, id, type, then texts."""
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_final_output(ctx: Any, response: dict, *, completed: bool = True) -> None:
+    """The terminal `output` against the streamed items: count, id, type, then texts; in a
+    completed response, function call arguments that parse (T010)."""
     state: ResponseState = ctx.state
     output = response.get("output")
     if not isinstance(output, list):
@@ -94,6 +120,8 @@ def check_final_output(ctx: Any, response: dict) -> None:
                 break
         else:
             check_final_item(ctx, item, final, index)
+    if completed:
+        check_final_arguments(ctx, output)
     _check_output_text(ctx, response, output)
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "RULES",
     "add_item",
     "add_part",
+    "check_item_statuses",
     "close_item",
     "close_part",
     "item_label",
@@ -32,7 +33,7 @@ PY = "openai-python `lib/streaming/responses/_responses.py`"
 
 RULES = (
     Rule("I001", "item-not-added", "An item-scoped event arrives before `output_item.added` of its item", E, doc(
-        what="Reports an event that addresses an `output_index` for which no `response.output_item.added` was sent.",
+        what="Reports, once per item, an event that addresses an `output_index` for which no `response.output_item.added` was sent. The item is then read from its events (their `item_id`, their type, their order), so its text still reaches the text, final-output and scenario checks; the message asks for `output_item.added` and `output_item.done` at once, and a missing `output_item.done` of such an item is not reported again as I009.",
         why=f"Clients index the output array by `output_index`: openai-python raises `IndexError`, openai-node throws `missing output at index N` ({NODE}). The text is lost or the stream aborts.",
         example="`response.output_text.delta` with `output_index: 0` as the first event after `response.in_progress`.",
         instead="Send `response.output_item.added` for the item first, with the same `output_index`.",
@@ -92,7 +93,7 @@ RULES = (
         instead="Send `output_item.done` for every item.",
         refs="corpus `pydantic-ai__mcp-list-tools-missing-item-done.sse` (pydantic-ai issue #5419)")),
     Rule("I011", "part-not-added", "An event addresses a content or summary part that was never added", E, doc(
-        what="Reports a delta, `*.done` or part event whose `content_index` (or `summary_index`) names a part for which no `content_part.added` (or `reasoning_summary_part.added`) was sent.",
+        what="Reports a delta, `*.done` or part event whose `content_index` (or `summary_index`) names a part for which no `content_part.added` (or `reasoning_summary_part.added`) was sent. An event without the index belongs to the item's last part. The next part of the item is then tracked from that event on and the message asks for the whole part lifecycle (`content_part.added` before, `content_part.done` after), so a server without content parts learns it in one run: no I015 follows for that part.",
         why="openai-python raises `IndexError`; openai-node throws `missing content at index N`. The text of that part is lost.",
         example="`response.output_text.delta` with `content_index: 0` straight after `output_item.added`.",
         instead="Open every part with `response.content_part.added` (or `response.reasoning_summary_part.added`) before its deltas.",
@@ -133,6 +134,12 @@ RULES = (
         example="`response.shell_call_command.delta` with `command_index: 1` when only command 0 was added.",
         instead="Add each command with `shell_call_command.added` (index 0, 1, …) before its deltas.",
         refs=f"protocol.md §2.3 C6; {NODE} `accumulateShellEvent`")),
+    Rule("I025", "item-status-contradicted", "An item's status contradicts the terminal response", W, doc(
+        what="Reports an item whose `output_item.done` status differs from the status the terminal response gives the same item, and, in an `incomplete` or `failed` response, a last item that `output_item.done` closed as `completed` (the output that was cut off is that item).",
+        why="The item status is the one signal per item that its output was cut short. Clients that finalise items on `output_item.done` (openai-node's `response.output_item.done` listeners, agent loops that run a `completed` function call, UIs that store a finished message) act on a truncated answer as if it were whole; the terminal response then says otherwise. openai-python's `ResponseStreamState` accepts the stream and returns the terminal response, so no client crashes: a warning (an error under `strict`).",
+        example="`output_item.done` of the message with `\"status\": \"completed\"`, then `response.incomplete` (`max_output_tokens`) whose output has that message with `\"status\": \"incomplete\"`.",
+        instead="Close the item that was cut off with `status: incomplete` and send the same status in `output_item.done` and the terminal response.",
+        refs="protocol.md §1.5; corpus `mirascope__incomplete-max-output-tokens.sse` (OpenAI: the cut message is `incomplete` in both)")),
 )
 
 
@@ -143,9 +150,13 @@ def item_label(item: Item) -> str:
 def add_item(ctx: Any, ev: dict) -> Item | None:
     """`response.output_item.added`: append the item, checking index, ids and duplicates."""
     state, item, index = ctx.state, ev.get("item"), ev.get("output_index")
-    if not isinstance(item, dict) or type(index) is not int:
+    if not isinstance(item, dict):
         return None  # a schema finding; nothing to track
     expected = len(state.items)
+    if type(index) is not int:
+        index = expected  # the schema check reports it; the order says where the item goes
+    if index < expected and state.items[index].adopted:
+        return _announce(state.items[index], item)  # added after its events (I001 said so)
     if index != expected:
         ctx.report("I002", f"output_item.added at output_index {index}, expected {expected} "
                    f"(the number of items added so far)", "/output_index")
@@ -171,20 +182,34 @@ def add_item(ctx: Any, ev: dict) -> Item | None:
         item, index, ctx.line)
 
 
-def resolve_item(ctx: Any, ev: dict, item_type: str | None, *, by_id: bool = True) -> Item | None:
-    """The open item an item-scoped event addresses, or ``None`` after reporting why not."""
+def _announce(item: Item, added: dict) -> Item:
+    """A late `output_item.added` for an item tracked from its events: from now on it is an
+    item like any other."""
+    item.adopted = False
+    item.call_id = item.call_id or key_of(added.get("call_id"))
+    return item
+
+
+def resolve_item(ctx: Any, ev: dict, item_type: str | None, *, by_id: bool = True,
+                 adopt: tuple[Any, Any] | None = None) -> Item | None:
+    """The open item an item-scoped event addresses, or ``None`` after reporting why not.
+
+    An event without a usable ``output_index`` goes by its ``item_id``.  An event for an item
+    that was never added is reported once (I001); the item is then tracked from that event on,
+    with the event's ``item_id`` and type (or ``adopt``: the id and type of an
+    ``output_item.done``), so its text is not lost to every later check.
+    """
+    state = ctx.state
     index = ev.get("output_index")
     if type(index) is not int:
-        return None
-    items = ctx.state.items
+        if index is not None:
+            return None  # a wrong type (the schema check reports it) addresses nothing
+        index = state.ids.get(key_of(ev.get("item_id")))  # missing: the item_id says which
+        if index is None:
+            return None
+    items = state.items
     if not 0 <= index < len(items):
-        adopted = ctx.state.adopt_item(index, ev.get("item_id"), item_type) if (
-            ctx.state.resumed and index >= len(items)) else None
-        if adopted is not None:
-            return adopted
-        ctx.report("I001", f"{ev['type']} for output_index {index}, but no item was added there "
-                   f"({len(items)} item(s) added so far)", "/output_index", key=("I001", index))
-        return None
+        return _not_added(ctx, ev, index, adopt or (key_of(ev.get("item_id")), item_type))
     item = items[index]
     if by_id:
         item_id = ev.get("item_id")
@@ -202,9 +227,35 @@ def resolve_item(ctx: Any, ev: dict, item_type: str | None, *, by_id: bool = Tru
     return item
 
 
+def _not_added(ctx: Any, ev: dict, index: int, adopt: tuple[Any, Any]) -> Item | None:
+    state = ctx.state
+    added = len(state.items)
+    if state.resumed and index >= added:
+        adopted = state.adopt_item(index, adopt[0], adopt[1])
+        if adopted is not None:
+            return adopted
+    item_id, item_type = adopt
+    tracked = index >= added and item_type is not None
+    then = (f"; its events are read as {item_type} item {index} ({item_id}): send "
+            "response.output_item.added before them and response.output_item.done after them"
+            if tracked else "")
+    ctx.report("I001", f"{ev['type']} for output_index {index}, but no item was added there "
+               f"({added} item(s) added so far){then}", "/output_index", key=("I001", index))
+    if not tracked:
+        return None
+    if item_id is not None and item_id in state.ids:
+        other = state.items[state.ids[item_id]]
+        ctx.report("I003", f"item_id {item_id!r} names {item_label(other)}, not an item at "
+                   f"output_index {index}", "/item_id", key=("I003", ev["type"], index, item_id))
+    return state.adopt_item(index, item_id, item_type, line=ctx.line, partial=False)
+
+
 def add_part(ctx: Any, item: Item, parts: list[Part], index: Any, part: Any, pointer: str) -> None:
     """A `content_part.added` / `reasoning_summary_part.added` / `shell_call_command.added`."""
     if type(index) is not int:
+        return
+    if index < len(parts) and parts[index].adopted and parts[index].phase is ADDED:
+        parts[index].adopted = False  # added after its deltas (I011 said so)
         return
     if index != len(parts):
         ctx.report("I012", f"part added at {pointer[1:]} {index}, expected {len(parts)} "
@@ -218,23 +269,36 @@ def add_part(ctx: Any, item: Item, parts: list[Part], index: Any, part: Any, poi
     initial = part_text(part)
     if initial:
         new.streamed.write(initial)
+        new.prefilled = ctx.payload.get("type") if isinstance(ctx.payload, dict) else None
     parts.append(new)
 
 
 def resolve_part(ctx: Any, item: Item, parts: list[Part], ev: dict, field: str,
                  part_type: str | None) -> Part | None:
-    """The part an event addresses by ``field`` (`content_index`/`summary_index`)."""
+    """The part an event addresses by ``field`` (`content_index`/`summary_index`).
+
+    Without the index, the order says which: the last part.  The next part, never added, is
+    reported once (I011) for the whole part lifecycle and then tracked, so its text still
+    reaches the T checks.
+    """
     index = ev.get(field)
     if type(index) is not int:
-        return None
+        if index is not None:
+            return None  # a wrong type (the schema check reports it) addresses nothing
+        index = max(len(parts) - 1, 0)
     if not 0 <= index < len(parts):
         if item.partial and 0 <= index < len(parts) + GAP_LIMIT:
             while len(parts) <= index:
                 parts.append(Part(type=part_type, line=None, partial=True))
             return parts[index]
+        tracked = index == len(parts)
+        then = (f": send {_PART_ADDED[field]} before its first delta and {_PART_DONE[field]} "
+                "after its *.done event" if tracked else "")
         ctx.report("I011", f"{ev['type']} for {field} {index} of {item_label(item)}, but no part "
-                   f"was added there", f"/{field}", key=("I011", item.index, field, index))
-        return None
+                   f"was added there{then}", f"/{field}", key=("I011", item.index, field, index))
+        if not tracked:
+            return None
+        parts.append(Part(type=part_type, line=ctx.line, adopted=True))
     part = parts[index]
     if part_type is not None and part.type != part_type and part.type is not None:
         ctx.report("I013", f"{ev['type']} on a {part.type} part ({field} {index} of "
@@ -248,6 +312,12 @@ def resolve_part(ctx: Any, item: Item, parts: list[Part], ev: dict, field: str,
     return part
 
 
+_PART_ADDED = {"content_index": "response.content_part.added",
+               "summary_index": "response.reasoning_summary_part.added"}
+_PART_DONE = {"content_index": "response.content_part.done",
+              "summary_index": "response.reasoning_summary_part.done"}
+
+
 def close_part(ctx: Any, item: Item, part: Part, label: str) -> None:
     """`content_part.done` / `reasoning_summary_part.done`: the part must have its text done."""
     if part.phase is ADDED and not part.partial and part.type in _TEXT_DONE_REQUIRED:
@@ -259,8 +329,9 @@ def close_part(ctx: Any, item: Item, part: Part, label: str) -> None:
 def close_item(ctx: Any, item: Item, done: dict) -> None:
     """`output_item.done`: same identity as added, every part closed."""
     if done.get("id") != item.id and item.id is not None and not item.partial:
+        how = "its events named it" if item.adopted else "was added with id"
         ctx.report("I003", f"output_item.done carries id {done.get('id')!r}, but {item_label(item)}"
-                   f" was added with id {item.id!r}", "/item/id")
+                   f" {how} {item.id!r}", "/item/id")
     if done.get("type") != item.type and not item.partial:
         ctx.report("I007", f"output_item.done changes the type of {item_label(item)} to "
                    f"{done.get('type')!r}", "/item/type")
@@ -273,7 +344,7 @@ def close_item(ctx: Any, item: Item, done: dict) -> None:
                    "of its streamed value", None)
     for field, parts in (("content_index", item.content), ("summary_index", item.summary)):
         for index, part in enumerate(parts):
-            if part.phase is not DONE and not part.partial:
+            if part.phase is not DONE and not part.partial and not part.adopted:
                 ctx.report("I015", f"output_item.done closes {item_label(item)} while its part "
                            f"{field} {index} is still open", None)
     item.phase = DONE
@@ -295,3 +366,31 @@ def part_text(part: Any) -> str | None:
     text = part.get("refusal") if part.get("type") == "refusal" else part.get("text")
     return text if isinstance(text, str) else None
 
+
+
+# The item statuses every item type shares (tool calls add progress ones such as `searching`).
+_STATUSES = ("in_progress", "completed", "incomplete")
+
+
+def check_item_statuses(ctx: Any, response: dict, status: str) -> None:
+    """At the terminal event: each closed item's status is the one the response gives it, and
+    the item a cut-short response ended on was not closed as `completed`."""
+    output = response.get("output")
+    output = output if isinstance(output, list) else []
+    contradicted = False
+    for item in ctx.state.items:
+        done = item.done_item
+        final = output[item.index] if item.index < len(output) else None
+        if done is None or not isinstance(final, dict) or final.get("id") != done.get("id"):
+            continue
+        said, says = done.get("status"), final.get("status")
+        if said in _STATUSES and says in _STATUSES and said != says:  # else S003's
+            contradicted = True
+            ctx.report("I025", f"output_item.done closed {item_label(item)} with status "
+                       f"{said!r}, the terminal response gives it {says!r}",
+                       f"/response/output/{item.index}/status")
+    last = ctx.state.items[-1] if ctx.state.items else None
+    if status in ("incomplete", "failed") and not contradicted and last is not None and \
+            last.done_item is not None and last.done_item.get("status") == "completed":
+        ctx.report("I025", f"the response is {status}, but output_item.done closed its last "
+                   f"item, {item_label(last)}, as 'completed'", "/response/status")

@@ -8,6 +8,7 @@ archived or the tool call executed another.  These checks compare every link of 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..state import Item, Part
@@ -15,7 +16,7 @@ from ..violations import Severity
 from ._rule import Rule, doc
 from .identity import part_text
 
-__all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_item", "check_item_done", "check_part_done",
+__all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_arguments", "check_final_item", "check_item_done", "check_part_done",
            "close_text", "describe_mismatch", "item_value"]
 
 E = Severity.ERROR
@@ -47,6 +48,12 @@ RULES = (
         example='Streamed `"Hello, World!"`, `response.completed` carries `"Hello World"`.',
         instead=f"Keep the chain equal: {CHAIN}.",
         refs="protocol.md §2.3 A4; §2.4 (the SDK final response comes from the terminal event)")),
+    Rule("T010", "function-arguments-invalid-json", "A completed function call's arguments are not valid JSON", E, doc(
+        what="Reports a `function_call` item of a `response.completed` terminal response whose `arguments` do not parse as JSON (empty arguments included). An `incomplete` response may cut arguments short and is not checked.",
+        why="openai-python's `ResponseStreamState` parses the arguments of strict function tools at `response.completed` (`parse_function_tool_arguments`: `json.loads`) and raises `json.JSONDecodeError`, losing the whole response; function tools are strict by default in the Responses API. Agents `json.loads` them before they run the tool. A server that truncates a forced call and still says `completed` breaks every such client.",
+        example='`response.completed` with `{"type": "function_call", "arguments": "{\\"city\\": \\"Par", …}`.',
+        instead='Stream arguments that add up to a JSON object (`"{}"` for none), or end a cut-off call with `response.incomplete`.',
+        refs="openai-python `lib/_parsing/_responses.py` (`parse_function_tool_arguments`); chat: C014")),
 )
 
 #: Where an item type keeps its item-level streamed value.
@@ -59,13 +66,15 @@ ITEM_VALUE_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def describe_mismatch(expected: str, got: Any) -> str:
-    """One readable line: both texts quoted short, and where they first differ."""
+def describe_mismatch(expected: str, got: Any, ours: str = "expected",
+                      theirs: str = "got") -> str:
+    """One readable line: both texts quoted short, each named by its side (``ours`` says
+    ``expected``, ``theirs`` says ``got``), and where they first differ."""
     if not isinstance(got, str):
-        return f"expected {_quote(expected)}, got {type(got).__name__}"
+        return f"{ours} {_quote(expected)}, {theirs} {type(got).__name__}"
     at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
               min(len(expected), len(got)))
-    return (f"expected {_quote(expected)} ({len(expected)} chars), got {_quote(got)} "
+    return (f"{ours} {_quote(expected)} ({len(expected)} chars); {theirs} {_quote(got)} "
             f"({len(got)} chars); first difference at char {at}")
 
 
@@ -80,8 +89,10 @@ def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> No
     if not part.partial:
         streamed = part.accumulated()
         if streamed != value:
-            ctx.report("T001", f"{label}: the deltas add up to another text: "
-                       f"{describe_mismatch(streamed, value)}", pointer)
+            ours = (f"the text {part.prefilled} pre-filled plus the deltas add up to"
+                    if part.prefilled else "the deltas add up to")
+            ctx.report("T001", f"{label}: " + describe_mismatch(
+                streamed, value, ours, "the .done event says"), pointer)
     part.close_text(value)
 
 
@@ -93,7 +104,8 @@ def check_part_done(ctx: Any, part: Part, part_obj: Any, label: str) -> None:
     expected = part.final_text()
     if text != expected:
         field = "refusal" if part.type == "refusal" else "text"
-        ctx.report("T002", f"{label}: {describe_mismatch(expected, text)}", f"/part/{field}")
+        ctx.report("T002", f"{label}: " + describe_mismatch(
+            expected, text, "the part's text is", f"{label} says"), f"/part/{field}")
 
 
 def item_value(obj: dict, item_type: Any) -> Any:
@@ -104,16 +116,27 @@ def item_value(obj: dict, item_type: Any) -> Any:
     return value if item_type in ITEM_VALUE_PATHS else None
 
 
+#: What ``_texts`` gives for a part that was streamed but is not in the object at all.
+MISSING = object()
+
+
 def _texts(item: Item, obj: dict, prefix: str):
-    """(pointer, streamed text, text in obj) for every streamed text of an item object."""
+    """(pointer, streamed text, text in obj) for every streamed text of an item object; the
+    text is ``MISSING`` for a part that streamed text and that the object lacks."""
     for key, parts in (("content", item.content), ("summary", item.summary)):
         listed = obj.get(key)
         if not isinstance(listed, list):
             continue
+        # After a gap (I012) or a resume the indexes are not the object's: nothing is missing.
+        gapped = any(part.partial for part in parts)
         for index, part in enumerate(parts):
-            if index < len(listed) and not part.partial:
-                field = "refusal" if part.type == "refusal" else "text"
+            if part.partial:
+                continue
+            field = "refusal" if part.type == "refusal" else "text"
+            if index < len(listed):
                 yield f"{prefix}/{key}/{index}/{field}", part.final_text(), part_text(listed[index])
+            elif not (gapped or part.adopted) and part.final_text():
+                yield f"{prefix}/{key}", part.final_text(), MISSING
     if item.value is not None and not item.value.partial:
         path = ITEM_VALUE_PATHS.get(item.type, ())
         yield prefix + "".join("/" + k for k in path), item.value.final_text(), item_value(
@@ -126,12 +149,35 @@ def _texts(item: Item, obj: dict, prefix: str):
                 yield (f"{prefix}/action/commands/{index}", part.final_text(), commands[index])
 
 
+def _mismatch(streamed: str, text: Any, pointer: str, where: str) -> str:
+    if text is MISSING:
+        key = pointer.rsplit("/", 1)[-1]
+        return f"a {key} part with {_quote(streamed)} was streamed, but {where} lacks it"
+    return describe_mismatch(streamed, text, "streamed", f"{where} says")
+
+
+def check_final_arguments(ctx: Any, output: list) -> None:
+    """`function_call` items of a completed response: arguments a client can `json.loads`."""
+    for index, final in enumerate(output):
+        if not isinstance(final, dict) or final.get("type") != "function_call":
+            continue
+        arguments = final.get("arguments")
+        if not isinstance(arguments, str):
+            continue  # schema finding
+        try:
+            json.loads(arguments)
+        except ValueError as exc:
+            ctx.report("T010", f"the arguments of function call {index} "
+                       f"({final.get('name')!r}) are not valid JSON ({exc}): "
+                       f"{_quote(arguments)}", f"/response/output/{index}/arguments")
+
+
 def check_item_done(ctx: Any, item: Item, done: dict) -> None:
     """`output_item.done`: each text of the item equals what was streamed for it."""
     for pointer, streamed, text in _texts(item, done, "/item"):
         if text is not None and text != streamed:
             ctx.report("T003", f"output_item.done of item {item.index}: "
-                       f"{describe_mismatch(streamed, text)}", pointer)
+                       f"{_mismatch(streamed, text, pointer, 'output_item.done')}", pointer)
 
 
 def check_final_item(ctx: Any, item: Item, final: dict, index: int) -> None:
@@ -139,4 +185,5 @@ def check_final_item(ctx: Any, item: Item, final: dict, index: int) -> None:
     for pointer, streamed, text in _texts(item, final, f"/response/output/{index}"):
         if text is not None and text != streamed:
             ctx.report("T004", f"terminal response, item {index}: "
-                       f"{describe_mismatch(streamed, text)}", pointer)
+                       f"{_mismatch(streamed, text, pointer, 'the terminal response')}",
+                       pointer)

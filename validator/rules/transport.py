@@ -18,7 +18,7 @@ SDK = "openai-python `_base_client.py` / `_streaming.py`"
 
 RULES = (
     Rule("H001", "http-status", "The server answered a streaming request with an HTTP error", E, doc(
-        what="Reports a non-2xx HTTP status for a request that should have streamed (any 5xx, or a 4xx for a valid request). For a scenario that expects the request to be rejected, a 4xx is the right answer and only a 5xx is reported.",
+        what="Reports a non-2xx HTTP status for a request that should have streamed (any 5xx, or a 4xx for a valid request). For a scenario that expects the request to be rejected, a 4xx is the right answer and only a 5xx is reported — except 404 and 405, which say that nothing answers at that URL or method (the message asks whether the base URL is right, e.g. whether it lacks `/v1`), not that the request was judged invalid.",
         why=f"The SDKs raise `APIStatusError` before reading any event ({SDK}); a 5xx for a client error makes clients retry a request that can never succeed.",
         example="`HTTP/1.1 500 Internal Server Error` for `POST /v1/responses` with `stream: true`.",
         instead="Answer a valid request with `200` and an event stream; reject an invalid one with a 4xx and a JSON `error` object.",
@@ -41,6 +41,12 @@ RULES = (
         example="The server closes the socket in the middle of a chunked body.",
         instead="Finish every response; answer errors with an HTTP status or a terminal `response.failed` event.",
         refs="RFC 9112 §7.1 (chunked transfer coding)"), kind="any"),
+    Rule("H005", "error-body-in-event-stream", "An event stream's body is a JSON error, not events", E, doc(
+        what="Reports a 2xx `text/event-stream` answer whose body is a JSON error object (`{\"error\": {…}}`, `{\"detail\": …}`) instead of SSE events, and quotes the relayed error. The body is read as SSE, as its `Content-Type` says: a stream without events.",
+        why=f"The SDKs go by the `Content-Type` ({SDK}): they parse the body as SSE, find no event and end the stream; openai-python's `get_final_response()` raises `RuntimeError` (no `response.completed`) and the upstream's error message is never shown to anyone.",
+        example="`HTTP/1.1 200 OK`, `Content-Type: text/event-stream`, body `{\"error\": {\"message\": \"model not found\"}}`.",
+        instead="Send errors before the stream starts as an HTTP 4xx/5xx with a JSON body, or inside the stream as an `error` event (`response.failed`).",
+        refs="WHATWG HTML §9.2 (event stream interpretation); protocol.md §1.5 (`error`, `response.failed`)"), kind="any"),
     Rule("H010", "content-encoding-unreadable", "The body cannot be decoded with its `Content-Encoding`", E, doc(
         what="Reports an answer whose `Content-Encoding` the request did not accept (`check` sends `Accept-Encoding: gzip, deflate`; `br`, `zstd`, `compress`, stacked codings), or whose body is not valid data of its coding (a plain body labelled `gzip`, a gzip stream cut short). The body is not validated. `gzip` and `deflate` bodies are decoded incrementally and validated as the client sees them.",
         why="httpx (openai-python's transport) raises `DecodingError` on a body that is not what its `Content-Encoding` says, so the client gets an exception instead of events; a coding it does not support (`br` without the brotli package) is handed on undecoded, and the client's SSE parser reads compressed bytes. RFC 9110 lets a server use only codings the request accepts.",

@@ -34,7 +34,7 @@ OUTCOMES = ("stream", "rejected")
 REQUEST_SUFFIX = ".request.json"
 #: Scenario files ``--scenarios DIR`` reads.
 SUFFIXES = (".json", ".yaml", ".yml")
-_KEYS = {"name", "endpoint", "description", "request", "expect"}
+_KEYS = {"name", "endpoint", "description", "request", "expect", "path"}
 _EXPECT_KEYS = {"outcome", "status", "contains", "text"}
 # Names become file names under --save DIR.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -66,6 +66,8 @@ class Scenario:
     contains: Mapping[str, int] = field(default_factory=dict)
     text: bool = False
     source: str = "<built-in>"
+    #: The scenario's own path under the base URL (a server that mounts it elsewhere).
+    own_path: str | None = None
 
     @property
     def kind(self) -> str:
@@ -73,7 +75,7 @@ class Scenario:
 
     @property
     def path(self) -> str:
-        return ENDPOINTS[self.endpoint][0]
+        return self.own_path or ENDPOINTS[self.endpoint][0]
 
 
 def parse(document: Any, source: str) -> Scenario:
@@ -97,6 +99,9 @@ def parse(document: Any, source: str) -> Scenario:
     description = document.get("description", "")
     if not isinstance(description, str):
         raise fail("'description' must be a string")
+    own_path = document.get("path")
+    if own_path is not None and not (isinstance(own_path, str) and own_path.startswith("/")):
+        raise fail("'path' must be a path under the base URL starting with '/'")
     expect = document.get("expect", {})
     if not isinstance(expect, dict):
         raise fail("'expect' must be a JSON object")
@@ -120,7 +125,7 @@ def parse(document: Any, source: str) -> Scenario:
         raise fail("'expect.text' must be true or false")
     return Scenario(name=name, endpoint=document["endpoint"], request=request,
                     description=description, outcome=outcome, status=tuple(status),
-                    contains=contains, text=text, source=source)
+                    contains=contains, text=text, source=source, own_path=own_path)
 
 
 def _load(path: Path) -> Scenario:
