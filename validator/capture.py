@@ -42,7 +42,7 @@ from .scenarios import REQUEST_SUFFIX
 from .verdict import Exchange, is_event_stream, relayed_error
 
 __all__ = ["ACCEPT_ENCODING", "Capture", "CaptureFile", "Watchdog", "deadline", "is_secret",
-           "post_stream", "redact_url", "save", "scrub"]
+           "post_stream", "read_small", "redact_url", "save", "scrub"]
 
 #: A non-stream body is only shown and saved up to this size.
 _BODY_LIMIT = 64 * 1024
@@ -313,6 +313,22 @@ def _decoded(response: httpx.Response, inflater: _Inflater, state: dict) -> Iter
     for chunk in response.iter_raw():
         state["received"] += len(chunk)
         yield from inflater.decode(chunk)
+
+
+def read_small(response: httpx.Response, limit: int = 1 << 20) -> bytes | None:
+    """The whole (content-decoded) body of a small answer, or ``None`` if it is longer than
+    ``limit`` bytes or cannot be decoded: a hostile server cannot make it big."""
+    body = bytearray()
+    try:
+        inflater = _Inflater.of(response.headers.get("content-encoding"))
+        for piece in _decoded(response, inflater, {"received": 0}):
+            body += piece
+            if len(body) > limit:
+                return None
+        inflater.finish()
+    except _Undecodable:
+        return None
+    return bytes(body)
 
 
 def _max_time_message(max_time: float, validator: StreamValidator,

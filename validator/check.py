@@ -12,6 +12,7 @@ a finding that not every run has is marked flaky.
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +24,14 @@ import httpx
 
 from . import __version__
 from .capture import (
+    ACCEPT_ENCODING,
     Capture,
     CaptureFile,
     Watchdog,
     deadline,
     is_secret,
     post_stream,
+    read_small,
     redact_url,
     save,
 )
@@ -83,8 +86,9 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     the scenarios' order.  ``on_done`` is called with each report as its scenario finishes
     (for progress).
 
-    An exception in the waiting thread (an interrupt: ``KeyboardInterrupt``, or what a signal
-    handler raises) cancels the running exchanges at once and raises ``CheckInterrupted``."""
+    An interrupt in the waiting thread (a ``BaseException`` that is no ``Exception``:
+    ``KeyboardInterrupt``, or what a signal handler raises) cancels the running exchanges at
+    once and raises ``CheckInterrupted``."""
     headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
                **options.headers}
     if options.api_key:
@@ -117,6 +121,8 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
         except BaseException as exc:
             watchdog.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+            if isinstance(exc, Exception):  # a failure, not an interrupt
+                raise
             done = [f.result() for f in futures
                     if f.done() and not f.cancelled() and f.exception() is None]
             raise CheckInterrupted([r for r in done if r is not None], exc) from None
@@ -143,13 +149,15 @@ def served_model(client: httpx.Client, options: CheckOptions, headers: dict[str,
                  watchdog: Watchdog | None = None) -> str | None:
     """The first model of the server's ``GET BASE_URL/models`` list (OpenAI's shape:
     ``{"data": [{"id": …}, …]}``), or ``None`` if it does not answer with one within
-    ``--max-time``."""
+    ``--max-time`` and 1 MiB."""
     try:
-        with deadline(options.max_time, watchdog or Watchdog()) as limit:
-            answer = client.get(under_base(options.base_url, "/models"),
-                                headers={**headers, "Accept": "application/json"},
-                                extensions={"trace": limit.trace})
-        document = answer.json() if answer.is_success else None
+        with deadline(options.max_time, watchdog or Watchdog()) as limit, client.stream(
+                "GET", under_base(options.base_url, "/models"),
+                headers={**headers, "Accept": "application/json",
+                         "Accept-Encoding": ACCEPT_ENCODING},
+                extensions={"trace": limit.trace}) as answer:
+            body = read_small(answer) if answer.is_success else None
+        document = json.loads(body) if body is not None else None
     except (httpx.HTTPError, ValueError):  # no answer, or not JSON
         return None
     models = document.get("data") if isinstance(document, dict) else None

@@ -256,8 +256,9 @@ def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[st
     sys.exit(_exit_code(reports, strict, exit_zero))
 
 
-class Interrupted(Exception):
-    """SIGINT or SIGTERM arrived (raised by the handler ``run`` installs)."""
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived (raised by the handler ``run`` installs; like
+    ``KeyboardInterrupt`` no ``Exception``, so that no ``except Exception`` swallows it)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
