@@ -136,7 +136,7 @@ def gzip_target(data: bytes, cuts: list[int]) -> None:
     """A capture file that may be gzip (read by ``lint``) and a gzip HTTP body (``check``):
     a valid gzip reads as its content; a broken one is a clean failure."""
     from validator.capture import _Inflater, _Undecodable
-    from validator.cli import UsageError, _lint_one
+    from validator.cli import Unreadable, _lint_one
 
     packed = data if data[:2] == b"\x1f\x8b" else gzip.compress(data, 1)[: len(data) + 20]
     with bounded_time(len(data) + len(packed), 3):
@@ -159,7 +159,7 @@ def gzip_target(data: bytes, cuts: list[int]) -> None:
                                                  "select": None, "ignore": [],
                                                  "input_format": "auto",
                                                  "max_line_bytes": 4096})
-        except UsageError:
+        except Unreadable:  # a clean failure: one line, exit 2
             assert plain is None, "a valid gzip file was refused"
             return
         if plain is not None:

@@ -54,3 +54,25 @@ def test_readme_code_blocks_are_closed():
                                       f"of line {opened}"
                 opened = None
     assert opened is None, f"README line {opened}: code block never closed"
+
+
+def test_rule_docs_cite_public_references_not_documents_outside_the_repository():
+    for rule in RULES.values():
+        refs = rule.doc.split("## References\n", 1)[1].strip()
+        assert refs, f"{rule.code} cites nothing"
+        outside = re.search(r"\b(?!README)[\w-]+\.md\b|corpus `", rule.doc)
+        assert outside is None, f"{rule.code} cites {outside[0]!r}, which a user cannot open"
+
+
+def test_every_finding_says_why_it_matters():
+    from conftest import SAMPLES, sample_profile
+
+    from validator import validate_stream
+    from validator.rules.impact import IMPACT
+
+    assert set(IMPACT) == set(RULES)
+    for path in sorted((SAMPLES / "invalid").iterdir()):
+        code = path.name.split("-", 1)[0]
+        options = {"max_line_bytes": 1024} if code == "F009" else {}
+        for v in validate_stream(path, profile=sample_profile(code), **options).violations:
+            assert v.message.endswith(f" — {IMPACT[v.code]}"), (path.name, v.message)

@@ -5,7 +5,9 @@ the ``lint`` round trip, secrets, scenario files and options."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 import time
 
 import pytest
@@ -464,3 +466,69 @@ def test_the_json_report_has_each_scenarios_verdict_and_description(server):
     assert files["chat-max-tokens"]["check"]["verdict"] == "fail"
     described = {s.name: s.description for s in load_builtin()}
     assert all(f["check"]["description"] == described[n] for n, f in files.items())
+
+
+# --- a newcomer's conventions ------------------------------------------------------------------
+
+def test_a_failing_scenario_prints_a_curl_command_that_replays_its_request(server, tmp_path):
+    result = run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
+                 "responses-invalid-request", "--api-key", "sk-test-not-printed")
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("  replay: ")]
+    command = line.removeprefix("  replay: ")
+    assert "sk-test-not-printed" not in result.output
+    assert command.endswith('-H "Authorization: Bearer $OPENAI_API_KEY"')
+    replayed = subprocess.run(["bash", "-c", command], capture_output=True, timeout=30,
+                              env={"PATH": os.environ["PATH"], "OPENAI_API_KEY": "sk-x"})
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == (tmp_path / "responses-invalid-request.sse").read_bytes()
+
+
+def test_list_and_dry_run_send_nothing():
+    listed = run("check", "--list", "--only", "chat-*")
+    assert listed.exit_code == 0
+    names = [line.split()[0] for line in listed.output.splitlines()]
+    assert names == [name for name in BUILTIN if name.startswith("chat-")]
+    port = unused_port()  # nothing listens: a request would be an H004 finding
+    dry = run("check", f"http://127.0.0.1:{port}/v1", "--dry-run", "--only", "responses-text")
+    assert dry.exit_code == 0
+    assert dry.output.splitlines()[0] == "# responses-text"
+    argv = shlex.split(dry.output.splitlines()[1])
+    assert argv[:3] == ["curl", "-sSN", f"http://127.0.0.1:{port}/v1/responses"]
+    assert json.loads(argv[argv.index("-d") + 1])["stream"] is True
+    assert run("check").exit_code == 2  # no BASE_URL and no --list
+
+
+def test_junit_has_the_reproduce_and_replay_commands(server, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
+        "responses-invalid-request", "--profile", "open-responses", "-qq",
+        "--report", f"junit={tmp_path / 'junit.xml'}")
+    [failure] = ET.parse(tmp_path / "junit.xml").getroot().iter("failure")
+    assert "reproduce: stream-validator lint " in failure.text
+    assert "replay: curl -sSN " in failure.text
+
+
+def test_the_summary_counts_scenarios(server):
+    result = run("check", server.url("replay"), "--only", "responses-text,chat-text")
+    assert result.output.splitlines()[-1] == "2 scenarios: 0 errors, 0 warnings, 0 info"
+
+
+def test_sarif_and_annotations_point_at_the_saved_capture(server, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    saved = tmp_path / "responses-invalid-request.sse"
+    result = run("check", server.url("lenient"), "--save", str(tmp_path), "--only",
+                 "responses-invalid-request", "--profile", "open-responses", "--format",
+                 "github", "--report", f"sarif={tmp_path / 'x.sarif'}")
+    assert f"::error file={saved}" in result.output  # F006 on the capture, not the name
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads((tmp_path / "x.sarif").read_text())["runs"][0]["results"]}
+    assert uris == {saved.as_uri()}
+
+
+def test_check_format_html_has_a_section_per_scenario(server, tmp_path):
+    result = run("check", server.url("replay"), "--only", "responses-text,chat-text",
+                 "--save", str(tmp_path), "--format", "html")
+    assert result.output.count('<section class="stream"') == 2
+    assert result.output.count('<table class="timeline">') == 2  # drawn from the saved captures

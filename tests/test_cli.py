@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -180,3 +181,68 @@ def test_json_violations_are_in_file_order_too():
     result = run("lint", "--format", "json", str(SAMPLES / "seeds" / "api-reference-example.sse"))
     found = [(v["line"], v["code"]) for v in json.loads(result.output)["files"][0]["violations"]]
     assert found == [(1, "Q001"), (16, "F011"), (18, "T001")]
+
+
+# --- a newcomer's conventions -----------------------------------------------------------------
+
+def _piped(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The command with its stdout a pipe, as in CI logs and `| less -R`."""
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
+    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True,
+                          text=True, env={**environ, **(env or {})}, timeout=60)
+
+
+@pytest.mark.parametrize(("args", "env"), [(["--color", "always"], {}),
+                                            ([], {"FORCE_COLOR": "1"})])
+def test_colour_is_kept_when_piped_if_asked_for(args, env):
+    output = _piped("lint", *args, SEED, env=env).stdout
+    assert "\x1b[31m[error]\x1b[0m" in output
+
+
+def test_no_colour_when_piped_by_default():
+    assert "\x1b[" not in _piped("lint", SEED).stdout
+
+
+def test_rule_with_a_binary_sample_shows_its_bytes():
+    result = run("rule", "F005")
+    assert result.exit_code == 0
+    assert "## Sample (F005-invalid-utf8.sse)" in result.output
+    assert "\\xe9" in result.output  # the invalid byte, as a bytes literal
+
+
+def test_quiet_prints_only_the_findings_and_qq_nothing(tmp_path):
+    quiet = run("lint", "-q", SEED, VALID)
+    assert quiet.exit_code == 1
+    assert quiet.output.splitlines()[0].startswith(f"{SEED}:1: Q001")
+    assert "no findings" not in quiet.output and "errors" not in quiet.output
+    assert VALID not in quiet.output
+    silent = run("lint", "-qq", SEED, "--report", f"json={tmp_path / 'r.json'}")
+    assert (silent.exit_code, silent.output) == (1, "")
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]["errors"] == 5
+
+
+def test_statistics_counts_per_rule():
+    result = run("lint", "--statistics", SEED)
+    lines = result.output.splitlines()
+    assert re.match(r"\s+3  I003  item-id-mismatch\s+\[error\]", lines[0]), lines
+    assert {line.split()[1] for line in lines[1:-1]} == {"Q001", "R001", "R003"}
+    assert lines[-1] == "1 file: 5 errors, 1 warning, 0 info"
+
+
+def test_clean_files_are_not_listed_when_there_are_many():
+    valid = sorted(str(p) for p in (SAMPLES / "valid").iterdir())
+    result = run("lint", *valid, SEED)
+    assert "no findings" not in result.output
+    assert SEED in result.output and valid[0] not in result.output
+    assert f"({len(valid)} without findings not listed)" in result.output
+    assert run("lint", valid[0]).output.count("no findings") == 1  # a few files: listed
+
+
+def test_github_format_inside_github_actions(monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert run("lint", SEED).output.startswith("::group::")
+    assert run("lint", "--format", "text", SEED).output.startswith(SEED)
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    assert run("lint", SEED).output.startswith(SEED)

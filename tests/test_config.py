@@ -37,7 +37,8 @@ def test_load_every_key():
                         "scenarios": str(Path("/project/ci/scenarios")),
                         "base_url": "http://127.0.0.1:8000/v1"}
     assert set(KEYS) == {"profile", "select", "ignore", "strict", "format", "scenarios",
-                         "base-url"}
+                         "base-url", "extend-select", "extend-ignore", "per-file-ignores",
+                         "exclude", "extend-exclude"}
 
 
 def test_no_table_is_none_and_an_empty_table_is_empty():
@@ -55,7 +56,7 @@ def test_no_table_is_none_and_an_empty_table_is_empty():
     ("ignore = [3]", "ignore: expected a list of rule codes"),
     ('select = ["I999X"]', "select: no rule matches 'I999X'"),
     ('strict = "yes"', "strict: expected true or false, got 'yes'"),
-    ('format = "xml"', "format: expected one of text, json, junit, sarif, github, got 'xml'"),
+    ('format = "xml"', "format: expected one of text, json, junit, sarif, github, html, got 'xml'"),
     ("scenarios = 1", "scenarios: expected a non-empty string, got 1"),
     ('base-url = ""', "base-url: expected a non-empty string, got ''"),
 ])
@@ -96,12 +97,12 @@ def project(tmp_path, monkeypatch):
 
 def test_discovery_walks_up_and_skips_files_without_the_table(project):
     (project / "captures" / "pyproject.toml").write_text("[project]\nname = 'inner'\n")
-    assert find_config(Path.cwd()) == {"profile": "strict", "select": ["I"], "format": "json",
-                                       "scenarios": str(project / "scen")}
+    assert find_config(Path.cwd()) == ({"profile": "strict", "select": ["I"], "format": "json",
+                                        "scenarios": str(project / "scen")}, project)
 
 
 def test_discovery_finds_nothing(tmp_path):
-    assert find_config(tmp_path) == {}
+    assert find_config(tmp_path) == ({}, tmp_path)
 
 
 def codes_and_profile(output: str) -> tuple[set[str], str]:
@@ -164,3 +165,43 @@ def test_the_readme_example_loads():
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
     settings = load(example, Path("/repo/pyproject.toml"))
     assert set(settings) == {key.replace("-", "_") for key in KEYS}
+
+
+# --- rule selection in layers, as ruff has it -------------------------------------------------
+
+def test_select_on_the_command_line_wins_over_ignore_in_the_file(project):
+    (project / "pyproject.toml").write_text(table('ignore = ["I003"]\nformat = "json"'))
+    assert "I003" not in codes_and_profile(run("lint", SEED).output)[0]
+    codes, _ = codes_and_profile(run("lint", "--select", "I003", SEED).output)
+    assert codes == {"I003"}
+
+
+def test_extend_select_and_extend_ignore(project):
+    (project / "pyproject.toml").write_text(table(
+        'select = ["R"]\nextend-select = ["I003"]\nformat = "json"'))
+    assert codes_and_profile(run("lint", SEED).output)[0] == {"R001", "R003", "I003"}
+    codes, _ = codes_and_profile(run("lint", "--extend-ignore", "R003", SEED).output)
+    assert codes == {"R001", "I003"}  # the file's choice, less what the command line ignores
+    codes, _ = codes_and_profile(run("lint", "--extend-select", "Q001", SEED).output)
+    assert codes == {"R001", "R003", "I003", "Q001"}
+
+
+def test_per_file_ignores_apply_to_matching_paths_only(project, tmp_path_factory):
+    for folder in ("vendor", "own"):
+        (project / "captures" / folder).mkdir()
+        (project / "captures" / folder / "seed.jsonl").write_bytes(Path(SEED).read_bytes())
+    (project / "pyproject.toml").write_text(table(
+        'format = "json"\n[tool.stream-validator.per-file-ignores]\n'
+        '"captures/vendor/*" = ["I", "R"]'))
+    output = run("lint", str(project / "captures")).output
+    found = {Path(f["path"]).parent.name: {v["code"] for v in f["violations"]}
+             for f in json.loads(output)["files"]}
+    assert found == {"vendor": {"Q001"}, "own": {"Q001", "I003", "R001", "R003"}}
+
+
+def test_isolated_ignores_the_file(project):
+    result = run("lint", "--isolated", SEED)
+    assert result.output.startswith(SEED)  # text, not the file's json
+    assert "Q001" in result.output  # not only the file's select = ["I"]
+    both = run("lint", "--isolated", "--config", str(project / "pyproject.toml"), SEED)
+    assert both.exit_code == 2 and "--isolated" in both.output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -88,7 +91,7 @@ def test_plugin_fixture_marker_and_failure_output(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*stream is not conformant: 1 error(s)*",
-                                 "*test_broken:6: I003 [[]error] item_id*"])
+                                 "*<stream>:6: I003 [[]error] item_id*"])
     assert "validator/testing.py" not in result.stdout.str()  # traceback hidden in the helper
 
 
@@ -114,6 +117,73 @@ def test_plugin_save_option(pytester, tmp_path):
     pytester.runpytest("--stream-validator-save", str(tmp_path)).assert_outcomes(passed=2, failed=1)
     [saved] = tmp_path.iterdir()
     assert "test_broken" in saved.name and saved.read_bytes() == BROKEN.read_bytes()
+
+
+def test_save_covers_direct_assert_conformant_calls_and_reproduces(pytester, tmp_path):
+    pytester.makepyfile(f"""
+import pytest
+from validator.testing import assert_conformant
+
+@pytest.mark.stream_validator(profile="strict", ignore=["Q001", "F006"])
+def test_through_the_fixture(stream_validator):
+    stream_validator.assert_conformant(open({str(BROKEN)!r}, "rb").read())
+
+def test_called_directly():
+    assert_conformant(open({str(BROKEN)!r}, "rb").read(), profile="open-responses")
+""")
+    result = pytester.runpytest("--stream-validator-save", str(tmp_path))
+    result.assert_outcomes(failed=2)
+    saved = sorted(tmp_path.iterdir())
+    assert [p.name.rsplit(".py_", 1)[1] for p in saved] == [
+        "test_called_directly.jsonl", "test_through_the_fixture.jsonl"]
+    output = result.stdout.str()
+    # The findings point at the saved capture's lines, not at a test name.
+    assert f"{saved[1]}:6: I003 [error]" in output
+    commands = re.findall(r"reproduce with: (.*)", output)
+    assert len(commands) == 2
+    for command in commands:
+        argv = shlex.split(command)
+        assert argv[:2] == ["stream-validator", "lint"]
+        rerun = subprocess.run([sys.executable, "-m", "validator", *argv[1:], "--format", "json"],
+                               capture_output=True, text=True, cwd=pytester.path)
+        assert rerun.stdout, rerun.stderr
+        [entry] = json.loads(rerun.stdout)["files"]
+        expected = re.search(r"profile (\S+), ", output[output.index(entry["path"]):]).group(1)
+        assert entry["profile"] == expected
+        assert rerun.returncode == 1
+    strict = next(c for c in commands if "through_the_fixture" in c)
+    assert "--profile strict" in strict and "F006,Q001" in strict.replace("--ignore ", "")
+
+
+def test_the_fixture_reads_the_projects_configuration(pytester):
+    pytester.makepyprojecttoml('[tool.stream-validator]\nprofile = "strict"\nignore = ["I003"]\n')
+    pytester.makepyfile(f"""
+def test_it(stream_validator):
+    assert stream_validator.options["profile"] == "strict"
+    stream_validator.assert_conformant(open({str(BROKEN)!r}, "rb").read())
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(("ini", "message"), [
+    ("stream_validator_profile = lenient", "stream_validator_profile = lenient: expected one of"),
+    ("stream_validator_ignore = I999X", "stream_validator_ignore: no rule matches 'I999X'"),
+])
+def test_a_bad_ini_value_is_a_usage_error_at_start_up(pytester, ini, message):
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile("def test_a(stream_validator): pass\ndef test_b(): pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_bad_project_configuration_is_a_usage_error_too(pytester):
+    pytester.makepyprojecttoml('[tool.stream-validator]\nprofle = "strict"\n')
+    pytester.makepyfile("def test_a(stream_validator): pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "profle: unknown key (did you mean profile?)" in result.stderr.str()
 
 
 def test_plugin_is_registered_through_the_entry_point(pytester):
@@ -150,7 +220,8 @@ def test_httpx_and_requests_responses_and_the_openai_sdk(stream_server):
 
 @pytest.fixture
 def stream_server():
-    """A real HTTP server on 127.0.0.1 that streams samples/valid/text.sse."""
+    """A real HTTP server on 127.0.0.1 that streams samples/valid/text.sse; under `/error` it
+    answers a 500, under `/json` a JSON 200."""
     import http.server
     import threading
 
@@ -159,6 +230,14 @@ def stream_server():
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.endswith(("/error", "/json")):
+                error = b'{"error": {"message": "upstream timeout"}}'
+                self.send_response(500 if self.path.endswith("/error") else 200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(error)))
+                self.end_headers()
+                self.wfile.write(error)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
@@ -176,3 +255,21 @@ def stream_server():
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
     server.server_close()
+
+
+@pytest.mark.parametrize(("path", "code", "text"), [
+    ("/error", "H001", "HTTP 500 (expected 200 and an event stream): {\"error\""),
+    ("/json", "H002", "Content-Type is application/json, not text/event-stream"),
+])
+def test_an_http_response_that_is_not_a_stream_gets_h001_or_h002(stream_server, path, code,
+                                                                  text):
+    import httpx
+
+    url = stream_server + path
+    with httpx.Client() as client, client.stream("POST", url, json={}) as response, \
+            pytest.raises(StreamConformanceError) as info:
+        assert_conformant(response)
+    assert [v.code for v in info.value.report.violations] == [code]
+    message = str(info.value)
+    assert f"<POST {url}>: {code} [error] {text}" in message
+    assert "starts with" not in message  # the body is not read as a stream

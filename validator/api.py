@@ -6,7 +6,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, BinaryIO
 
+from .documents import HEAD_BYTES, is_event_document
 from .engine import StreamReport, StreamValidator
+from .rules import RULES, enabled_rules
+from .rules.impact import explained
+from .violations import Violation
 
 __all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
 
@@ -23,13 +27,17 @@ def validate_stream(source: Any, *, kind: str | None = None, profile: str = "ope
     (``os.PathLike``), a binary file object, an iterable of byte chunks (``httpx``'s
     ``iter_bytes()``), or an iterable of event dicts (``model_dump()`` of SDK events).
     """
-    validator = StreamValidator(kind=kind, profile=profile, select=select, ignore=ignore,
-                                input_format=input_format, max_line_bytes=max_line_bytes)
     if isinstance(source, os.PathLike):
         with open(source, "rb") as stream:
-            _feed_file(validator, stream)
-        name = name or os.fspath(source)
-    elif isinstance(source, (bytes, bytearray, memoryview, str)):
+            return validate_file(stream, name or os.fspath(source), kind=kind, profile=profile,
+                                 select=select, ignore=ignore, input_format=input_format,
+                                 max_line_bytes=max_line_bytes)
+    if hasattr(source, "read") and name and (
+            skipped := _not_events(source, name, profile, select, ignore)):
+        return skipped
+    validator = StreamValidator(kind=kind, profile=profile, select=select, ignore=ignore,
+                                input_format=input_format, max_line_bytes=max_line_bytes)
+    if isinstance(source, (bytes, bytearray, memoryview, str)):
         validator.feed(bytes(source) if not isinstance(source, str) else source)
     elif hasattr(source, "read"):
         _feed_file(validator, source)
@@ -42,8 +50,27 @@ def validate_stream(source: Any, *, kind: str | None = None, profile: str = "ope
 
 
 def validate_file(stream: BinaryIO, name: str, **options: Any) -> StreamReport:
-    """Validate a binary file object (a file, stdin) under a display ``name``."""
+    """Validate a binary file object (a file, stdin) under a display ``name``.  A ``.json``
+    file that holds a JSON document other than events is not linted: its report has one F030
+    info (``validator.documents``)."""
     return validate_stream(stream, name=name, **options)
+
+
+def _not_events(stream: BinaryIO, name: str, profile: str, select: Iterable[str] | None,
+                ignore: Iterable[str] | None) -> StreamReport | None:
+    """The F030 report of a ``.json`` ``stream`` that is not a capture (else ``None``); the head
+    is peeked, never consumed."""
+    if not name.endswith(".json") or not hasattr(stream, "peek"):
+        return None
+    if is_event_document(stream.peek(HEAD_BYTES)[:HEAD_BYTES]):
+        return None
+    severity = enabled_rules(profile, select, ignore).get("F030")
+    found = [] if severity is None else [Violation(
+        code="F030", name=RULES["F030"].name, severity=severity,
+        message=explained("F030", "a JSON document that is not events (an array of event "
+                          "objects, or one event per line): skipped, not linted as a stream"))]
+    return StreamReport(path=name, format=None, kind=None, profile=profile, events=0,
+                        violations=found)
 
 
 def _feed_file(validator: StreamValidator, stream: BinaryIO) -> None:

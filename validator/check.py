@@ -38,12 +38,13 @@ from .capture import (
 from .causes import cause_key
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
+from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["DEFAULT_MODEL", "CheckInterrupted", "CheckOptions", "endpoint_url", "run_check",
-           "served_model", "under_base"]
+__all__ = ["DEFAULT_MODEL", "CheckInterrupted", "CheckOptions", "curl_command", "endpoint_url",
+           "request_headers", "run_check", "served_model", "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
 DEFAULT_MODEL = "gpt-5-mini"
@@ -89,10 +90,7 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     An interrupt in the waiting thread (a ``BaseException`` that is no ``Exception``:
     ``KeyboardInterrupt``, or what a signal handler raises) cancels the running exchanges at
     once and raises ``CheckInterrupted``."""
-    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
-               **options.headers}
-    if options.api_key:
-        headers["Authorization"] = f"Bearer {options.api_key}"
+    headers = request_headers(options)
     secrets = [v for k, v in headers.items() if is_secret(k)] + [options.api_key or ""]
     timeout = httpx.Timeout(options.timeout)
     # No keep-alive: each exchange opens its own connection, whose socket the watchdog can shut
@@ -126,6 +124,31 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
             done = [f.result() for f in futures
                     if f.done() and not f.cancelled() and f.exception() is None]
             raise CheckInterrupted([r for r in done if r is not None], exc) from None
+
+
+def request_headers(options: CheckOptions) -> dict[str, str]:
+    """The headers every scenario's request carries (the API key among them)."""
+    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
+               **options.headers}
+    if options.api_key:
+        headers["Authorization"] = f"Bearer {options.api_key}"
+    return headers
+
+
+def curl_command(url: str, body: dict, headers: dict[str, str]) -> str:
+    """A curl command that sends the same request again, for a shell: the API key is read from
+    ``$OPENAI_API_KEY``, other secret-looking headers and URL parameters are ``REDACTED``."""
+    words = ["curl", "-sSN", redact_url(url)]
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            continue
+        words += ["-H", f"{name}: {'REDACTED' if is_secret(name) else value}"]
+    words += ["-H", "Content-Type: application/json",
+              "-d", json.dumps(body, ensure_ascii=False, separators=(",", ":"))]
+    command = shlex.join(words)
+    if any(name.lower() == "authorization" for name in headers):
+        command += ' -H "Authorization: Bearer $OPENAI_API_KEY"'
+    return command
 
 
 def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
@@ -201,7 +224,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
     capture.exchange.output_text = report.output_text
     enabled = enabled_rules(options.profile, options.select, options.ignore)
     report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=message)
+                                    message=explained(code, message))
                           for code, message in judge(scenario, capture.exchange)
                           if code in enabled]
     report.check = _facts(scenario, capture, saved, report, options, model)
@@ -245,14 +268,15 @@ def _facts(scenario: Scenario, capture: Capture, saved: Path | None, report: Str
             "time_to_first_event": round(first, 4) if first is not None else None,
             "total_time": round(capture.total_time, 4),
             "capture": str(saved) if saved else None,
-            "reproduce": _lint_command(saved, report, options)}
+            "reproduce": _lint_command(saved, report, options),
+            "curl": curl_command(capture.url, capture.request, capture.headers)}
 
 
 def _lint_command(saved: Path | None, report: StreamReport, options: CheckOptions) -> str | None:
     """The ``lint`` command that finds this capture's stream findings again offline."""
     if saved is None or all(v.code.startswith(LIVE_FAMILIES) for v in report.violations):
         return None
-    command = ["stream-validator", "lint", str(saved), "--kind", str(report.kind),
+    command = ["stream-validator", "lint", str(saved), "--isolated", "--kind", str(report.kind),
                "--profile", options.profile]
     if options.select:
         command += ["--select", ",".join(options.select)]

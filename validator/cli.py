@@ -20,33 +20,41 @@ import signal
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
 
-from . import __version__, config
+from . import __version__, config, timeline
 from .api import validate_file
 from .atomic import write_atomic
 from .engine import KINDS, StreamReport
-from .framing import FORMATS
-from .reporters import REPORTERS, fails, github, parse_report_spec
+from .framing import FORMATS, read_frames
+from .reporters import REPORTERS, fails, github, html, parse_report_spec, text
+from .reporters._common import totals
 from .reporters._safe import printable
-from .rules import PROFILES, RULES, enabled_rules, get, rule_samples
-from .scenarios import REQUEST_SUFFIX
+from .rules import (
+    PROFILES,
+    RULES,
+    as_selectors,
+    enabled_rules,
+    get,
+    layered_selection,
+    resolve_selectors,
+    rule_samples,
+)
 from .schemas import schema_document, schema_types
+from .timeline import Timeline
+from .walk import DEFAULT_EXCLUDE, STREAM_SUFFIXES, expand, matches
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-#: Files a directory argument expands to.
-STREAM_SUFFIXES = (".sse", ".jsonl", ".ndjson", ".json")
-GZIP_SUFFIX, GZIP_MAGIC = ".gz", b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
 CONFIG_FILE = "pyproject.toml"
 #: Settings of ``[tool.stream-validator]`` that are defaults of ``lint`` options.
-LINT_SETTINGS = {"profile": "profile", "select": "select", "ignore": "ignore",
-                 "strict": "strict", "format": "output_format"}
+LINT_SETTINGS = {"profile": "profile", "strict": "strict", "format": "output_format"}
 #: ... and of ``check`` options (``base-url`` is its argument).
 CHECK_SETTINGS = {**LINT_SETTINGS, "scenarios": "scenario_dirs", "base_url": "base_url"}
 
@@ -59,31 +67,15 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
-def _expand(paths: Sequence[str]) -> Iterator[str]:
-    for path in paths:
-        if path != "-" and os.path.isdir(path):
-            found = sorted(str(p) for p in Path(path).rglob("*")
-                           if p.is_file() and _is_stream_file(p))
-            if not found:
-                raise UsageError(f"{printable(path)}: no {'/'.join(STREAM_SUFFIXES)} files "
-                                 "(or .gz of them) in this directory")
-            yield from found
-        else:
-            yield path
-
-
-def _is_stream_file(path: Path) -> bool:
-    """A capture by its name: ``x.sse``, ``x.jsonl``…, or one of those gzip-compressed; not the
-    ``NAME.request.json`` that ``check --save`` writes beside each capture."""
-    suffix = Path(path.stem).suffix if path.suffix == GZIP_SUFFIX else path.suffix
-    return suffix in STREAM_SUFFIXES and not path.name.endswith(REQUEST_SUFFIX)
-
-
 def _decompressed(raw: BinaryIO) -> BinaryIO:
     """``raw``, or its decompressed content when it starts with the gzip magic bytes (read as
     it goes: memory stays bounded)."""
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     return gzip.GzipFile(fileobj=raw, mode="rb") if head == GZIP_MAGIC else raw
+
+
+class Unreadable(Exception):
+    """An input that cannot be read: reported at the end (exit 2), the other inputs linted."""
 
 
 def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
@@ -93,9 +85,9 @@ def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
         with open(path, "rb") as stream:
             return validate_file(_decompressed(stream), path, **options)
     except OSError as exc:  # gzip.BadGzipFile too
-        raise UsageError(f"cannot read {printable(path)}: {exc.strerror or exc}") from None
+        raise Unreadable(exc.strerror or str(exc)) from None
     except (EOFError, zlib.error) as exc:  # a gzip file cut short or corrupt
-        raise UsageError(f"cannot read {printable(path)}: broken gzip data: {exc}") from None
+        raise Unreadable(f"broken gzip data: {exc}") from None
 
 
 def read_config(path: Path) -> dict[str, Any] | None:
@@ -111,36 +103,95 @@ def read_config(path: Path) -> dict[str, Any] | None:
         raise UsageError(str(exc)) from None
 
 
-def find_config(start: Path) -> dict[str, Any]:
+def find_config(start: Path) -> tuple[dict[str, Any], Path]:
     """The settings of the nearest pyproject.toml with a ``[tool.stream-validator]`` table,
-    looking in ``start`` and then upwards; ``{}`` if there is none."""
+    looking in ``start`` and then upwards, and its folder; ``({}, start)`` if there is none."""
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file() and (settings := read_config(candidate)) is not None:
-            return settings
-    return {}
+            return settings, directory
+    return {}, start
+
+
+#: Where the command's configuration and ``--isolated`` are kept in the click context.
+_SETTINGS, _ISOLATED = "stream_validator.settings", "stream_validator.isolated"
 
 
 def config_option(params: Mapping[str, str]) -> Callable:
-    """``--config PATH``, eager: the settings (from PATH, or else the pyproject.toml found from
-    the current directory upwards) become defaults of the command's parameters ``params``
-    (setting -> parameter name), so that what the command line says wins."""
+    """``--config PATH`` and ``--isolated``, eager: the settings (from PATH, or else the
+    pyproject.toml found from the current directory upwards; none with ``--isolated``) become
+    defaults of the command's parameters ``params`` (setting -> parameter name), so that what
+    the command line says wins; all of them are in :func:`settings` (rule selection and walk
+    settings are layered, not defaults)."""
     def load_defaults(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if ctx.meta.get(_ISOLATED):
+            if value is not None:
+                raise UsageError("--isolated ignores every configuration file: drop --config")
+            return
         if value is None:
-            settings = find_config(Path.cwd())
+            found = find_config(Path.cwd())
         elif (settings := read_config(Path(value))) is None:
             raise UsageError(f"{printable(value)}: no [{config.TABLE}] table")
+        else:
+            found = (settings, Path(value).parent)
+        settings, root = found
         multiple = {p.name for p in ctx.command.params if getattr(p, "multiple", False)}
         defaults = {params[key]: v for key, v in settings.items() if key in params}
         for name in multiple & defaults.keys():  # one value from the file for a repeatable option
             if isinstance(defaults[name], str):
                 defaults[name] = [defaults[name]]
         ctx.default_map = {**(ctx.default_map or {}), **defaults}
+        ctx.meta[_SETTINGS] = (settings, root)
 
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                        is_eager=True, expose_value=False, callback=load_defaults,
-                        help=f"TOML file with a [{config.TABLE}] table (default: the nearest "
-                             f"{CONFIG_FILE} that has one).")
+    def isolate(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if not value:
+            return
+        if _SETTINGS in ctx.meta and ctx.meta[_SETTINGS][0]:
+            raise UsageError("--isolated ignores every configuration file: drop --config")
+        ctx.meta[_ISOLATED] = True
+
+    def decorate(command: Callable) -> Callable:
+        command = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                               is_eager=True, expose_value=False, callback=load_defaults,
+                               help=f"TOML file with a [{config.TABLE}] table (default: the "
+                                    f"nearest {CONFIG_FILE} that has one).")(command)
+        return click.option("--isolated", is_flag=True, is_eager=True, expose_value=False,
+                            callback=isolate,
+                            help="Ignore every configuration file.")(command)
+
+    return decorate
+
+
+def settings() -> tuple[dict[str, Any], Path]:
+    """The configuration of the running command and the folder its patterns are relative to
+    (``{}`` and the current directory when there is none)."""
+    return click.get_current_context().meta.get(_SETTINGS) or ({}, Path.cwd())
+
+
+def rule_selection(select: Sequence[str], extend_select: Sequence[str], ignore: Sequence[str],
+                   extend_ignore: Sequence[str]) -> tuple[list[str] | None, list[str]]:
+    """``(select, ignore)`` for the engine: the file's settings, then the command line's."""
+    file_settings, _ = settings()
+    command_line = {"select": _split(select), "extend_select": _split(extend_select),
+                    "ignore": _split(ignore), "extend_ignore": _split(extend_ignore)}
+    try:
+        return as_selectors(layered_selection([file_settings, command_line]))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def selection_options(command: Callable) -> Callable:
+    """``--select``, ``--extend-select``, ``--ignore``, ``--extend-ignore`` (see
+    :func:`rule_selection`)."""
+    for name, help_text in reversed((
+            ("select", "Run only these rules: codes, prefixes (T, I0) or names; "
+                       "comma-separated. Replaces the configuration's choice."),
+            ("extend-select", "Run these rules too."),
+            ("ignore", "Do not run these rules."),
+            ("extend-ignore", "Do not run these rules either."))):
+        command = click.option(f"--{name}", multiple=True, metavar="CODES",
+                               help=help_text)(command)
+    return command
 
 
 def _report_specs(_ctx: click.Context, _param: click.Parameter,
@@ -156,26 +207,68 @@ def _report_specs(_ctx: click.Context, _param: click.Parameter,
 
 
 def report_options(command: Callable) -> Callable:
-    """``--format`` (stdout) and repeatable ``--report FORMAT=PATH``, for :func:`emit_reports`."""
+    """``--format`` (stdout), repeatable ``--report FORMAT=PATH``, ``--quiet`` and
+    ``--statistics``, for :func:`emit_reports`."""
+    command = click.option("--statistics", is_flag=True,
+                           help="Print a count per rule instead of the findings.")(command)
+    command = click.option("-q", "--quiet", count=True,
+                           help="Print only the findings (-qq: nothing; the exit code and "
+                                "--report files stay).")(command)
     command = click.option("--report", "report_specs", multiple=True, metavar="FORMAT=PATH",
                            callback=_report_specs,
                            help="Also write a report to PATH (repeatable), e.g. "
                                 "junit=out/junit.xml.")(command)
     return click.option("--format", "output_format", type=click.Choice(list(REPORTERS)),
-                        default="text", show_default=True,
-                        help="Output format on stdout.")(command)
+                        help="Output format on stdout [default: text; github when "
+                             "GITHUB_ACTIONS=true].")(command)
 
 
-def emit_reports(reports: Sequence[StreamReport], *, output_format: str,
-                 report_specs: Sequence[tuple[str, str]], color: bool, strict: bool) -> None:
-    """Print the ``--format`` report, write each ``--report`` file, and, when a GitHub report
-    is asked for and ``GITHUB_STEP_SUMMARY`` is set, append the step summary to that file."""
-    click.echo(REPORTERS[output_format](reports, color=color, strict=strict), nl=False)
-    for name, path in report_specs:
-        _write(path, REPORTERS[name](reports, strict=strict))
+def default_format() -> str:
+    """``github`` inside GitHub Actions (as ruff does), else ``text``."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
+                 report_specs: Sequence[tuple[str, str]], color: bool, strict: bool,
+                 quiet: int = 0, statistics: bool = False) -> None:
+    """Print the ``--format`` report (or the ``--statistics``; nothing with ``-qq``), write each
+    ``--report`` file, and, when a GitHub report is asked for and ``GITHUB_STEP_SUMMARY`` is
+    set, append the step summary to that file."""
+    output_format = output_format or default_format()
     formats = {output_format, *(name for name, _ in report_specs)}
+    timelines = _timelines(reports) if "html" in formats else {}
+    if statistics:
+        stdout = text.statistics(reports)
+    elif output_format == "text":
+        stdout = text.render(reports, color=color, strict=strict, quiet=quiet)
+    elif output_format == "html":
+        stdout = html.render(reports, timelines=timelines)
+    else:
+        stdout = REPORTERS[output_format](reports, color=color, strict=strict)
+    if quiet < 2:
+        # `color=` explicitly: click strips ANSI codes from piped output unless told otherwise,
+        # which would defeat `--color always` and FORCE_COLOR.
+        click.echo(stdout, nl=False, color=color)
+    for name, path in report_specs:
+        _write(path, html.render(reports, timelines=timelines) if name == "html"
+               else REPORTERS[name](reports, strict=strict))
     if "github" in formats and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
         _write(summary, github.summary(reports), append=True)
+
+
+def _timelines(reports: Sequence[StreamReport]) -> dict[int, Timeline]:
+    """The timeline of each report whose stream is a file (a linted capture, a capture
+    ``check --save`` wrote), read again for the HTML view."""
+    found = {}
+    for number, report in enumerate(reports):
+        if report.events and os.path.isfile(report.path):
+            try:
+                with open(report.path, "rb") as raw:
+                    frames = read_frames(_decompressed(raw), report.format or "auto")
+                    found[number] = timeline.build(report.kind, frames, report.violations)
+            except (OSError, EOFError, zlib.error):
+                continue  # linting it said what is wrong; the page lists its findings
+    return found
 
 
 def _write(path: str, text: str, *, append: bool = False) -> None:
@@ -213,9 +306,7 @@ def main() -> None:
 @click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
               help="Severities: what OpenAI does (openai), every recommendation (strict), or the "
                    "Open Responses normative rules (open-responses).")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Run only these rules: codes, prefixes (T, I0) or names; comma-separated.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
+@selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
@@ -228,32 +319,100 @@ def main() -> None:
               show_default=True, help="Longer lines are a finding (F009) and are skipped.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
-def lint(paths: tuple[str, ...], output_format: str, report_specs: list[tuple[str, str]],
-         profile: str, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
-         exit_zero: bool, kind: str, input_format: str, stdin_filename: str,
-         max_line_bytes: int, color: str) -> None:
+def lint(paths: tuple[str, ...], output_format: str | None,
+         report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
+         select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
+         extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
+         input_format: str, stdin_filename: str, max_line_bytes: int, color: str) -> None:
     """Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
 
-    Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files.  Defaults come from
-    [tool.stream-validator] in pyproject.toml; the command line wins.
+    Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files (and their .gz),
+    skipping hidden folders, what .gitignore ignores and the `exclude` patterns.  Defaults come
+    from [tool.stream-validator] in pyproject.toml; the command line wins.
     """
+    chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     options = {"kind": None if kind == "auto" else kind, "profile": profile,
-               "select": _split(select) or None, "ignore": _split(ignore),
+               "select": chosen_select, "ignore": chosen_ignore,
                "input_format": input_format, "max_line_bytes": max_line_bytes}
+    file_settings, root = settings()
     try:
-        enabled_rules(profile, options["select"], options["ignore"])
+        enabled_rules(profile, chosen_select, chosen_ignore)
+        per_file = {pattern: sorted(resolve_selectors(rules))
+                    for pattern, rules in file_settings.get("per_file_ignores", {}).items()}
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    exclude = [*file_settings.get("exclude", DEFAULT_EXCLUDE),
+               *file_settings.get("extend_exclude", ())]
+    found = expand(paths, exclude=exclude, root=root)
+    for path in found.empty:
+        raise UsageError(f"{printable(path)}: no {'/'.join(STREAM_SUFFIXES)} files "
+                         "(or .gz of them) in this directory")
+    _refuse_inputs_as_reports(report_specs, found.files)
+    problems = list(found.unreadable)
     reports: list[StreamReport] = []
     try:
-        for path in _expand(paths):
-            reports.append(_lint_one(path, stdin_filename, options))
+        for path in found.files:
+            ignored = [code for pattern, codes in per_file.items() if path != "-"
+                       and matches(path, pattern, root) for code in codes]
+            try:
+                reports.append(_lint_one(path, stdin_filename, {
+                    **options, "ignore": [*chosen_ignore, *ignored]} if ignored else options))
+            except Unreadable as exc:
+                problems.append((path, str(exc)))
     except Interrupted as stop:
         _stopped(stop, reports, "files", output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
-    emit_reports(reports, output_format=output_format, report_specs=report_specs,
-                 color=_use_color(color), strict=strict)
-    sys.exit(_exit_code(reports, strict, exit_zero))
+    if reports or not problems:  # nothing could be read: the messages alone say it
+        emit_reports(reports, output_format=output_format, report_specs=report_specs,
+                     color=_use_color(color), strict=strict, quiet=quiet,
+                     statistics=statistics)
+    for path, reason in problems:
+        click.echo(f"stream-validator: cannot read {printable(path)}: {printable(reason)}",
+                   err=True)
+    sys.exit(EXIT_ERROR if problems else _exit_code(reports, strict, exit_zero))
+
+
+@main.command()
+@click.argument("capture", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("-o", "--output", metavar="PATH",
+              help="Where to write the page [default: CAPTURE.html].")
+@config_option(LINT_SETTINGS)
+@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+              help="Severities (as for lint).")
+@selection_options
+@click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
+              help="Stream kind; auto detects it from the first event.")
+@click.option("--input-format", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input format; auto sniffs it from the first byte.")
+def view(capture: str, output: str | None, profile: str, select: tuple[str, ...],
+         extend_select: tuple[str, ...], ignore: tuple[str, ...],
+         extend_ignore: tuple[str, ...], kind: str, input_format: str) -> None:
+    """Write one self-contained HTML page that draws CAPTURE: a lane per part of the answer
+    (the response, items and parts, chat choices and tool calls), the events down the page,
+    each lane's text, and every finding pinned to its event."""
+    chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
+    options = {"kind": None if kind == "auto" else kind, "profile": profile,
+               "select": chosen_select, "ignore": chosen_ignore, "input_format": input_format}
+    try:
+        report = _lint_one(capture, capture, options)
+    except Unreadable as exc:
+        raise UsageError(f"cannot read {printable(capture)}: {exc}") from None
+    target = output or f"{capture}.html"
+    if os.path.realpath(target) == os.path.realpath(capture):
+        raise UsageError(f"--output {printable(target)} would overwrite the capture")
+    _write(target, html.render([report], timelines=_timelines([report])))
+    click.echo(f"{printable(target)}: {totals([report])}")
+
+
+def _refuse_inputs_as_reports(report_specs: Sequence[tuple[str, str]],
+                              inputs: Sequence[str]) -> None:
+    """A ``--report`` that would overwrite an input (``--report json=x.sse`` for ``x.sse``) is a
+    usage error, before anything is read or written."""
+    targets = {os.path.realpath(path): path for _, path in report_specs}
+    for path in inputs:
+        if path != "-" and (target := targets.get(os.path.realpath(path))):
+            raise UsageError(f"--report {printable(target)} would overwrite an input: write "
+                             "reports elsewhere")
 
 
 class Interrupted(BaseException):
@@ -348,7 +507,7 @@ def _check_api_key(key: str | None) -> str | None:
 
 
 @main.command()
-@click.argument("base_url")
+@click.argument("base_url", required=False)
 @config_option(CHECK_SETTINGS)
 @report_options
 @click.option("--scenarios", "scenario_dirs", multiple=True, metavar="DIR",
@@ -357,6 +516,10 @@ def _check_api_key(key: str | None) -> str | None:
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
+@click.option("--list", "list_scenarios", is_flag=True,
+              help="List the chosen scenarios (name, endpoint, description) and exit.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the request of each chosen scenario as a curl command; send nothing.")
 @click.option("--model", default=None,
               help="Model for scenarios whose request names none [default: the first model "
               "of GET BASE_URL/models, else gpt-5-mini].")
@@ -382,19 +545,20 @@ def _check_api_key(key: str | None) -> str | None:
               help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
 @click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
               help="Severities (as for lint).")
-@click.option("--select", multiple=True, metavar="CODES", help="Run only these rules.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Do not run these rules.")
+@selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
-def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
-          only: tuple[str, ...], skip: tuple[str, ...], model: str | None,
-          responses_url: str | None, chat_url: str | None, repeat: int, api_key: str | None,
+def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool,
+          only: tuple[str, ...], skip: tuple[str, ...], list_scenarios: bool, dry_run: bool,
+          model: str | None, responses_url: str | None, chat_url: str | None, repeat: int,
+          api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
-          save_dir: str | None, output_format: str, report_specs: list[tuple[str, str]],
-          profile: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
+          save_dir: str | None, output_format: str | None,
+          report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
+          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
+          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
@@ -403,24 +567,48 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
     or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
     """
     from . import scenarios as sc
-    from .check import CheckInterrupted, CheckOptions, run_check
+    from .check import (
+        DEFAULT_MODEL,
+        CheckInterrupted,
+        CheckOptions,
+        curl_command,
+        endpoint_url,
+        request_headers,
+        run_check,
+    )
 
-    urls = {endpoint: _check_base_url(url) for endpoint, url in
-            (("responses", responses_url), ("chat", chat_url)) if url}
-    options = CheckOptions(
-        base_url=_check_base_url(base_url), model=model, endpoint_urls=urls, repeat=repeat,
-        api_key=_check_api_key(api_key),
-        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
-        max_time=max_time, concurrency=concurrency, profile=profile, select=_split(select) or None,
-        ignore=_split(ignore), save_dir=Path(save_dir) if save_dir else None)
+    chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     try:
-        enabled_rules(profile, options.select, options.ignore)
+        enabled_rules(profile, chosen_select, chosen_ignore)
         found = [] if no_builtin else sc.load_builtin()
         for directory in scenario_dirs:
             found += sc.load_dir(directory)
         chosen = sc.select(found, _split(only), _split(skip))
     except ValueError as exc:  # ScenarioError too
         raise UsageError(str(exc)) from None
+    if list_scenarios:
+        for scenario in chosen:
+            click.echo(f"{scenario.name:<34} {scenario.endpoint:<10} "
+                       f"{printable(scenario.description)}")
+        return
+    if base_url is None:
+        raise UsageError("missing BASE_URL (the API root, e.g. http://127.0.0.1:8000/v1; or "
+                         f"base-url in [{config.TABLE}])")
+    urls = {endpoint: _check_base_url(url) for endpoint, url in
+            (("responses", responses_url), ("chat", chat_url)) if url}
+    options = CheckOptions(
+        base_url=_check_base_url(base_url), model=model, endpoint_urls=urls, repeat=repeat,
+        api_key=_check_api_key(api_key),
+        headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
+        max_time=max_time, concurrency=concurrency, profile=profile, select=chosen_select,
+        ignore=chosen_ignore, save_dir=Path(save_dir) if save_dir else None)
+    if dry_run:  # what would be sent, as commands that send it (no GET /models either)
+        for scenario in chosen:
+            body = {"model": model or DEFAULT_MODEL, **scenario.request, "stream": True}
+            command = curl_command(endpoint_url(options, scenario), body,
+                                   request_headers(options))
+            click.echo(f"# {scenario.name}\n{printable(command)}")
+        return
     try:
         reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
                             else None)
@@ -433,7 +621,7 @@ def check(base_url: str, scenario_dirs: tuple[str, ...], no_builtin: bool,
                  output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
-                 color=_use_color(color), strict=strict)
+                 color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
     sys.exit(_exit_code(reports, strict, exit_zero))
 
 
@@ -479,7 +667,16 @@ def rule(code: str) -> None:
     click.echo(f"# {r.name} ({r.code})\n\n{r.summary}.\n\nSeverity: {severities}. "
                f"Applies to {r.kind if r.kind != 'any' else 'all'} streams.\n\n{r.doc}")
     for sample in rule_samples(r.code):
-        click.echo(f"## Sample ({sample.name})\n```\n{sample.read_text('utf-8').rstrip()}\n```")
+        click.echo(f"## Sample ({sample.name})\n```\n{_sample_text(sample.read_bytes())}\n```")
+
+
+def _sample_text(data: bytes) -> str:
+    """A sample as text; one that is not UTF-8 (F005's, on purpose) as a Python bytes literal,
+    one line per line of the file, so every byte shows."""
+    try:
+        return data.decode("utf-8").rstrip()
+    except UnicodeDecodeError:
+        return "\n".join(repr(line) for line in data.rstrip().splitlines(keepends=True))
 
 
 @main.command()

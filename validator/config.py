@@ -47,6 +47,18 @@ def _selectors(value: Any) -> list[str]:
     return value
 
 
+def _patterns(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise TypeError("a list of gitignore-style patterns")
+    return value
+
+
+def _per_file(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise TypeError('a table of pattern = [rules], e.g. {"captures/vendor/*" = ["S"]}')
+    return {pattern: _selectors(rules) for pattern, rules in value.items()}
+
+
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise TypeError("true or false")
@@ -64,6 +76,11 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "profile": _choice(PROFILES),
     "select": _selectors,
     "ignore": _selectors,
+    "extend-select": _selectors,
+    "extend-ignore": _selectors,
+    "per-file-ignores": _per_file,  # pattern (relative to this file) -> rules not run there
+    "exclude": _patterns,           # what directory walks skip (replaces the default list)
+    "extend-exclude": _patterns,    # ... in addition to it
     "strict": _boolean,
     "format": _choice(tuple(REPORTERS)),
     "scenarios": _string,   # a directory, relative to the configuration file

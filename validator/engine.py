@@ -21,6 +21,7 @@ from .framing import FrameDecoder
 from .model import Finding, Frame
 from .responses import ResponsesChecker
 from .rules import RULES, enabled_rules
+from .rules.impact import explained
 from .violations import Severity, Violation
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
@@ -309,9 +310,9 @@ class StreamValidator:
             self._too_deep()
 
     def _too_deep(self) -> None:
-        self._report("F020", "the event is nested so deep that recursive JSON tools fail on it "
-                     "(openai-python's json.loads raises RecursionError); its fields are not "
-                     "checked one by one", None, ("F020", self._ctx.index), ...)
+        self._report("F020", "the event is nested so deep (about 1000 levels) that recursive "
+                     "JSON tools fail on it; its fields are not checked one by one", None,
+                     ("F020", self._ctx.index), ...)
 
     def _precheck(self, payload: dict) -> bool:
         """The checks of every event before its kind's (see ``_Context``)."""
@@ -360,7 +361,7 @@ class StreamValidator:
 
     def _finding(self, finding: Finding) -> None:
         # Framing caps its findings itself (and counts the rest in a closing finding).
-        self._emit(finding.code, finding.message, finding.pointer,
+        self._emit(finding.code, explained(finding.code, finding.message), finding.pointer,
                    (finding.line, finding.event_index))
 
     def _report(self, code: str, message: str, pointer: str | None, key: Any, at: Any) -> None:
@@ -377,7 +378,7 @@ class StreamValidator:
             self._seen.add(key)
         count = self._counts[code] = self._counts.get(code, 0) + 1
         if count <= MAX_PER_RULE:
-            self._emit(code, message, pointer, at)
+            self._emit(code, explained(code, message), pointer, at)
 
     def _emit(self, code: str, message: str, pointer: str | None, at: Any) -> None:
         severity = self._enabled.get(code)

@@ -11,15 +11,28 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from collections.abc import Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from .api import validate_stream
 from .engine import StreamReport
 from .reporters import text
+from .reporters._safe import printable
+from .rules import RULES, enabled_rules
+from .rules.impact import explained
+from .verdict import is_event_stream
+from .violations import Violation
 
-__all__ = ["StreamConformanceError", "assert_conformant", "events_from_openai", "stream_bytes"]
+__all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "events_from_openai",
+           "stream_bytes"]
+
+#: ``(directory, test id)`` while a pytest test runs with ``--stream-validator-save DIR`` (the
+#: plugin sets it): every failing ``assert_conformant`` of the test saves its stream there.
+SAVE: ContextVar[tuple[str, str] | None] = ContextVar("stream_validator_save", default=None)
+_EXCERPT_BYTES = 200
 
 
 class StreamConformanceError(AssertionError):
@@ -55,6 +68,43 @@ def events_from_openai(events: Iterable[Any]) -> list[dict]:
     return dumped
 
 
+def _http_findings(response: Any, options: dict[str, Any]) -> StreamReport | None:
+    """H001/H002, as ``check`` gives them, for an HTTP response that is an error or not an
+    event stream (its body is then not validated); ``None`` for a streaming 2xx or a source
+    that is not an HTTP response."""
+    status = getattr(response, "status_code", None)
+    headers = getattr(response, "headers", None)
+    if type(status) is not int or headers is None:
+        return None
+    content_type = headers.get("content-type")
+    if 200 <= status < 300 and is_event_stream(content_type):
+        return None
+    body = stream_bytes(response)
+    excerpt = printable(body[:_EXCERPT_BYTES].decode("utf-8", "replace")) + (
+        "…" if len(body) > _EXCERPT_BYTES else "")
+    if not 200 <= status < 300:
+        code, message = "H001", f"HTTP {status} (expected 200 and an event stream): {excerpt}"
+    else:
+        code, message = "H002", (f"Content-Type is {content_type or 'missing'}, not "
+                                 f"text/event-stream; the body was not validated: {excerpt}")
+    profile = options.get("profile", "openai")
+    severity = enabled_rules(profile, options.get("select"), options.get("ignore")).get(code)
+    found = [] if severity is None else [
+        Violation(code=code, name=RULES[code].name, severity=severity,
+                  message=explained(code, message))]
+    return StreamReport(path=_label(response), format=None, kind=options.get("kind"),
+                        profile=profile, events=0, violations=found)
+
+
+def _label(source: Any) -> str:
+    """What a report calls a stream that is not a file: ``<POST http://…/v1/responses>`` for an
+    HTTP response, ``<stream>`` otherwise (never a test's name, which would read as a line of
+    the test file)."""
+    request = getattr(source, "request", None)
+    method, url = getattr(request, "method", None), getattr(request, "url", None)
+    return f"<{method} {url}>" if method and url else "<stream>"
+
+
 def _materialise(source: Any) -> bytes | str | os.PathLike | list[dict]:
     """A source ``validate_stream`` takes, read completely so it can also be saved."""
     if isinstance(source, (bytes, bytearray, memoryview, str, os.PathLike)):
@@ -84,18 +134,29 @@ def _save(source: Any, directory: Path, name: str) -> Path:
 
 
 def assert_conformant(source: Any, *, expect: Iterable[str] | None = None,
-                      save_to: str | os.PathLike | None = None, name: str = "stream",
+                      save_to: str | os.PathLike | None = None, name: str | None = None,
                       **options: Any) -> StreamReport:
     """Validate ``source`` and raise :class:`StreamConformanceError` if it has an error.
 
     ``expect=["I003"]`` asserts instead that exactly these codes fire (for negative tests).
-    ``save_to`` saves a failing stream there, for ``stream-validator lint``.  Other options
-    (``profile``, ``select``, ``ignore``, ``kind``, ``input_format``) go to
-    :func:`validator.validate_stream`.  Returns the report when the assertion holds.
+    ``save_to`` saves a failing stream there, for ``stream-validator lint`` (under pytest,
+    ``--stream-validator-save DIR`` sets it for every call).  ``name`` is what the report calls
+    the stream (default: the saved file, the path, or the request of an HTTP response).  Other
+    options (``profile``, ``select``, ``ignore``, ``kind``, ``input_format``) go to
+    :func:`validator.validate_stream`.  An HTTP response that is an error or not an event stream
+    gets H001/H002, as in ``check``.  Returns the report when the assertion holds.
     """
     __tracebackhide__ = True
-    material = _materialise(source)
-    report = validate_stream(material, name=name, **options)
+    session = SAVE.get()
+    if save_to is None and session is not None:
+        save_to = session[0]
+    stem = name or (session[1] if session is not None else "stream")
+    label = name or (os.fspath(source) if isinstance(source, os.PathLike) else _label(source))
+    report = _http_findings(source, options)
+    material = None
+    if report is None:
+        material = _materialise(source)
+        report = validate_stream(material, name=label, **options)
     found = sorted({v.code for v in report.violations})
     if expect is not None:
         wanted = sorted(set(expect))
@@ -107,8 +168,26 @@ def assert_conformant(source: Any, *, expect: Iterable[str] | None = None,
     else:
         problem = (f"stream is not conformant: {report.errors} error(s), "
                    f"{report.warnings} warning(s)")
-    saved = _save(material, Path(save_to), name) if save_to is not None else None
+    saved = None
+    if save_to is not None and material is not None:
+        saved = _save(material, Path(save_to), stem)
+        report.path = str(saved)  # the findings point at the lines of the saved capture
     message = f"{problem}\n{text.render([report])}"
     if saved is not None:
-        message += f"saved as {saved}; reproduce with: stream-validator lint {saved}\n"
+        message += f"saved as {saved}; reproduce with: {_lint_command(saved, options)}\n"
     raise StreamConformanceError(message, report, saved)
+
+
+def _lint_command(saved: Path, options: dict[str, Any]) -> str:
+    """The ``lint`` command that gives the saved stream's findings again: the same profile,
+    rules, kind and input format, and no configuration file that could change them."""
+    command = ["stream-validator", "lint", str(saved), "--isolated",
+               "--profile", options.get("profile") or "openai"]
+    for option in ("select", "ignore"):
+        if options.get(option):
+            command += [f"--{option}", ",".join(options[option])]
+    if options.get("kind"):
+        command += ["--kind", options["kind"]]
+    if options.get("input_format", "auto") != "auto":
+        command += ["--input-format", options["input_format"]]
+    return shlex.join(command)

@@ -1,16 +1,17 @@
 """Reporters: a registry of name -> ``render(reports, *, color, strict) -> str``.
 
-``text`` is for people; ``json`` is the machine-readable contract; ``junit``, ``sarif`` and
-``github`` are for CI.  ``strict`` (warnings fail) only changes JUnit's verdicts; the other
-formats report severities as they are.  Writing reports is the shell's job (``cli.py``):
-:func:`parse_report_spec` only reads a ``--report FORMAT=PATH`` value.
+``text`` is for people (``html`` too: one page, a timeline per stream); ``json`` is the
+machine-readable contract; ``junit``, ``sarif`` and ``github`` are for CI.  ``strict``
+(warnings fail) only changes JUnit's verdicts; the other formats report severities as they
+are.  Writing reports is the shell's job (``cli.py``): :func:`parse_report_spec` only reads a
+``--report FORMAT=PATH`` value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import github, json, junit, sarif, text
+from . import github, html, json, junit, sarif, text
 from ._common import fails
 
 __all__ = ["REPORTERS", "Renderer", "fails", "parse_report_spec"]
@@ -23,6 +24,7 @@ REPORTERS: dict[str, Renderer] = {
     "junit": junit.render,
     "sarif": sarif.render,
     "github": github.render,
+    "html": html.render,
 }
 
 

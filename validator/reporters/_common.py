@@ -36,5 +36,6 @@ def counts(reports: Sequence[StreamReport]) -> str:
 
 
 def totals(reports: Sequence[StreamReport]) -> str:
-    """``2 files: 1 error, 0 warnings, 0 info``."""
-    return f"{len(reports)} file{'s' * (len(reports) != 1)}: {counts(reports)}"
+    """``2 files: 1 error, 0 warnings, 0 info`` (``scenarios`` for the reports of ``check``)."""
+    unit = "scenario" if reports and all(r.check is not None for r in reports) else "file"
+    return f"{len(reports)} {unit}{'s' * (len(reports) != 1)}: {counts(reports)}"

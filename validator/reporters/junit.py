@@ -62,3 +62,8 @@ def _lines(report: StreamReport) -> Iterator[str]:
         yield f"{position(v)}: {finding(v)}"
         if v.excerpt:
             yield f"    {printable(v.excerpt)}"
+    check = report.check or {}
+    if report.violations and check.get("reproduce"):  # `check`: how to see it again
+        yield f"reproduce: {printable(check['reproduce'])}"
+    if report.violations and check.get("curl"):
+        yield f"replay: {printable(check['curl'])}"

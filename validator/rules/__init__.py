@@ -7,7 +7,7 @@ family, one line here.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._data import data_folder
@@ -26,8 +26,8 @@ from . import (
 )
 from ._rule import PROFILES, Rule
 
-__all__ = ["LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "enabled_rules", "get",
-           "resolve_selectors", "rule_samples"]
+__all__ = ["LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "as_selectors", "enabled_rules", "get",
+           "layered_selection", "resolve_selectors", "rule_samples"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, transport,
              expectation)
@@ -78,6 +78,30 @@ def resolve_selectors(selectors: Iterable[str]) -> set[str]:
             raise ValueError(_unknown(selector))
         codes |= matched
     return codes
+
+
+def layered_selection(layers: Iterable[Mapping[str, Sequence[str] | None]]) -> set[str]:
+    """The codes chosen by layers of settings, earliest first (the configuration file, then the
+    command line), as ruff does: a layer's ``select`` replaces the choice so far (so a
+    ``--select`` on the command line wins over ``ignore`` in the file), ``extend_select`` adds to
+    it, then ``ignore`` and ``extend_ignore`` remove from it."""
+    codes = set(RULES)
+    for layer in layers:
+        if layer.get("select"):
+            codes = resolve_selectors(layer["select"] or ())
+        codes |= resolve_selectors(layer.get("extend_select") or ())
+        codes -= resolve_selectors([*(layer.get("ignore") or ()),
+                                    *(layer.get("extend_ignore") or ())])
+    return codes
+
+
+def as_selectors(codes: set[str]) -> tuple[list[str] | None, list[str]]:
+    """``(select, ignore)`` that choose exactly ``codes``, in the shorter of the two forms
+    (they end up in reproduce commands)."""
+    left_out = sorted(set(RULES) - codes)
+    if len(left_out) <= len(codes) or not codes:
+        return None, left_out
+    return sorted(codes), []
 
 
 def enabled_rules(profile: str = "openai", select: Iterable[str] | None = None,

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 from ..violations import Severity
 
-__all__ = ["PROFILES", "Rule", "doc"]
+__all__ = ["OPENAI_CHAT", "OPENAI_EVENTS", "PROFILES", "UTF8", "Rule", "doc"]
+
+#: Public references the rule docs cite (every reference is a public document or source file).
+OPENAI_EVENTS = ("OpenAI API reference, [Responses streaming events]"
+                 "(https://platform.openai.com/docs/api-reference/responses-streaming)")
+OPENAI_CHAT = ("OpenAI API reference, [chat completion chunk]"
+               "(https://platform.openai.com/docs/api-reference/chat-streaming)")
+UTF8 = "[WHATWG Encoding Standard, UTF-8 decode](https://encoding.spec.whatwg.org/#utf-8-decode)"
 
 #: ``openai`` accepts what OpenAI's own API does; ``strict`` makes every recommendation an error;
 #: ``open-responses`` applies the Open Responses normative rules.

@@ -8,7 +8,7 @@ which no capture file carries, so `lint` never reports them and they have no sam
 from __future__ import annotations
 
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 
 __all__ = ["FAMILY", "RULES"]
 
@@ -20,5 +20,5 @@ RULES = (
         why="A gateway that drops `tools`, ignores `max_output_tokens` or answers a malformed request with a normal stream breaks the clients that rely on those parameters, even when every event is well formed.",
         example="A scenario sends `max_output_tokens: 16` for a long essay and the stream ends with `response.completed` instead of `response.incomplete`.",
         instead="Honour the request: stop with `status: incomplete` (`finish_reason: length`) at the token limit, emit the forced tool calls, reject invalid input with a 4xx `error` object.",
-        refs="protocol.md §1.5 (terminal events, `incomplete_details`), §4 (`finish_reason`); README: scenario files"), kind="any"),
+        refs=OPENAI_EVENTS + " (terminal events, `incomplete_details`); " + OPENAI_CHAT + " (`finish_reason`); README: scenario files"), kind="any"),
 )

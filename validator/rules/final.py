@@ -7,7 +7,7 @@ from typing import Any
 
 from ..state import ResponseState
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_EVENTS, Rule, doc
 from .identity import item_label
 from .text import check_final_arguments, check_final_item
 
@@ -21,37 +21,37 @@ RULES = (
         why="Clients store the response under its id and continue conversations with `previous_response_id`: a changed id points to a response that does not exist (or another one).",
         example="`response.created` with `id: resp_a`, `response.completed` with `id: resp_b`.",
         instead="Keep `id`, `model` and `created_at` the same on every lifecycle event.",
-        refs="protocol.md §1.5; openai-node replaces the snapshot on lifecycle events")),
+        refs=OPENAI_EVENTS + "; openai-node replaces the snapshot on lifecycle events")),
     Rule("R002", "final-output-mismatch", "The terminal response's output does not match the streamed items", E, doc(
         what="Reports a terminal response (`completed` or `incomplete`) whose `output` has a different number of items than were streamed, or an item with another id or type than the item streamed at that `output_index`.",
         why="The SDKs return the terminal response, not what they accumulated: items the user watched disappear, or items nobody streamed appear (agentgateway #3326: `output: []`).",
         example="Two items streamed; `response.completed` carries `output` with one.",
         instead="Send in the terminal response exactly the items streamed, in `output_index` order.",
-        refs="protocol.md §2.3 A4; invergent-ai/surogate #175")),
+        refs=OPENAI_EVENTS + "; invergent-ai/surogate #175")),
     Rule("R003", "usage-total-mismatch", "`usage.total_tokens` is not `input_tokens + output_tokens`", E, doc(
         what="Reports a terminal response whose `usage.total_tokens` differs from `usage.input_tokens + usage.output_tokens`.",
         why="Billing, quota and cost dashboards add these fields up; a wrong total over- or under-charges.",
         example='`{"input_tokens": 543, "output_tokens": 478, "total_tokens": 512}`',
         instead="Set `total_tokens = input_tokens + output_tokens`.",
-        refs="protocol.md §1.1 `ResponseUsage`")),
+        refs=OPENAI_EVENTS + " `ResponseUsage`")),
     Rule("R004", "usage-details-exceed-total", "A usage detail is larger than the total it is part of", E, doc(
         what="Reports `input_tokens_details.cached_tokens` above `input_tokens`, or `output_tokens_details.reasoning_tokens` above `output_tokens`.",
         why="Cost calculations subtract the details from the totals and go negative.",
         example='`{"output_tokens": 10, "output_tokens_details": {"reasoning_tokens": 20}}`',
         instead="Count details as parts of their totals.",
-        refs="protocol.md §1.1 `ResponseUsage`")),
+        refs=OPENAI_EVENTS + " `ResponseUsage`")),
     Rule("R005", "output-text-mismatch", "`response.output_text` is not the concatenated message text", INFO, doc(
         what="Notes a terminal response carrying an `output_text` field that differs from the concatenation of its message `output_text` parts (the SDK convenience property).",
         why="`output_text` is an SDK property; a server that sends it should send the same text the parts carry.",
         example='`"output_text": ""` with a message saying "Hello".',
         instead="Omit `output_text` or make it the joined message text.",
-        refs="protocol.md §2.3 A5")),
+        refs=OPENAI_EVENTS)),
     Rule("R010", "response-settings-changed", "A response setting changes between lifecycle events", W, doc(
         what="Reports a lifecycle event whose response carries another value than the first lifecycle event for a setting the request chose and the response echoes: `parallel_tool_calls`, `store`, `tool_choice`, `tools`, `top_p`, `temperature`, `reasoning`, `text`, `truncation`, `instructions`, `max_output_tokens`, `metadata`… (fields the response fills in as it runs — `status`, `output`, `usage`, `service_tier`, `completed_at` — may change).",
         why="A client reads the settings from `response.created` (openai-node keeps that snapshot until the next lifecycle event) and the terminal response replaces them: the two disagree on how the answer was generated, e.g. `store: true` at the start and `false` at the end, so a follow-up with `previous_response_id` fails. openai-python's `ResponseStreamState` accepts such a stream and returns the terminal values, so nothing breaks in the stream itself: a warning.",
         example="`response.created` with `\"tool_choice\": \"required\"`, `response.completed` with `\"tool_choice\": \"auto\"`.",
         instead="Echo the request's settings unchanged on every lifecycle event.",
-        refs="protocol.md §1.5; OpenAI's own streams keep them (corpus/real: only status, output, usage, service_tier, completed_at and content filters change)")),
+        refs=OPENAI_EVENTS + "; OpenAI's own streams keep them (only status, output, usage, service_tier, completed_at and content filters change)")),
 )
 
 _IDENTITY = ("id", "model", "created_at")

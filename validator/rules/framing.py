@@ -4,13 +4,13 @@ and the `[DONE]` terminator.  Most F findings are made by `validator.framing` it
 from __future__ import annotations
 
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_CHAT, OPENAI_EVENTS, UTF8, Rule, doc
 
 __all__ = ["RULES"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 OPENAI_SSE = "openai-python `_streaming.py`"
-WHATWG = "WHATWG HTML §9.2 (server-sent events)"
+WHATWG = "[WHATWG HTML §9.2, server-sent events](https://html.spec.whatwg.org/multipage/server-sent-events.html)"
 
 RULES = (
     Rule("F001", "invalid-json", "An event's data is not valid JSON", E, doc(
@@ -24,7 +24,7 @@ RULES = (
         why="Clients read `event.type` / `chunk.choices`; a non-object raises a type error.",
         example='`data: "hello"`',
         instead="Send every event as a JSON object with its `type` (or a chat chunk object).",
-        refs="protocol.md §1.1, §4"), kind="any"),
+        refs=OPENAI_EVENTS), kind="any"),
     Rule("F003", "event-name-mismatch", "The SSE `event:` name differs from the data's `type`", W, doc(
         what="Reports an SSE block whose `event:` field is not the `type` of its JSON data.",
         why="Clients that dispatch on the SSE event name (browsers' `EventSource.addEventListener`, some gateways) route the event to the wrong handler, while SDKs reading `type` do not: the two disagree. Open Responses requires them to be equal.",
@@ -48,31 +48,31 @@ RULES = (
         why="Open Responses requires the literal `[DONE]` as the last event; clients of that spec wait for it.",
         example="A stream that ends with `response.completed`.",
         instead="Under Open Responses, end the stream with `data: [DONE]`.",
-        refs="Open Responses specification S1; protocol.md §5.2"), profiles={"open-responses": E}),
+        refs="Open Responses specification S1; " + OPENAI_EVENTS), profiles={"open-responses": E}),
     Rule("F007", "event-after-done", "Data follows `data: [DONE]`", E, doc(
         what="Reports any event after the `[DONE]` terminator.",
         why=f"Clients stop reading at `[DONE]` ({OPENAI_SSE}); everything after it is lost.",
         example="`data: [DONE]` followed by `data: {…}`.",
         instead="Send `[DONE]` last.",
-        refs="protocol.md §4 (terminator)"), kind="any"),
+        refs=OPENAI_CHAT + " (terminator)"), kind="any"),
     Rule("F008", "block-without-data", "An SSE block has fields but no `data`", W, doc(
         what="Reports an SSE block such as `event: ping` followed by a blank line, without any `data:` line.",
         why=f"Spec-following clients drop it silently, but openai-python and httpx-sse yield it with empty data and then fail to parse it as JSON ({OPENAI_SSE}).",
         example="`event: ping` then a blank line.",
         instead="Use an SSE comment (`: ping`) for keep-alives.",
-        refs=f"{WHATWG}; style-and-ux.md B12"), kind="any"),
+        refs=f"{WHATWG}"), kind="any"),
     Rule("F009", "line-too-long", "A line is longer than the configured limit", E, doc(
         what="Reports a line longer than `--max-line-bytes` (64 MB by default); the line is skipped so that memory stays bounded.",
         why="Clients buffer a whole line before parsing it; a runaway line exhausts their memory (openai-node caps iterators at 8 MiB).",
         example="A `data:` line of 100 MB.",
         instead="Split large payloads into deltas.",
-        refs="protocol.md §2.5 (caps)"), kind="any"),
+        refs="openai-node `src/internal/responses/response-accumulator.ts` (caps)"), kind="any"),
     Rule("F010", "byte-order-mark", "The stream starts with a UTF-8 byte order mark", W, doc(
         what="Reports a UTF-8 BOM (EF BB BF) at the start of the stream.",
         why=f"{WHATWG} strips it, but openai-python, httpx-sse and sseclient-py do not: the first field name becomes `\\ufeffdata` and the first event (usually `response.created`) is lost.",
         example="`\\ufeffevent: response.created`",
         instead="Do not write a BOM.",
-        refs="style-and-ux.md B11, B12"), kind="any"),
+        refs=UTF8), kind="any"),
     Rule("F011", "unknown-sse-field", "An SSE field other than `event`, `data`, `id`, `retry`", INFO, doc(
         what="Notes an SSE line whose field name is not one of the four the spec defines (it is ignored by clients).",
         why="Usually a typo (`Data:`, `data :`) that silently drops content.",
@@ -98,4 +98,10 @@ RULES = (
         example='`data: {"type":"response.output_text.delta",…,"obfuscation":[[[[…1020 levels…]]]]}`',
         instead="Keep events shallow: the reference types nest at most about ten levels.",
         refs=f"{OPENAI_SSE}; CPython `json` (C scanner: `Py_EnterRecursiveCall`)"), kind="any"),
+    Rule("F030", "not-an-event-stream", "A `.json` file that is not an array or lines of events", INFO, doc(
+        what="Notes a `.json` file whose content is a JSON document other than events (`package.json`, `tsconfig.json`, a report): it is skipped, not linted as a stream.",
+        why="A repository holds many `.json` files that are not captures; linting them as streams would bury the real findings under thousands of meaningless errors. The note says the file was looked at and why it was skipped.",
+        example='`package.json`: `{"name": "web", "private": true}` spread over several lines.',
+        instead="Nothing to fix if the file is not a capture. A capture saved as `.json` is a JSON array of events, or one event per line (JSON Lines).",
+        refs="[RFC 8259](https://www.rfc-editor.org/rfc/rfc8259), [JSON Lines](https://jsonlines.org/)"), kind="any"),
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..state import ADDED, DONE, GAP_LIMIT, Item, Part, key_of
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = [
     "RULES",
@@ -37,109 +37,109 @@ RULES = (
         why=f"Clients index the output array by `output_index`: openai-python raises `IndexError`, openai-node throws `missing output at index N` ({NODE}). The text is lost or the stream aborts.",
         example="`response.output_text.delta` with `output_index: 0` as the first event after `response.in_progress`.",
         instead="Send `response.output_item.added` for the item first, with the same `output_index`.",
-        refs=f"protocol.md §2.3 I3; {PY}; {NODE}")),
+        refs=f"{OPENAI_EVENTS}; {PY}; {NODE}")),
     Rule("I002", "output-index-not-appended", "`output_item.added` does not append at the next `output_index`", E, doc(
         what="Reports an `output_item.added` whose `output_index` is not the number of items added so far (a gap, a reuse or a jump).",
         why="openai-python appends the item and ignores `output_index`, openai-node rejects it; later events then address the wrong item in one SDK and crash the other.",
         example="Items added at `output_index` 0 and then 2.",
         instead="Number the items 0, 1, 2… in the order they are added.",
-        refs=f"protocol.md §2.3 I1; {NODE} `validateArrayAppend`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `validateArrayAppend`")),
     Rule("I003", "item-id-mismatch", "An event's `item_id` differs from the id of the item at its `output_index`", E, doc(
         what="Reports an item-scoped event, a `content_part.*`/`*.done` event or an `output_item.done`, whose item id is not the id the item was added with.",
         why="Clients that correlate by id (openai-node's strict accumulator, Codex, UI frameworks keyed by item id) throw `expected item_id 'X', got 'Y'` or show the text twice; clients that go by index silently merge two items.",
         example="`output_item.added` with `item.id: msg_a`, then `response.output_text.done` with `item_id: msg_b`.",
         instead="Use the id of `output_item.added` on every event of the item, including the `*.done` events and `output_item.done`.",
-        refs=f"protocol.md §2.3 I3, I4; {NODE} `validateOutputItemIdentity`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `validateOutputItemIdentity`")),
     Rule("I004", "item-type-mismatch", "An event does not belong to the type of the item it addresses", E, doc(
         what="Reports an event whose family does not match the item at its `output_index` (for example `output_text.delta` on a `function_call` item).",
         why="openai-node throws `expected output item type 'message', got 'function_call'`; openai-python raises `AssertionError`. The delta has nowhere to go.",
         example="`response.function_call_arguments.delta` for an item added as `message`.",
-        instead="Send each event to an item of the type that owns it (protocol.md §1.6).",
-        refs="protocol.md §1.6; " + NODE)),
+        instead="Send each event to an item of the type that owns it (the OpenAI API reference gives each event's item type).",
+        refs=OPENAI_EVENTS + "; " + NODE)),
     Rule("I005", "duplicate-item-id", "Two output items share an id (or a tool call shares a `call_id`)", E, doc(
         what="Reports an `output_item.added` whose `item.id`, or `(type, call_id)` for tool calls, was already used in this response.",
         why="Clients keyed by id overwrite the first item with the second; openai-node throws `duplicate output item identity`. Tool results are routed to the wrong call.",
         example="Two `function_call` items with `call_id: call_1`.",
         instead="Give every item a unique id and every tool call a unique `call_id`.",
-        refs=f"protocol.md §2.3 I2; {NODE} `getOutputItemIdentityKeys`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `getOutputItemIdentityKeys`")),
     Rule("I006", "item-missing-id", "An added item has no id (or a tool call no `call_id`)", E, doc(
         what="Reports an `output_item.added` whose item has no non-empty `id`; `function_call` and `custom_tool_call` items need a non-empty `call_id` instead.",
         why="Item-scoped events must name their item by `item_id`; without an id there is nothing to correlate, and tool outputs cannot be sent back without a `call_id`.",
         example='`{"type":"response.output_item.added","output_index":0,"item":{"type":"message","role":"assistant","content":[]}}`',
         instead="Send the item's id (and `call_id` for tool calls) already in `output_item.added`.",
-        refs=f"protocol.md §2.3 I2; {NODE}")),
+        refs=f"{OPENAI_EVENTS}; {NODE}")),
     Rule("I007", "item-done-changed", "`output_item.done` changes the type, `call_id` or position of the item", E, doc(
         what="Reports an `output_item.done` whose item type or `call_id` differs from `output_item.added`, or that closes an item at another `output_index` than the one its id was added at.",
         why="Clients replace the item with the one of `output_item.done`: a changed type or `call_id` turns one tool call into another.",
         example="Added as `function_call` with `call_id: call_a`, done with `call_id: call_b`.",
         instead="Keep `id`, `type`, `call_id` and `output_index` the same from added to done.",
-        refs=f"protocol.md §2.3 I4; {NODE} `validateCompletedOutputItemIdentity`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `validateCompletedOutputItemIdentity`")),
     Rule("I008", "event-after-item-done", "An event addresses an item after its `output_item.done`", E, doc(
         what="Reports an item-scoped event (a delta, a part, a status event) for an item that was already closed by `output_item.done`.",
         why="Clients have already handed the finished item to the application; a late delta is dropped by some and appended by others, so they disagree on the text.",
         example="`response.output_text.delta` after the `output_item.done` of its message.",
         instead="Send every event of an item before its `output_item.done`.",
-        refs="protocol.md §2.3 I5; Open Responses: no updates after an item is completed")),
+        refs=OPENAI_EVENTS + "; Open Responses: no updates after an item is completed")),
     Rule("I009", "item-not-done", "An added item never gets `output_item.done`", E, doc(
         what="Reports, at the terminal event of a completed or incomplete stream, an item that was added but never closed by `output_item.done` (except `mcp_list_tools` items the terminal response carries: I010).",
         why="Clients that build items from `output_item.done` (most UIs, the Vercel AI SDK) never finish the item: the tool call is never executed, the message never rendered as final.",
         example="A `function_call` item with arguments deltas but no `output_item.done` before `response.completed`.",
         instead="Close every item with `output_item.done` before the terminal event.",
-        refs="protocol.md §2.3 I6; Open Responses: items are closed with `response.output_item.done`")),
+        refs=OPENAI_EVENTS + "; Open Responses: items are closed with `response.output_item.done`")),
     Rule("I010", "item-closed-by-final-response", "An item is closed only by the terminal response", W, doc(
         what="Reports an `mcp_list_tools` item that never got `output_item.done` but is present, with the same id, in the terminal response's `output`. Other item types left open are I009 errors.",
         why="Clients that only listen to the terminal event get the item; clients that build items from `output_item.done` miss it. OpenAI itself does this for `mcp_list_tools` items, so it is a warning.",
         example="Three `mcp_list_tools` items added, `output_item.done` sent for one; `response.completed` carries all three.",
         instead="Send `output_item.done` for every item.",
-        refs="corpus `pydantic-ai__mcp-list-tools-missing-item-done.sse` (pydantic-ai issue #5419)")),
+        refs="pydantic-ai issue #5419")),
     Rule("I011", "part-not-added", "An event addresses a content or summary part that was never added", E, doc(
         what="Reports a delta, `*.done` or part event whose `content_index` (or `summary_index`) names a part for which no `content_part.added` (or `reasoning_summary_part.added`) was sent. An event without the index belongs to the item's last part. The next part of the item is then tracked from that event on and the message asks for the whole part lifecycle (`content_part.added` before, `content_part.done` after), so a server without content parts learns it in one run: no I015 follows for that part.",
         why="openai-python raises `IndexError`; openai-node throws `missing content at index N`. The text of that part is lost.",
         example="`response.output_text.delta` with `content_index: 0` straight after `output_item.added`.",
         instead="Open every part with `response.content_part.added` (or `response.reasoning_summary_part.added`) before its deltas.",
-        refs="protocol.md §2.3 C1, C4; Open Responses: content MUST be backed by a content part")),
+        refs=OPENAI_EVENTS + "; Open Responses: content MUST be backed by a content part")),
     Rule("I012", "part-index-not-appended", "A part is added at an index other than the next one", E, doc(
         what="Reports a `content_part.added` whose `content_index`, or a `reasoning_summary_part.added` whose `summary_index`, is not the number of parts the item has so far.",
         why="The SDKs append parts and ignore the index; later deltas that use the index then land in the wrong part or raise.",
         example="A message whose first `content_part.added` has `content_index: 1`.",
         instead="Number the parts of an item 0, 1, 2… in the order they are added.",
-        refs=f"protocol.md §2.3 C1, C4; {NODE} `validateArrayAppend`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `validateArrayAppend`")),
     Rule("I013", "part-type-mismatch", "A delta's kind does not match the type of its part", E, doc(
         what="Reports an `output_text.*` event on a `refusal` part, a `refusal.*` event on an `output_text` part, a `reasoning_text.*` event on another part type, and so on.",
         why="openai-python asserts `content.type == \"output_text\"`; openai-node throws `expected content to be 'output_text', got refusal`.",
         example="`content_part.added` with `part.type: refusal`, then `response.output_text.delta` for it.",
         instead="Send `output_text` deltas to `output_text` parts, `refusal` deltas to `refusal` parts, `reasoning_text` deltas to `reasoning_text` parts.",
-        refs="protocol.md §2.3 C2")),
+        refs=OPENAI_EVENTS)),
     Rule("I014", "part-order", "Events inside a part are out of order", E, doc(
         what="Reports a delta after its part's `*.done`, a second `*.done`, a `content_part.done` before the part's `*.done`, any event for a part after its `content_part.done`, and an `output_item.done` that closes streamed arguments, input or code before their `*.done` event.",
         why="Clients treat `*.done` as the end of the text: a later delta is lost for some clients and appended by others, and a part closed before its text is done ends with empty text.",
         example="`response.output_text.delta` after `response.output_text.done` for the same part.",
         instead="Inside a part: `content_part.added`, deltas, `*.done`, `content_part.done` — in that order, once each.",
-        refs="protocol.md §2.3 C3; Open Responses specification (content parts)")),
+        refs=OPENAI_EVENTS + "; Open Responses specification (content parts)")),
     Rule("I015", "part-not-done", "An item is closed while one of its parts is still open", E, doc(
         what="Reports an `output_item.done` for an item that has a content part or summary part without its `content_part.done` / `reasoning_summary_part.done`.",
         why="Clients that finalise parts on `content_part.done` (annotations, citations, structured output parsing) never finalise that part.",
         example="`output_text.done` then directly `output_item.done`, with no `content_part.done`.",
         instead="Close every part before closing its item.",
-        refs="protocol.md §2.3 C3; Open Responses specification S5, S6")),
+        refs=OPENAI_EVENTS + "; Open Responses specification S5, S6")),
     Rule("I016", "annotation-index-invalid", "`annotation_index` skips ahead of the annotations sent so far", E, doc(
         what="Reports a `response.output_text.annotation.added` whose `annotation_index` is larger than the number of annotations its part has (it may append or replace, not skip).",
         why="openai-node throws `missing annotation at index N`; clients storing annotations in an array get holes.",
         example="The first annotation of a part sent with `annotation_index: 2`.",
         instead="Number annotations of a part 0, 1, 2…",
-        refs=f"protocol.md §2.3 C5; {NODE} `validateArrayIndex`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `validateArrayIndex`")),
     Rule("I017", "command-index-invalid", "A shell command event addresses a command that was never added", E, doc(
         what="Reports a `shell_call_command.added` whose `command_index` skips ahead, and a `shell_call_command.delta`/`.done` for a command that was not added.",
         why="openai-node throws `missing command at index N`; the command text is lost.",
         example="`response.shell_call_command.delta` with `command_index: 1` when only command 0 was added.",
         instead="Add each command with `shell_call_command.added` (index 0, 1, …) before its deltas.",
-        refs=f"protocol.md §2.3 C6; {NODE} `accumulateShellEvent`")),
+        refs=f"{OPENAI_EVENTS}; {NODE} `accumulateShellEvent`")),
     Rule("I025", "item-status-contradicted", "An item's status contradicts the terminal response", W, doc(
         what="Reports an item whose `output_item.done` status differs from the status the terminal response gives the same item, and, in an `incomplete` or `failed` response, a last item that `output_item.done` closed as `completed` (the output that was cut off is that item).",
         why="The item status is the one signal per item that its output was cut short. Clients that finalise items on `output_item.done` (openai-node's `response.output_item.done` listeners, agent loops that run a `completed` function call, UIs that store a finished message) act on a truncated answer as if it were whole; the terminal response then says otherwise. openai-python's `ResponseStreamState` accepts the stream and returns the terminal response, so no client crashes: a warning (an error under `strict`).",
         example="`output_item.done` of the message with `\"status\": \"completed\"`, then `response.incomplete` (`max_output_tokens`) whose output has that message with `\"status\": \"incomplete\"`.",
         instead="Close the item that was cut off with `status: incomplete` and send the same status in `output_item.done` and the terminal response.",
-        refs="protocol.md §1.5; corpus `mirascope__incomplete-max-output-tokens.sse` (OpenAI: the cut message is `incomplete` in both)")),
+        refs=OPENAI_EVENTS)),
 )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..state import CREATED, LIFECYCLE, QUEUED, START, TERMINAL, TERMINAL_EVENTS
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["LEGACY_TYPES", "RULES", "check_lifecycle", "check_output_start", "check_stream_end",
            "on_error_event"]
@@ -32,43 +32,43 @@ RULES = (
         why=f"openai-python raises `RuntimeError: Expected to have received response.created before …` ({PY}); openai-node throws `expected 'response.created' event`. The whole stream is lost.",
         example="A stream that starts with `response.in_progress` or `response.output_item.added`.",
         instead="Send `response.created` first, with the response in status `in_progress` (or `queued` in background mode).",
-        refs="protocol.md §2.3 L1, §2.4, §2.5")),
+        refs=OPENAI_EVENTS)),
     Rule("L002", "resumed-stream", "The stream resumes after an earlier event (`starting_after`)", INFO, doc(
         what="Notes a stream whose first event is not `response.created` and whose first `sequence_number` is above 0, of a background response (`background: true`): a stream resumed with `GET /responses/{id}?stream=true&starting_after=N`. Items opened before the cursor are taken as they are referenced. A non-background stream that starts mid-way lost its start (L001).",
         why="Nothing is wrong; the note says that checks needing the start of the stream were relaxed.",
         example="A stream whose first event is `response.in_progress` with `sequence_number: 2`.",
         instead="Nothing to change for a resumed stream.",
-        refs="protocol.md §1.5 (stream resumption)")),
+        refs=OPENAI_EVENTS + " (stream resumption)")),
     Rule("L003", "lifecycle-order", "Response lifecycle events are out of order or repeated", E, doc(
         what="Reports a `response.created` after the start, a `response.queued` after `response.in_progress`, a second `response.in_progress`, a `response.queued`/`in_progress` after output items were added, or another step backwards in `queued → in_progress → completed|incomplete|failed`.",
         why="Clients replace their whole snapshot on every lifecycle event (openai-node `isResponseLifecycleEvent`): a late `response.created` wipes out everything streamed so far.",
         example="`response.created`, `response.in_progress`, `response.queued`.",
         instead="Send `response.created`, then `response.queued` (background only), `response.in_progress`, and one terminal event.",
-        refs="protocol.md §2.3 L2; Open Responses S8")),
+        refs=OPENAI_EVENTS + "; Open Responses S8")),
     Rule("L004", "terminal-missing", "The stream ends without a terminal event", E, doc(
         what="Reports a stream that ends without `response.completed`, `response.incomplete` or `response.failed` (and without an `error` event that ended it).",
         why="openai-python's `get_final_response()` raises `Didn't receive a response.completed event`; openai-node's `finalResponse()` throws. A cut connection looks exactly like this.",
         example="A stream that stops after `response.output_item.done`.",
         instead="End every stream with exactly one terminal event.",
-        refs="protocol.md §2.3 L3; moeru-ai/airi #2593, 9router #1648 (premature EOF)")),
+        refs=OPENAI_EVENTS + "; moeru-ai/airi #2593, 9router #1648 (premature EOF)")),
     Rule("L005", "multiple-terminal", "The stream has more than one terminal event", E, doc(
         what="Reports a second `response.completed`, `response.incomplete` or `response.failed`.",
         why="Clients resolve on the first terminal event; the second one is either ignored or replaces the final response, so two clients end with different results.",
         example="`response.completed` twice.",
         instead="Send exactly one terminal event.",
-        refs="protocol.md §2.3 L3; AgentAPI Doctor `terminal-exactly-once`")),
+        refs=OPENAI_EVENTS + "; AgentAPI Doctor `terminal-exactly-once`")),
     Rule("L006", "event-after-terminal", "An event follows the terminal event", E, doc(
         what="Reports any event after the terminal event other than `data: [DONE]` and `keepalive`.",
         why="Clients stop reading at the terminal event: whatever follows is lost.",
         example="`response.output_text.delta` after `response.completed`.",
         instead="Send the terminal event last.",
-        refs="protocol.md §2.3 L3")),
+        refs=OPENAI_EVENTS)),
     Rule("L007", "terminal-status-mismatch", "The terminal response's status does not match its event", E, doc(
         what="Reports a `response.completed` whose `response.status` is not `completed` (likewise `incomplete`, `failed`), a `response.incomplete` without `incomplete_details.reason`, and a `response.failed` without `error`.",
         why="Clients branch on `response.status` and `incomplete_details`: a completed event with status `in_progress` makes them wait forever or retry a finished request.",
         example='`response.completed` with `"status": "in_progress"`.',
         instead="Set the status the terminal event names, with `incomplete_details.reason` or `error` where they apply.",
-        refs="protocol.md §2.3 L4")),
+        refs=OPENAI_EVENTS)),
     Rule("L008", "error-not-followed-by-failed", "An `error` event is not followed by `response.failed`", None, doc(
         what="Reports an `error` event after which the stream does not send `response.failed` (Open Responses profile only).",
         why="Open Responses requires every streaming error to be followed by `response.failed`, so that clients waiting for a terminal event finish. OpenAI sends one or the other, so the `openai` profile accepts both.",
@@ -81,25 +81,25 @@ RULES = (
         why="openai-node's strict accumulator throws `Unhandled response stream event`; other clients ignore it. New OpenAI events appear every few months, so this is a warning.",
         example='`{"type":"response.done", …}`',
         instead="Use the protocol's event types, or prefix extensions with your slug (`acme:trace_event`).",
-        refs="protocol.md §2.3 T3; Open Responses S9")),
+        refs=OPENAI_EVENTS + "; Open Responses S9")),
     Rule("L010", "empty-stream", "The stream has no events", E, doc(
         what="Reports a stream (file, body, capture) with no event at all.",
         why="openai-node throws `request ended without sending any events`; openai-python returns nothing. Usually a server that closed the connection or answered with something that is not an event stream.",
         example="An empty body.",
         instead="Stream `response.created` … terminal event.",
-        refs="protocol.md §2.5")),
+        refs="openai-node `src/internal/responses/response-accumulator.ts`")),
     Rule("L011", "legacy-event-type", "An event type OpenAI has removed", W, doc(
         what="Reports `response.reasoning.delta/done` and `response.reasoning_summary.delta/done`, which OpenAI removed in 2025 (Open Responses still defines `response.reasoning.delta/done`, so that profile accepts them).",
         why="Current SDKs do not know these events: openai-node's strict accumulator throws, others drop the reasoning text.",
         example='`{"type":"response.reasoning_summary.delta", …}`',
         instead="Send `response.reasoning_text.*` and `response.reasoning_summary_text.*`.",
-        refs="protocol.md §1.4")),
+        refs=OPENAI_EVENTS)),
     Rule("L012", "in-progress-missing", "Output starts without `response.in_progress`", W, doc(
         what="Reports the first `output_item.added` of a stream that never sent `response.in_progress`.",
         why="OpenAI always sends `response.in_progress` before any output, and Open Responses emits it when the response starts running; clients showing a status never leave `queued`/`created`. Nothing is lost, so it is a warning (an error under `strict` and `open-responses`).",
         example="`response.created` followed directly by `response.output_item.added`.",
         instead="Send `response.in_progress` after `response.created` (and `response.queued`).",
-        refs="Open Responses specification S8; protocol.md §2.6"), profiles={"open-responses": E}),
+        refs="Open Responses specification S8; " + OPENAI_EVENTS), profiles={"open-responses": E}),
 )
 
 

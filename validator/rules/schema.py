@@ -7,7 +7,7 @@ event and stamps these rules on what they report.
 from __future__ import annotations
 
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["RULES"]
 
@@ -22,24 +22,24 @@ RULES = (
         why="Typed clients reject the whole event: openai-python builds pydantic models from each event (`construct_type` keeps the bad value, and the stream helpers then fail on `text += delta` with `TypeError`), openai-node concatenates `snapshot.text += delta` and turns an object delta into `\"[object Object]\"`, the Vercel AI SDK validates chunks with Zod schemas and drops the stream with a type validation error. A string `output_index` is never equal to the integer index of the item, so the text lands nowhere.",
         example='`{"type":"response.output_text.delta","item_id":"msg_1","output_index":"0","content_index":0,"delta":"Hi","logprobs":[],"sequence_number":4}`',
         instead='Send every field with the type of the API reference: `"output_index": 0`, `"delta": "Hi"`.',
-        refs=f"{PY_TYPES}; {PY_CHUNK}; protocol.md §1.1-§1.5, §4; {SCHEMAS}"), kind="any"),
+        refs=f"{PY_TYPES}; {PY_CHUNK}; {OPENAI_EVENTS} -§1.5, §4; {SCHEMAS}"), kind="any"),
     Rule("S002", "schema-missing-field", "A required field is missing", E, doc(
         what="Reports a field that the schema of the event's type requires and the event (or a nested item, part, annotation, response or usage object) does not carry. Fields OpenAI added later are not required under the default `openai` profile (`logprobs` on `output_text.*`, `name` on `function_call_arguments.done`, `cache_write_tokens` in usage details, `choices` on audio chunks); `strict` requires them. A missing `sequence_number` is reported by the Q rules, a missing item id on `output_item.added` by I006. A defect that repeats (the same field on every event of a kind, whatever the array index) is reported once, at its first event: one root cause, one finding.",
         why="Clients read required fields without checking them: openai-python's stream helpers index `snapshot.output[event.output_index]` and raise `IndexError`/`TypeError` on `None`, openai-node's accumulator throws `expected a non-empty item_id`, and Zod schemas (Vercel AI SDK, Open Responses compliance suite) fail the event. A message item without `content` or a response without `output` cannot be rebuilt.",
         example='`{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"logprobs":[],"sequence_number":4}` (no `delta`)',
         instead="Send every required field, even when it is empty (`\"delta\": \"\"`, `\"annotations\": []`, `\"logprobs\": []`).",
-        refs=f"{PY_TYPES}; {PY_CHUNK}; protocol.md §1.1 (required fields), §1.3 (when fields were added), §3.5 (missing fields are the most common compliance failure); {SCHEMAS}"), kind="any"),
+        refs=f"{PY_TYPES}; {PY_CHUNK}; {OPENAI_EVENTS} (required fields), §1.3 (when fields were added), §3.5 (missing fields are the most common compliance failure); {SCHEMAS}"), kind="any"),
     Rule("S003", "schema-bad-value", "A value outside its enum or const, or breaking another constraint", E, doc(
         what="Reports a value of the right type that the schema still rejects: a `status` outside its enum (`message` items: `in_progress`, `completed`, `incomplete`; responses: `completed`, `failed`, `in_progress`, `cancelled`, `queued`, `incomplete`), a wrong constant (`object` other than `response`, `role` other than `assistant`), an `incomplete_details.reason` or `truncation` outside its values, a negative token count in `usage`. Unknown item, part and annotation *types* are accepted (OpenAI adds new ones); the values of known types are checked. A chunk's `finish_reason` and `object` are reported by C016 and C002. A defect that repeats (the same field on every event of a kind, whatever the array index) is reported once, at its first event: one root cause, one finding.",
         why="Clients switch on these values: an unknown `status` is neither done nor in progress, so UIs spin forever or show a truncated answer as complete; openai-node's strict accumulator and Zod-based clients reject the event; a negative token count breaks billing and quota code.",
         example='`{"type":"response.output_item.done","output_index":0,"item":{"id":"msg_1","type":"message","role":"assistant","status":"done","content":[]},"sequence_number":9}`',
         instead='Use the values of the API reference: `"status": "completed"`.',
-        refs=f"{PY_TYPES} (`response_status.py`, `response_output_message.py`, `response_usage.py`); protocol.md §1.1-§1.2; {SCHEMAS}"), kind="any"),
+        refs=f"{PY_TYPES} (`response_status.py`, `response_output_message.py`, `response_usage.py`); {OPENAI_EVENTS} -§1.2; {SCHEMAS}"), kind="any"),
     Rule("S004", "schema-unknown-field", "A field the schema does not know", None, doc(
         what="Reports a field that the schema of the event's type (or of a nested item, part, annotation, response or usage object of a known type) does not list. Off by default and under `open-responses`: servers add extensions and OpenAI adds fields before the reference lists them. An info under `strict`, to see which extensions a server sends. `obfuscation` on `*.delta` events and chunks is known. A defect that repeats (the same field on every event of a kind, whatever the array index) is reported once, at its first event: one root cause, one finding.",
         why="Unknown fields are legal, but clients ignore them: data a server puts only there (`reasoning_content`, `x_groq`, `copilot_usage`, provider cost fields) is lost for every client that follows the reference, and a misspelt standard field (`ouput_index`) shows up here first.",
         example='`{"type":"response.output_text.delta",…,"delta":"Hi","logprobs":[],"sequence_number":4,"provider_latency_ms":12}`',
         instead="Put data clients need into the fields of the reference; keep extensions to what a client can ignore.",
-        refs=f"{PY_TYPES}; protocol.md §1.3 (`obfuscation`), §3.2 (Open Responses extensions); {SCHEMAS}"),
+        refs=f"{PY_TYPES}; {OPENAI_EVENTS} (`obfuscation`), §3.2 (Open Responses extensions); {SCHEMAS}"),
         kind="any", profiles={"strict": INFO, "open-responses": None}),
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..state import Item, Part
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_EVENTS, Rule, doc
 from .identity import part_text
 
 __all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_arguments", "check_final_item", "check_item_done", "check_part_done",
@@ -29,25 +29,25 @@ RULES = (
         why="Streaming clients show the deltas while the SDKs replace the text with the `*.done` value: the user reads one text and the application stores another. A dropped or duplicated delta shows up exactly here.",
         example='Deltas `"Hel"`, `"lo"` followed by `response.output_text.done` with `text: "Hello!"`.',
         instead=f"Make every link of the chain equal: {CHAIN}.",
-        refs="protocol.md §2.3 A1, A2")),
+        refs=OPENAI_EVENTS)),
     Rule("T002", "part-done-mismatch", "`content_part.done` carries another text than its part streamed", E, doc(
         what="Reports a `content_part.done` (or `reasoning_summary_part.done`) whose part text differs from the part's `*.done` value (or from its deltas when there was no `*.done`).",
         why="openai-node replaces the part with the one of `content_part.done`; clients disagree on the text depending on which event they trust.",
         example='`output_text.done` with `text: "Hi"` then `content_part.done` with `part.text: "Hi!"`.',
         instead=f"Keep the chain equal: {CHAIN}.",
-        refs="protocol.md §2.3 A1")),
+        refs=OPENAI_EVENTS)),
     Rule("T003", "item-done-mismatch", "`output_item.done` carries another text than the item streamed", E, doc(
         what="Reports an `output_item.done` whose item text (message content, reasoning summary, function arguments, tool input, code, diff, shell commands) differs from what was streamed for it.",
         why="Clients that build the item from `output_item.done` (UIs, agents executing tool calls) use a different text than clients that accumulated the deltas: a tool may run with other arguments than the user saw.",
         example='Arguments deltas `{"a":1}` then `output_item.done` with `arguments: "{\\"a\\":2}"`.',
         instead=f"Keep the chain equal: {CHAIN}.",
-        refs="protocol.md §2.3 A1, A2")),
+        refs=OPENAI_EVENTS)),
     Rule("T004", "final-text-mismatch", "The terminal response carries another text than was streamed", E, doc(
         what="Reports a text in the terminal response's `output` (message content, summary, arguments…) that differs from what was streamed for the same item.",
         why="openai-python's `get_final_response()` and openai-node's `finalResponse()` return the terminal response, not what they accumulated: the stored answer differs from the one the user watched.",
         example='Streamed `"Hello, World!"`, `response.completed` carries `"Hello World"`.',
         instead=f"Keep the chain equal: {CHAIN}.",
-        refs="protocol.md §2.3 A4; §2.4 (the SDK final response comes from the terminal event)")),
+        refs=OPENAI_EVENTS + "; openai-python `lib/streaming/responses/_responses.py` (the SDK final response comes from the terminal event)")),
     Rule("T010", "function-arguments-invalid-json", "A completed function call's arguments are not valid JSON", E, doc(
         what="Reports a `function_call` item of a `response.completed` terminal response whose `arguments` do not parse as JSON (empty arguments included). An `incomplete` response may cut arguments short and is not checked.",
         why="openai-python's `ResponseStreamState` parses the arguments of strict function tools at `response.completed` (`parse_function_tool_arguments`: `json.loads`) and raises `json.JSONDecodeError`, losing the whole response; function tools are strict by default in the Responses API. Agents `json.loads` them before they run the tool. A server that truncates a forced call and still says `completed` breaks every such client.",

@@ -7,7 +7,7 @@ can carry them: `lint` never reports them and they have no sample under `samples
 from __future__ import annotations
 
 from ..violations import Severity
-from ._rule import Rule, doc
+from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["FAMILY", "RULES"]
 
@@ -28,13 +28,13 @@ RULES = (
         why="Per the WHATWG spec a non-`text/event-stream` MIME type fails an `EventSource`; gateways and proxies buffer or rewrite bodies they do not know to be streams, so events arrive late or not at all.",
         example="`Content-Type: application/json` with a complete, non-streamed response object.",
         instead="Send `Content-Type: text/event-stream` (a `charset` parameter is allowed and ignored).",
-        refs="WHATWG HTML §9.2.3 (EventSource: MIME type); style-and-ux.md B11.9"), kind="any"),
+        refs="WHATWG HTML §9.2.3 (EventSource: MIME type)"), kind="any"),
     Rule("H003", "stream-timeout", "The server sent nothing for longer than the idle timeout", E, doc(
         what="Reports a connection that could not be opened, or a response that sent no byte, within `--timeout` seconds: before the headers, before the first event, or in the middle of the stream; and a stream still going after `--max-time` seconds (keep-alive comments forever).",
         why="A stalled stream hangs the client until its own timeout (openai-python: 600 s by default) and then raises; the user sees a frozen answer. A server under load should send SSE comments (`: keep-alive`) rather than nothing.",
         example="A stream that sends `response.output_text.delta` events and then stops without `response.completed`, keeping the connection open.",
         instead="Keep the stream moving (events or `: keep-alive` comments) and always end it with a terminal event.",
-        refs="openai-python `_constants.py` (`DEFAULT_TIMEOUT`); protocol.md §1.5 (terminal events)"), kind="any"),
+        refs="openai-python `_constants.py` (`DEFAULT_TIMEOUT`); " + OPENAI_EVENTS + " (terminal events)"), kind="any"),
     Rule("H004", "connection-failed", "The connection failed or broke before the stream ended", E, doc(
         what="Reports a connection that was refused or reset, a name that does not resolve, a TLS failure, or a body cut off before its HTTP framing ended (chunked encoding never terminated, fewer bytes than `Content-Length`).",
         why=f"The client gets a transport exception instead of events ({SDK}: `APIConnectionError`); whatever was streamed so far is lost.",
@@ -46,7 +46,7 @@ RULES = (
         why=f"The SDKs go by the `Content-Type` ({SDK}): they parse the body as SSE, find no event and end the stream; openai-python's `get_final_response()` raises `RuntimeError` (no `response.completed`) and the upstream's error message is never shown to anyone.",
         example="`HTTP/1.1 200 OK`, `Content-Type: text/event-stream`, body `{\"error\": {\"message\": \"model not found\"}}`.",
         instead="Send errors before the stream starts as an HTTP 4xx/5xx with a JSON body, or inside the stream as an `error` event (`response.failed`).",
-        refs="WHATWG HTML §9.2 (event stream interpretation); protocol.md §1.5 (`error`, `response.failed`)"), kind="any"),
+        refs="WHATWG HTML §9.2 (event stream interpretation); " + OPENAI_EVENTS + " (`error`, `response.failed`)"), kind="any"),
     Rule("H010", "content-encoding-unreadable", "The body cannot be decoded with its `Content-Encoding`", E, doc(
         what="Reports an answer whose `Content-Encoding` the request did not accept (`check` sends `Accept-Encoding: gzip, deflate`; `br`, `zstd`, `compress`, stacked codings), or whose body is not valid data of its coding (a plain body labelled `gzip`, a gzip stream cut short). The body is not validated. `gzip` and `deflate` bodies are decoded incrementally and validated as the client sees them.",
         why="httpx (openai-python's transport) raises `DecodingError` on a body that is not what its `Content-Encoding` says, so the client gets an exception instead of events; a coding it does not support (`br` without the brotli package) is handed on undecoded, and the client's SSE parser reads compressed bytes. RFC 9110 lets a server use only codings the request accepts.",
