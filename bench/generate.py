@@ -5,10 +5,15 @@ The events carry the field sets of real OpenAI captures (``../shared/corpus/real
 full Response object on the lifecycle events, and the complete text again in ``*.done``,
 ``content_part.done``, ``output_item.done`` and ``response.completed``, as OpenAI sends them.
 
-Scenarios: ``message`` (one message, all deltas in one output_text part) and ``mix`` (a
-reasoning item with two summary parts, a function call and a message with two text parts; the
-deltas are shared out between them).  Deltas are 3-6 characters, mostly ASCII words with some
-non-ASCII letters.  ``python bench/generate.py --deltas 100000 --format sse`` writes one file.
+Scenarios (``SCENARIOS``, each a generator of events and what lint must find in them):
+``message`` (one message, all deltas in one output_text part), ``mix`` (a reasoning item with two
+summary parts, a function call and a message with two text parts; the deltas are shared out
+between them), ``chat`` (a Chat Completions stream, chunks as OpenAI sends them), and two
+streams that repeat one schema defect on every event, each compared with its clean twin:
+``logprobs-null`` (``message`` with ``"logprobs": null`` on every delta) and
+``chat-created-string`` (``chat`` with ``created`` as a string).  Deltas are 3-6 characters,
+mostly ASCII words with some non-ASCII letters.  ``python bench/generate.py --deltas 100000
+--format sse`` writes one file.  A new kind's case is one ``Scenario`` in ``SCENARIOS``.
 """
 
 from __future__ import annotations
@@ -19,18 +24,21 @@ import random
 import string
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
 DATA = Path(__file__).resolve().parent / "data"
 FORMATS = ("jsonl", "sse")
-SCENARIOS = ("message", "mix")
 
 _RESPONSE_ID = "resp_0ecff685e411ca7b0069e063569c7c819bbc74c80d853802e6"
 _WORDS = ("the", "model", "stream", "delta", "event", "token", "parse", "state", "text",
           "value", "café", "naïve", "über", "sequence", "output", "schema", "item", "part")
 _OBFUSCATION = string.ascii_letters + string.digits
+_NO_LOGPROBS: list = []  # what OpenAI sends when logprobs were not asked for
+_CHAT_ID = "chatcmpl-CoDWtmOB2DZI2l0bK84UVJEMpo63W"
+_CREATED = 1766084443
 
 
 def _response(status: str, output: list, usage: dict | None) -> dict:
@@ -77,6 +85,11 @@ class _Pieces:
 
 def events(deltas: int, scenario: str = "message", seed: int = 7) -> Iterator[dict]:
     """The events of one stream with about ``deltas`` text deltas, in order."""
+    return SCENARIOS[scenario].events(deltas, seed)
+
+
+def _responses(deltas: int, seed: int, *, mix: bool = False,
+               logprobs: list | None = _NO_LOGPROBS) -> Iterator[dict]:
     pieces = _Pieces(seed)
     seq = iter(range(10**12))
     output: list[dict] = []
@@ -86,13 +99,14 @@ def events(deltas: int, scenario: str = "message", seed: int = 7) -> Iterator[di
 
     yield ev("response.created", response=_response("in_progress", [], None))
     yield ev("response.in_progress", response=_response("in_progress", [], None))
-    if scenario == "message":
-        yield from _message(ev, pieces, 0, deltas, parts=1, output=output)
+    if not mix:
+        yield from _message(ev, pieces, 0, deltas, parts=1, output=output, logprobs=logprobs)
     else:
         summary, args = deltas // 10, deltas // 20
         yield from _reasoning(ev, pieces, 0, summary, output)
         yield from _function_call(ev, pieces, 1, args, output)
-        yield from _message(ev, pieces, 2, deltas - summary - args, parts=2, output=output)
+        yield from _message(ev, pieces, 2, deltas - summary - args, parts=2, output=output,
+                            logprobs=logprobs)
     usage = {"input_tokens": 11,
              "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
              "output_tokens": deltas, "output_tokens_details": {"reasoning_tokens": 0},
@@ -101,7 +115,7 @@ def events(deltas: int, scenario: str = "message", seed: int = 7) -> Iterator[di
 
 
 def _message(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas: int, *, parts: int,
-             output: list[dict]) -> Iterator[dict]:
+             output: list[dict], logprobs: list | None) -> Iterator[dict]:
     item_id = f"msg_0ecff685e411ca7b0069e0635801288{index:02d}b9ec474594c61b988"
     yield ev("response.output_item.added", output_index=index, item={
         "id": item_id, "type": "message", "status": "in_progress", "content": [],
@@ -116,7 +130,7 @@ def _message(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas: int, 
             delta = pieces.delta()
             chunks.append(delta)
             yield ev("response.output_text.delta", item_id=item_id, output_index=index,
-                     content_index=part_index, delta=delta, logprobs=[],
+                     content_index=part_index, delta=delta, logprobs=logprobs,
                      obfuscation=pieces.obfuscation(delta))
         text = "".join(chunks)
         part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
@@ -177,11 +191,63 @@ def _function_call(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas:
     output.append(item)
 
 
+def _chat(deltas: int, seed: int, *, created: int | str = _CREATED) -> Iterator[dict]:
+    """A Chat Completions stream as OpenAI sends it (field set of a 2025 gpt-4o capture,
+    ``chat__mirascope__finish-length.sse``): a role chunk, one chunk per content delta, the
+    finish_reason chunk and the usage chunk (``stream_options.include_usage``)."""
+    pieces = _Pieces(seed)
+
+    def chunk(choices: list, usage: dict | None = None, text: str = "") -> dict:
+        return {"id": _CHAT_ID, "object": "chat.completion.chunk", "created": created,
+                "model": "gpt-4o-2024-08-06", "service_tier": "default",
+                "system_fingerprint": "fp_deacdd5f6f", "choices": choices, "usage": usage,
+                "obfuscation": pieces.obfuscation(text)}
+
+    def choice(delta: dict, finish_reason: str | None = None) -> list:
+        return [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]
+
+    yield chunk(choice({"role": "assistant", "content": "", "refusal": None}))
+    for _ in range(deltas):
+        text = pieces.delta()
+        yield chunk(choice({"content": text}), text=text)
+    yield chunk(choice({}, "stop"))
+    yield chunk([], {"prompt_tokens": 14, "completion_tokens": deltas,
+                     "total_tokens": deltas + 14,
+                     "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                     "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                                   "accepted_prediction_tokens": 0,
+                                                   "rejected_prediction_tokens": 0}})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One benchmark stream: its kind, its events, what lint finds in it (codes; empty: a clean
+    stream) and, for a defect, the clean scenario it is compared with."""
+
+    kind: str
+    events: Callable[[int, int], Iterator[dict]]
+    finds: frozenset[str] = frozenset()
+    clean: str | None = None
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "message": Scenario("responses", _responses),
+    "mix": Scenario("responses", lambda n, seed: _responses(n, seed, mix=True)),
+    "chat": Scenario("chat", _chat),
+    "logprobs-null": Scenario("responses", lambda n, seed: _responses(n, seed, logprobs=None),
+                              frozenset({"S001"}), clean="message"),
+    "chat-created-string": Scenario("chat", lambda n, seed: _chat(n, seed, created=str(_CREATED)),
+                                    frozenset({"S001"}), clean="chat"),
+}
+
+
 def encode(event: dict, fmt: str) -> bytes:
     """One event as a JSONL line or an SSE block (``event:`` name and ``data:``, as OpenAI)."""
     data = orjson.dumps(event)
     if fmt == "jsonl":
         return data + b"\n"
+    if "type" not in event:  # a chat chunk: no event name
+        return b"data: " + data + b"\n\n"
     return b"event: " + event["type"].encode() + b"\ndata: " + data + b"\n\n"
 
 
@@ -190,9 +256,9 @@ def path_for(deltas: int, fmt: str, scenario: str = "message") -> Path:
 
 
 def write(deltas: int, fmt: str, scenario: str = "message", path: Path | None = None) -> Path:
-    """Write one stream (if not there yet) and check it lints clean; return its path."""
+    """Write one stream (if not there yet) and check what lint finds in it; return its path."""
     if fmt not in FORMATS or scenario not in SCENARIOS:
-        raise ValueError(f"format in {FORMATS}, scenario in {SCENARIOS}")
+        raise ValueError(f"format in {FORMATS}, scenario in {tuple(SCENARIOS)}")
     path = path or path_for(deltas, fmt, scenario)
     if path.exists():
         return path
@@ -206,27 +272,31 @@ def write(deltas: int, fmt: str, scenario: str = "message", path: Path | None = 
                 out.write(b"".join(batch))
                 batch.clear()
         out.write(b"".join(batch))
-    _assert_clean(partial)
+        if fmt == "sse" and SCENARIOS[scenario].kind == "chat":
+            out.write(b"data: [DONE]\n\n")  # OpenAI ends chat streams so, Responses not
+    check_findings(partial, SCENARIOS[scenario].finds)
     partial.rename(path)
     return path
 
 
-def _assert_clean(path: Path) -> None:
-    """A benchmark of the clean path must run on a stream without any finding."""
+def check_findings(path: Path, codes: frozenset[str]) -> None:
+    """A benchmark stream has exactly the findings its scenario says (none: the clean path)."""
     from validator.api import validate_stream
 
     report = validate_stream(path)
-    if report.violations:
-        first = report.violations[0]
-        raise AssertionError(f"generated stream {path.name} is not clean: {len(report.violations)}"
-                             f" finding(s), first {first.code} {first.message}")
+    found = {v.code for v in report.violations}
+    if found != codes:
+        first = report.violations[0] if report.violations else None
+        raise AssertionError(f"{path.name}: lint finds {sorted(found)}, the scenario says "
+                             f"{sorted(codes)}" + (f"; first {first.code} {first.message}"
+                                                   if first else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deltas", type=int, default=100_000)
     parser.add_argument("--format", choices=FORMATS, default="jsonl")
-    parser.add_argument("--scenario", choices=SCENARIOS, default="message")
+    parser.add_argument("--scenario", choices=list(SCENARIOS), default="message")
     args = parser.parse_args(argv)
     print(write(args.deltas, args.format, args.scenario))
     return 0

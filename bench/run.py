@@ -1,31 +1,47 @@
-"""Benchmark a lint against the cost of parsing the JSON, in one run on the same file.
+"""Benchmark a lint against the JSON floor and the SDK's own accumulator, in CPU time.
 
-For each stream (``bench/generate.py`` writes it once into ``bench/data/``) every measurement
-runs in a fresh child process, so peak memory (``ru_maxrss``) belongs to that measurement alone:
+Each stream is written once by ``bench/generate.py`` into ``bench/data/`` (its scenarios say
+what lint must find in it).  Every measurement runs in a fresh child process and counts the
+child's own CPU time (``getrusage``: user + system) for the work alone, after its imports, so
+other processes on a shared machine do not count; peak memory (``VmHWM``) is the child's too.
+The modes of a case run in paired rounds, A B A B (each round in the reverse order of the one
+before), and every ratio is the median of the rounds' ratios, with their spread (min-max).
+
+Modes of a clean stream:
 
 * ``floor``: read the file and ``orjson.loads`` every event (JSONL: every line; SSE: every
   ``data:`` line), nothing else;
 * ``lint``: ``validator.api.validate_file`` with the default profile, schema checks on, exactly
   what ``stream-validator lint`` runs;
 * ``lint-no-schemas``: the same feed into ``StreamValidator(schemas=False)``;
-* ``sdk``: what users do instead: ``orjson.loads`` and the openai SDK's typed parse
-  (``TypeAdapter(ResponseStreamEvent).validate_python``) per event.
+* ``sdk``: what a client does with the stream: the SDK's own accumulator (openai's
+  ``ResponseStreamState.handle_event`` / ``ChatCompletionStreamState.handle_chunk``) fed each
+  event built as the SDK's ``Stream`` builds it (its ``SSEDecoder`` for SSE, ``json.loads``,
+  ``construct_type`` of the event type), on the first ``--sdk-events`` events.
 
-The modes run in interleaved rounds (``--repeat``) and the fastest round counts, so that load
-from other processes on a shared machine hits every mode alike.  Ratios are computed from
-figures of the same run; absolute times on a shared machine mean little.
+A defect scenario (``logprobs-null``, ``chat-created-string``) runs ``lint`` on it and
+``lint-clean`` on its clean twin: the ratio is what the defect costs.  ``--jobs N`` adds a case
+of ``stream-validator lint`` over several files with ``--jobs 1`` and ``--jobs N`` (wall time:
+that case is about cores), and ``--startup`` one of a tiny lint against ``python -c pass``
+(CPU time of the whole process).  A new kind's case is a ``Scenario`` in ``generate.py`` and,
+for its SDK peer, an entry in ``SDK_PEERS``.
 
-    python bench/run.py --deltas 100000,1000000 --format jsonl,sse
+    python bench/run.py --quick                 # every scenario at 10^4 deltas
+    python bench/run.py --deltas 100000,1000000 --format jsonl,sse --jobs 2 --startup
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -33,17 +49,17 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 
-MODES = ("floor", "lint", "lint-no-schemas", "sdk")
+CLEAN_MODES = ("floor", "lint", "lint-no-schemas", "sdk")
+DEFECT_MODES = ("lint", "lint-clean")
+DEFAULT_SCENARIOS = "message,chat,logprobs-null,chat-created-string"
 _CHUNK = 1 << 20
 
 
 # -- the measured work (child process) ----------------------------------------------------------
 
-def _floor(path: str, limit: int) -> int:
-    import orjson
-
-    loads, sse = orjson.loads, path.endswith(".sse")
-    events, tail = 0, b""
+def _payloads(path: str) -> Iterator[bytes]:
+    """Every event's JSON text: JSONL lines, SSE ``data:`` lines."""
+    sse, tail = path.endswith(".sse"), b""
     with open(path, "rb") as stream:
         while chunk := stream.read(_CHUNK):
             lines = (tail + chunk).split(b"\n")
@@ -52,24 +68,31 @@ def _floor(path: str, limit: int) -> int:
                 if sse:
                     if not line.startswith(b"data: ") or line == b"data: [DONE]":
                         continue
-                    line = line[6:]
-                elif not line:
-                    continue
-                loads(line)
-                events += 1
+                    yield line[6:]
+                elif line:
+                    yield line
+
+
+def _floor(path: str, limit: int) -> int:
+    import orjson
+
+    loads, events = orjson.loads, 0
+    for payload in _payloads(path):
+        loads(payload)
+        events += 1
     return events
 
 
-def _lint(path: str, limit: int) -> int:
+def _lint(path: str, limit: int, finds: frozenset[str]) -> int:
     from validator.api import validate_file
 
     with open(path, "rb") as stream:
         report = validate_file(stream, path)
-    _check_clean(report.violations)
+    _check_findings(report.violations, finds)
     return report.events
 
 
-def _lint_no_schemas(path: str, limit: int) -> int:
+def _lint_no_schemas(path: str, limit: int, finds: frozenset[str]) -> int:
     from validator.api import CHUNK_SIZE
     from validator.engine import StreamValidator
 
@@ -78,53 +101,83 @@ def _lint_no_schemas(path: str, limit: int) -> int:
         while chunk := stream.read(CHUNK_SIZE):
             validator.feed(chunk)
     validator.close()
-    _check_clean(validator.violations)
+    _check_findings(validator.violations, {c for c in finds if not c.startswith("S")})
     return validator.events
 
 
-def _sdk(path: str, limit: int) -> int:
-    import orjson
-    from openai.types.responses import ResponseStreamEvent
-    from pydantic import TypeAdapter
+def _sdk_data(path: str) -> Iterator[object]:
+    """Each event's data as the SDK's ``Stream`` parses it: its SSE decoder and
+    ``ServerSentEvent.json()`` (``json.loads``); a JSONL line with ``json.loads``."""
+    if not path.endswith(".sse"):
+        yield from map(json.loads, _payloads(path))
+        return
+    from openai._streaming import SSEDecoder
 
-    validate, loads = TypeAdapter(ResponseStreamEvent).validate_python, orjson.loads
-    events, sse = 0, path.endswith(".sse")
     with open(path, "rb") as stream:
-        for line in stream:
-            if sse:
-                if not line.startswith(b"data: {"):
-                    continue
-                line = line[6:]
-            validate(loads(line))
-            events += 1
+        for sse in SSEDecoder().iter_bytes(iter(lambda: stream.read(_CHUNK), b"")):
+            if sse.data.startswith("[DONE]"):
+                return
+            yield sse.json()
+
+
+def _responses_sdk() -> Callable[[object], None]:
+    from openai import omit
+    from openai._models import construct_type
+    from openai.lib.streaming.responses._responses import ResponseStreamState
+    from openai.types.responses import ResponseStreamEvent
+
+    state = ResponseStreamState(input_tools=omit, text_format=omit)
+    return lambda data: state.handle_event(construct_type(type_=ResponseStreamEvent, value=data))
+
+
+def _chat_sdk() -> Callable[[object], None]:
+    from openai._models import construct_type
+    from openai.lib.streaming.chat._completions import ChatCompletionStreamState
+    from openai.types.chat import ChatCompletionChunk
+
+    state = ChatCompletionStreamState()
+    return lambda data: state.handle_chunk(construct_type(type_=ChatCompletionChunk, value=data))
+
+
+#: kind -> a fresh SDK accumulator: ``feed(data)`` per event (imports done when it returns).
+SDK_PEERS: dict[str, Callable[[], Callable[[object], None]]] = {
+    "responses": _responses_sdk, "chat": _chat_sdk}
+
+
+def _check_findings(violations: list, finds: set | frozenset) -> None:
+    found = {v.code for v in violations}
+    if found != set(finds):
+        raise SystemExit(f"the benchmark stream has findings {sorted(found)}, expected "
+                         f"{sorted(finds)}: {violations[0] if violations else ''}")
+
+
+def _child(mode: str, path: str, scenario: str, limit: int) -> None:
+    spec = generate.SCENARIOS[scenario]
+    if mode == "sdk":
+        feed = SDK_PEERS[spec.kind]()  # imports and model building before the clock starts
+    elif mode.startswith("lint"):
+        import validator.api  # noqa: F401
+    base = _peak_kb()
+    start = _cpu()
+    if mode == "sdk":
+        events = 0
+        for events, data in enumerate(_sdk_data(path), 1):
+            feed(data)
             if events == limit:
                 break
-    return events
+    elif mode == "floor":
+        events = _floor(path, limit)
+    else:
+        work = _lint_no_schemas if mode == "lint-no-schemas" else _lint
+        events = work(path, limit, spec.finds)
+    seconds = _cpu() - start
+    print(json.dumps({"events": events, "seconds": seconds, "peak_kb": _peak_kb(),
+                      "base_kb": base}))
 
 
-def _check_clean(violations: list) -> None:
-    if violations:
-        raise SystemExit(f"the benchmark stream has findings: {violations[0]}")
-
-
-_WORK = {"floor": _floor, "lint": _lint, "lint-no-schemas": _lint_no_schemas, "sdk": _sdk}
-
-
-def _child(mode: str, path: str, limit: int) -> None:
-    work = _WORK[mode]
-    if mode == "sdk":  # import and build the SDK's models before the clock starts
-        from openai.types.responses import ResponseStreamEvent  # noqa: F401
-    elif mode.startswith("lint"):
-        import validator.engine  # noqa: F401
-    base = _peak_kb()
-    start = time.perf_counter()
-    events = work(path, limit)
-    seconds = time.perf_counter() - start
-    peak = _peak_kb()
-    size = Path(path).stat().st_size
-    read = size if not limit or events < limit else _bytes_of(path, events)
-    print(json.dumps({"events": events, "seconds": seconds, "bytes": read,
-                      "peak_kb": peak, "base_kb": base}))
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_kb() -> int:
@@ -140,94 +193,211 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _bytes_of(path: str, events: int) -> int:
-    """Bytes of the first ``events`` events (the SDK runs on a prefix of a big file)."""
-    sse, seen, size = path.endswith(".sse"), 0, 0
-    with open(path, "rb") as stream:
-        for line in stream:
-            size += len(line)
-            if (line.startswith(b"data: {") if sse else line.strip()):
-                seen += 1
-                if seen == events:
-                    return size + (1 if sse else 0)
-    return size
-
-
 # -- the driver ---------------------------------------------------------------------------------
 
-def _measure(mode: str, path: Path, limit: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", mode, str(path),
+def _measure(mode: str, path: Path, scenario: str, limit: int) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", mode, str(path), scenario,
                            "--sdk-events", str(limit)], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{mode} on {path.name} failed:\n{done.stderr.strip()}")
     result = json.loads(done.stdout)
-    result["rate"] = result["events"] / result["seconds"]
+    result["rate"] = result["events"] / max(result["seconds"], 1e-9)
     return result
 
 
-def _table(path: Path, best: dict[str, dict]) -> str:
-    rows = [f"{path.name}: {path.stat().st_size / 1e6:.1f} MB",
-            f"  {'mode':<16}{'events':>9}{'events/s':>12}{'MB/s':>9}{'peak MB':>9}"
-            f"{'+work MB':>10}"]
-    for mode, r in best.items():
-        rows.append(f"  {mode:<16}{r['events']:>9}{r['rate']:>12,.0f}"
-                    f"{r['bytes'] / r['seconds'] / 1e6:>9.1f}{r['peak_kb'] / 1024:>9.1f}"
-                    f"{(r['peak_kb'] - r['base_kb']) / 1024:>10.1f}")
-    return "\n".join(rows)
+def _rounds(run: Callable[[str], dict], modes: list[str], repeat: int) -> dict[str, list[dict]]:
+    """``repeat`` rounds of every mode, A B A B: each round in the reverse order of the last."""
+    results: dict[str, list[dict]] = {mode: [] for mode in modes}
+    for n in range(repeat):
+        for mode in modes if n % 2 == 0 else modes[::-1]:
+            results[mode].append(run(mode))
+    return results
 
 
-def _ratios(fmt: str, best: dict[str, dict]) -> list[str]:
-    def ratio(a: str, b: str) -> float | None:
-        return best[a]["rate"] / best[b]["rate"] if a in best and b in best else None
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
 
-    out = []
-    for label, value, target in (
-        ("lint / floor", ratio("lint", "floor"), 0.5 if fmt == "jsonl" else 0.4),
-        ("lint / sdk", ratio("lint", "sdk"), 20.0),
-        ("schemas on / off", ratio("lint", "lint-no-schemas"), 0.7),
-    ):
-        if value is not None:
-            verdict = "ok" if value >= target else "BELOW TARGET"
-            out.append(f"  {label:<18}{value:>7.2f}   (target >= {target}: {verdict})")
-    return out
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
+
+
+class Summary:
+    """Every ratio of the run against its target, for the closing table (``--markdown``)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, float, str, float, bool]] = []
+
+    def add(self, case: str, label: str, values: list[float], target: float,
+            higher: bool = True) -> str:
+        value = _median(values)
+        ok = value >= target if higher else value <= target
+        self.rows.append((case, label, value, _spread(values), target, ok))
+        sign = ">=" if higher else "<="
+        return (f"  {label:<22}{value:>7.2f}  ({_spread(values)})   target {sign} {target}: "
+                f"{'ok' if ok else 'BELOW TARGET'}")
+
+    def markdown(self) -> str:
+        rows = ["| case | ratio | median | spread | target | |", "|---|---|---|---|---|---|"]
+        for case, label, value, spread, target, ok in self.rows:
+            rows.append(f"| {case} | {label} | {value:.2f} | {spread} | {target} | "
+                        f"{'ok' if ok else '**below**'} |")
+        return "\n".join(rows)
+
+
+def _floor_target(kind: str, fmt: str) -> float:
+    return 0.6 if kind == "chat" or fmt == "jsonl" else 0.7
+
+
+def _stream_case(scenario: str, fmt: str, deltas: int, args: argparse.Namespace,
+                 summary: Summary) -> None:
+    spec = generate.SCENARIOS[scenario]
+    path = generate.write(deltas, fmt, scenario)
+    case = f"{scenario} {fmt} {deltas:.0e}".replace("e+0", "e")
+    if spec.clean is None:
+        modes = [m for m in args.modes if m in CLEAN_MODES]
+        if "sdk" in modes and spec.kind not in SDK_PEERS:
+            modes.remove("sdk")
+        paths = dict.fromkeys(modes, (path, scenario))
+    else:
+        modes = list(DEFECT_MODES)
+        paths = {"lint": (path, scenario),
+                 "lint-clean": (generate.write(deltas, fmt, spec.clean), spec.clean)}
+
+    def run(mode: str) -> dict:
+        target, name = paths[mode]
+        return _measure("lint" if mode == "lint-clean" else mode, target, name,
+                        args.sdk_events if mode == "sdk" else 0)
+
+    results = _rounds(run, modes, args.repeat)
+    print(f"{case}: {path.stat().st_size / 1e6:.1f} MB, {args.repeat} rounds, CPU time")
+    print(f"  {'mode':<16}{'events':>9}{'events/s':>12}{'spread':>9}{'peak MB':>9}")
+    for mode, rounds in results.items():
+        rates = [r["rate"] for r in rounds]
+        spread = (max(rates) - min(rates)) / _median(rates)
+        print(f"  {mode:<16}{rounds[0]['events']:>9}{_median(rates):>12,.0f}{spread:>8.0%}"
+              f"{max(r['peak_kb'] for r in rounds) / 1024:>9.1f}")
+
+    def ratios(a: str, b: str) -> list[float]:
+        return [x["rate"] / y["rate"] for x, y in zip(results[a], results[b], strict=True)]
+
+    lines = []
+    if spec.clean is not None:
+        cost = [1 / r for r in ratios("lint", "lint-clean")]
+        lines.append(summary.add(case, "defect cost (x clean)", cost, 1.5, higher=False))
+    else:
+        if "floor" in results and "lint" in results:
+            lines.append(summary.add(case, "lint / floor", ratios("lint", "floor"),
+                                     _floor_target(spec.kind, fmt)))
+        if "lint-no-schemas" in results and "lint" in results:
+            lines.append(summary.add(case, "schemas on / off", ratios("lint", "lint-no-schemas"),
+                                     0.85))
+        if "sdk" in results and "lint" in results:
+            lines.append(summary.add(case, "lint / sdk", ratios("lint", "sdk"), 20.0))
+    print("\n".join(lines), flush=True)
+
+
+#: The whole-process cases run with bytecode, as an installed package has it (even where the
+#: environment says PYTHONDONTWRITEBYTECODE): kept under bench/data/.
+_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        "PYTHONPYCACHEPREFIX": str(generate.DATA / "pycache")}
+
+
+def _wall(argv: list[str]) -> dict:
+    """Wall time and the CPU time of a whole process (and its children) from ``wait4``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=_ENV)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode()}")
+    process.stderr.close()
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime}
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-m", "validator"]
+
+
+def _jobs_case(deltas: int, jobs: int, args: argparse.Namespace, summary: Summary) -> None:
+    """``lint --jobs 1`` against ``--jobs N`` over 2N files (copies of the message stream)."""
+    source = generate.write(deltas, "jsonl", "message")
+    folder = generate.DATA / f"jobs-{deltas}"
+    if not folder.exists():
+        folder.mkdir()
+        for n in range(2 * jobs):
+            shutil.copyfile(source, folder / f"capture-{n}.jsonl")
+    modes = ["jobs-1", f"jobs-{jobs}"]
+    results = _rounds(lambda mode: _wall([*_cli(), "lint", str(folder), "--jobs",
+                                          mode.split("-")[1], "--exit-zero"]),
+                      modes, args.repeat)
+    case = f"lint {2 * jobs} files {deltas:.0e}".replace("e+0", "e")
+    speedups = [a["wall"] / b["wall"] for a, b in zip(*results.values(), strict=True)]
+    print(f"{case}: wall time (the machine's other load counts here)")
+    print(summary.add(case, f"speed-up, --jobs {jobs}", speedups,
+                      0.8 * min(jobs, os.cpu_count() or 1)), flush=True)
+
+
+def _startup_case(args: argparse.Namespace, summary: Summary) -> None:
+    tiny = generate.write(4, "sse", "message")
+    _wall([*_cli(), "lint", str(tiny)])  # writes the bytecode
+    results = _rounds(lambda mode: _wall([sys.executable, "-c", "pass"] if mode == "python"
+                                         else [*_cli(), "lint", str(tiny)]),
+                      ["python", "lint"], args.repeat)
+    costs = [b["cpu"] / a["cpu"] for a, b in zip(results["python"], results["lint"],
+                                                 strict=True)]
+    print(f"start-up: a {tiny.stat().st_size}-byte lint against `python -c pass`, CPU time")
+    print(summary.add("tiny lint", "start-up (x python)", costs, 6.0, higher=False), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deltas", default="100000",
                         help="text deltas per stream, comma-separated for several sizes")
-    parser.add_argument("--format", default="jsonl", help="jsonl, sse or jsonl,sse")
-    parser.add_argument("--scenario", choices=generate.SCENARIOS, default="message")
-    parser.add_argument("--modes", default=",".join(MODES), help="which measurements to run")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds; the fastest counts")
-    parser.add_argument("--sdk-events", type=int, default=200_000,
-                        help="the SDK parse runs on this many events at most (0: all); its "
-                             "rate is per event, so a prefix of a uniform stream suffices")
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--format", default="jsonl,sse", help="jsonl, sse or jsonl,sse")
+    parser.add_argument("--scenario", default=DEFAULT_SCENARIOS,
+                        help=f"comma-separated, from {', '.join(generate.SCENARIOS)}")
+    parser.add_argument("--modes", default=",".join(CLEAN_MODES),
+                        help="the measurements of a clean stream")
+    parser.add_argument("--repeat", type=int, default=5, help="paired rounds per case")
+    parser.add_argument("--sdk-events", type=int, default=100_000,
+                        help="the SDK accumulator runs on this many events at most (0: all); "
+                             "it turns quadratic past ~2*10^5 deltas")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="also time `lint --jobs N` against `--jobs 1` over 2N files")
+    parser.add_argument("--startup", action="store_true",
+                        help="also time a tiny lint against `python -c pass`")
+    parser.add_argument("--quick", action="store_true",
+                        help="10^4 deltas, 3 rounds, with the --jobs 2 and start-up cases")
+    parser.add_argument("--markdown", action="store_true",
+                        help="end with the ratios as a Markdown table (the README's)")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "SCENARIO"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(*args.child, args.sdk_events)
         return 0
-    modes = [m for m in args.modes.split(",") if m]
-    unknown = set(modes) - set(MODES)
+    if args.quick:
+        args.deltas, args.repeat, args.jobs, args.startup = "10000", 3, args.jobs or 2, True
+    args.modes = [m for m in args.modes.split(",") if m]
+    scenarios = [s for s in args.scenario.split(",") if s]
+    unknown = (set(args.modes) - set(CLEAN_MODES)) | (set(scenarios) - set(generate.SCENARIOS))
     if unknown:
-        parser.error(f"unknown modes {sorted(unknown)} (choose from {', '.join(MODES)})")
-    peaks = []
+        parser.error(f"unknown modes or scenarios {sorted(unknown)}")
+    summary = Summary()
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     for deltas in (int(d) for d in args.deltas.split(",")):
-        for fmt in args.format.split(","):
-            path = generate.write(deltas, fmt, args.scenario)
-            best: dict[str, dict] = {}
-            for _ in range(args.repeat):
-                for mode in modes:
-                    result = _measure(mode, path, args.sdk_events if mode == "sdk" else 0)
-                    if mode not in best or result["rate"] > best[mode]["rate"]:
-                        best[mode] = result
-            print(_table(path, best))
-            print("\n".join(_ratios(fmt, best)), flush=True)
-            if "lint" in best:
-                peaks.append((path.name, best["lint"]["peak_kb"] / 1024))
-    if len(peaks) > 1:
-        print("lint peak memory: " + ", ".join(f"{name} {mb:.1f} MB" for name, mb in peaks))
+        for scenario in scenarios:
+            for fmt in args.format.split(","):
+                _stream_case(scenario, fmt, deltas, args, summary)
+    if args.jobs:
+        _jobs_case(int(args.deltas.split(",")[0]), args.jobs, args, summary)
+    if args.startup:
+        _startup_case(args, summary)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    if args.markdown:
+        print(summary.markdown())
     return 0
 
 

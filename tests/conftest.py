@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,11 @@ from validator.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
-CORPUS = REPO.parent / "shared" / "corpus" / "real"
+_CORPORA = REPO.parent / "shared" / "corpus"
+#: The real captures, one folder per collection, each described by its SOURCES.md.
+CORPUS = [_CORPORA / "real", _CORPORA / "real-2026-12"]
+#: The first collection: the captures tests pick by name (replay, mutations) come from it.
+REAL = CORPUS[0]
 
 
 def sample_profile(code: str) -> str:
@@ -56,12 +61,36 @@ def errors(report) -> list:
     return [v for v in report.violations if v.severity.value == "error"]
 
 
+def corpus_rows() -> dict[Path, dict[str, str]]:
+    """Every capture of both collections -> the columns of its SOURCES.md row, by header."""
+    rows: dict[Path, dict[str, str]] = {}
+    for folder in CORPUS:
+        if not folder.is_dir():
+            continue
+        header = None
+        for line in (folder / "SOURCES.md").read_text("utf-8").splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if header is None and "Expect" in cells and "File" in cells:
+                header = cells
+            elif header and len(cells) == len(header) and (
+                    m := re.fullmatch(r"`([^`]+)`", cells[1])):
+                rows[folder / m.group(1)] = dict(zip(header, cells, strict=True))
+    return rows
+
+
+def capture_id(path: Path) -> str:
+    """`real/name.sse`: a readable test id for a capture."""
+    return f"{path.parent.name}/{path.name}"
+
+
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not beside the checkout ({CORPUS})")
-    return CORPUS
+    """The first collection (for tests that name its captures)."""
+    if not all(folder.is_dir() for folder in CORPUS):
+        pytest.skip(f"the shared corpus is not beside the checkout ({REAL.parent})")
+    return REAL
 
 
-__all__ = ["CORPUS", "REPO", "SAMPLES", "codes", "decode_with", "errors", "every_split",
-           "sample_profile", "sarif_validator", "validate_stream"]
+__all__ = ["CORPUS", "REAL", "REPO", "SAMPLES", "capture_id", "codes", "corpus_rows",
+           "decode_with", "errors", "every_split", "sample_profile", "sarif_validator",
+           "validate_stream"]

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,11 +21,12 @@ __all__ = ["cli", "lint_findings", "serving"]
 
 @contextmanager
 def serving(name: str, argv: list[str], port: int, cwd: Path,
-            env: Mapping[str, str] | None = None, wait: float = 15) -> Iterator[None]:
+            env: Mapping[str, str] | None = None, wait: float = 15,
+            stderr: Any = subprocess.DEVNULL) -> Iterator[None]:
     """Run ``argv`` until the block ends, once it listens on 127.0.0.1:``port``; fail the test if
-    it exits or does not listen within ``wait`` seconds."""
+    it exits or does not listen within ``wait`` seconds.  ``stderr``: where its stderr goes."""
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=stderr)
     try:
         deadline = time.monotonic() + wait
         while True:

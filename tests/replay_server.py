@@ -1,5 +1,7 @@
 """A replay server for the tests of ``stream-validator check``: recorded captures served over real
-HTTP on 127.0.0.1, in small uneven chunks with short pauses, as a live server would.
+HTTP on 127.0.0.1, in small uneven chunks with short pauses, as a live server would.  It is the
+package's ``validator.replay.ReplayServer`` (what ``stream-validator serve`` runs) with the
+misbehaviours a test of ``check`` needs.
 
 The first path segment picks the server's behaviour, so one server plays every case:
 
@@ -19,13 +21,16 @@ from __future__ import annotations
 import json
 import random
 import socket
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
+from validator.replay import Received, ReplayHandler, as_sse
+from validator.replay import ReplayServer as _PackageServer
+
 __all__ = ["ReplayServer", "captures_from", "sample_captures", "unused_port"]
+
 
 def sample_captures(samples: Path) -> dict[tuple[str, str], Path]:
     """(endpoint, feature) -> capture, from the project's own samples (no chat token-limit
@@ -86,120 +91,82 @@ def invalid(endpoint: str, body: dict) -> bool:
     return not isinstance(body.get("input"), (str, list))
 
 
-def as_sse(path: Path) -> bytes:
-    """The capture as SSE bytes: SSE files as recorded, JSONL lines as `event:`/`data:` blocks
-    (and chat chunks followed by the `data: [DONE]` the wire carries)."""
-    raw = path.read_bytes()
-    if path.suffix == ".sse":
-        return raw
-    blocks = []
-    for line in raw.splitlines():
-        if line.strip():
-            event = json.loads(line).get("type")
-            name = f"event: {event}\n".encode() if event else b""
-            blocks.append(name + b"data: " + line + b"\n\n")
-    if blocks and not blocks[0].startswith(b"event:"):
-        blocks.append(b"data: [DONE]\n\n")
-    return b"".join(blocks)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(ReplayHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-        pass
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length)
-        self.server.requests.append((self.path, dict(self.headers), raw))
-        mode, _, rest = self.path.lstrip("/").partition("/")
+    def answer(self, received: Received) -> None:
+        mode, _, rest = received.path.lstrip("/").partition("/")
         endpoint = "chat" if rest.endswith("chat/completions") else "responses"
         if mode == "error500":
-            return self._send(500, "application/json", json.dumps({"error": {
-                "message": "upstream exploded", "type": "server_error"}}).encode())
+            return self.send_json(received, 500, {"error": {
+                "message": "upstream exploded", "type": "server_error"}})
         if mode == "html":
-            return self._send(200, "text/html", b"<html><body>502 Bad Gateway</body></html>")
+            return self._send(received, 200, "text/html",
+                              b"<html><body>502 Bad Gateway</body></html>")
         if mode == "notfound":  # a base URL without /v1, say
-            return self._send(404, "application/json", b'{"detail": "Not Found"}')
+            return self._send(received, 404, "application/json", b'{"detail": "Not Found"}')
         if mode == "sseerror":  # a proxy relaying an upstream error unframed
-            return self._send(200, "text/event-stream", json.dumps({"error": {
+            return self._send(received, 200, "text/event-stream", json.dumps({"error": {
                 "message": "model 'gpt-5-mini' not found", "type": "invalid_request_error"}}
             ).encode())
-        body = json.loads(raw)
+        body = json.loads(received.body)
         if mode == "replay" and invalid(endpoint, body):
-            return self._send(400, "application/json", json.dumps({"error": {
-                "message": "Invalid type for 'input'", "type": "invalid_request_error"}}).encode())
-        data = as_sse(self.server.captures[(endpoint, feature(body))])
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Transfer-Encoding", "chunked")
-        if mode == "badgzip":
-            self.send_header("Content-Encoding", "gzip")
-        self.end_headers()
+            return self.send_json(received, 400, {"error": {
+                "message": "Invalid type for 'input'", "type": "invalid_request_error"}})
+        data = as_sse(self.server.table[(endpoint, feature(body))].read_bytes())
+        # badgzip: the capture sent plain but labelled gzip (a proxy that lies about the body).
+        self.start_stream(received, {"Content-Encoding": "gzip"} if mode == "badgzip" else None)
         # flaky: every other request of the run ends cleanly in the middle of the stream.
         flaky = mode == "flaky" and len(self.server.requests) % 2 == 0
         cut = len(data) // 2 if mode in ("hang", "keepalive", "close") or flaky else len(data)
-        self._stream(data[:cut])
+        self.write_chunks(self.chunks(data[:cut]))
         if mode == "hang":
             self.server.stopping.wait(30)
         elif mode == "keepalive":
             while not self.server.stopping.wait(0.05):
-                self.wfile.write(b"e\r\n: keep-alive\n\n\r\n")  # a 14-byte chunk
-                self.wfile.flush()
+                self.write_chunks([b": keep-alive\n\n"])
         elif mode == "close":
             self.connection.shutdown(socket.SHUT_RDWR)
         else:
-            self.wfile.write(b"0\r\n\r\n")
+            self.end_stream()
 
     def do_GET(self) -> None:
-        """`GET /models`: a model list in mode `models`, nothing elsewhere."""
-        mode = self.path.lstrip("/").partition("/")[0]
-        if mode == "models" and self.path.endswith("/models"):
-            return self._send(200, "application/json", json.dumps({"object": "list", "data": [
+        """`GET /models`: a model list in mode `models`, nothing elsewhere (not recorded:
+        ``requests`` are the scenarios' POSTs)."""
+        received = Received(self.command, self.path, dict(self.headers), b"")
+        mode = received.path.lstrip("/").partition("/")[0]
+        if mode == "models" and received.path.endswith("/models"):
+            return self.send_json(received, 200, {"object": "list", "data": [
                 {"id": "served-model-1", "object": "model"},
-                {"id": "served-model-2", "object": "model"}]}).encode())
-        return self._send(404, "application/json", b'{"detail": "Not Found"}')
+                {"id": "served-model-2", "object": "model"}]})
+        return self._send(received, 404, "application/json", b'{"detail": "Not Found"}')
 
-    def _send(self, status: int, content_type: str, payload: bytes) -> None:
+    def _send(self, received: Received, status: int, content_type: str,
+              payload: bytes) -> None:
+        received.status = status
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
 
-    def _stream(self, data: bytes) -> None:
+    def chunks(self, data: bytes) -> Iterator[bytes]:
         # Uneven chunks that split lines, UTF-8 sequences and `\r\n` pairs, with short pauses.
         rng = random.Random(len(data))
         at = 0
         while at < len(data):
             size = rng.randint(1, 700)
-            chunk = data[at:at + size]
+            yield data[at:at + size]
             at += size
-            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-            self.wfile.flush()
             if rng.random() < 0.2:
                 time.sleep(0.002)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # The default listen backlog (5) refuses connections when `check --concurrency 16` opens
-    # them all at once on a loaded machine.
-    request_queue_size = 128
-
-    def __init__(self, captures: dict[tuple[str, str], Path]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.captures = captures
-        self.requests: list[tuple[str, dict, bytes]] = []
+class _Server(_PackageServer):
+    def __init__(self, table: dict[tuple[str, str], Path]) -> None:
+        super().__init__([], handler=_Handler)
+        self.table = table
         self.stopping = threading.Event()
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A client that drops its connection (a bridge shutting down, a check timing out) is
-        # part of these tests, not a server error worth a traceback on stderr.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 class ReplayServer:
@@ -207,22 +174,19 @@ class ReplayServer:
 
     def __init__(self, captures: dict[tuple[str, str], Path]) -> None:
         self._server = _Server(captures)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
-    def requests(self) -> list[tuple[str, dict, bytes]]:
-        """(path, headers, body) of every request received."""
+    def requests(self) -> list[Received]:
+        """Every request received."""
         return self._server.requests
 
     def url(self, mode: str) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/{mode}/v1"
 
     def __enter__(self) -> ReplayServer:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._server.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._server.__exit__(*exc)

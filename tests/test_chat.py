@@ -7,7 +7,7 @@ import copy
 import json
 
 import pytest
-from conftest import CORPUS, SAMPLES, codes, errors
+from conftest import REAL, SAMPLES, codes, errors
 
 from validator import validate_stream
 from validator.chat_state import BLOCK, Text
@@ -389,7 +389,7 @@ def test_the_groq_id_rotation_is_one_finding_among_226_ids(corpus):
 # -- broken variants of the genuine OpenAI captures --------------------------------------------
 
 def load(name: str) -> list[dict]:
-    with open(CORPUS / name, "rb") as stream:
+    with open(REAL / name, "rb") as stream:
         return [f.payload for f in read_frames(stream) if type(f) is Frame and not f.done]
 
 

@@ -84,7 +84,7 @@ def test_responses_scenarios_against_open_responses_server(bridge_url, upstream,
     assert files["responses-invalid-request"]["check"]["http_status"] == 500
     # It really bridged: the upstream saw one Chat Completions request per streamed scenario (the
     # invalid request failed in the bridge).
-    assert sorted(path for path, _, _ in upstream.requests) == \
+    assert sorted(received.path for received in upstream.requests) == \
         ["/replay/v1/chat/completions"] * (len(EXPECTED) - 1)
 
     lint = cli("lint", str(tmp_path), "--format", "json")

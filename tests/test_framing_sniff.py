@@ -7,12 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, capture_id
 
 from validator.framing import FORMATS, FrameDecoder, read_frames, sniff_format
 from validator.model import Finding, Frame
 
-CAPTURES = sorted([*CORPUS.glob("*.sse"), *CORPUS.glob("*.jsonl")]) if CORPUS.is_dir() else []
+CAPTURES = sorted(path for folder in CORPUS if folder.is_dir()
+                  for path in [*folder.glob("*.sse"), *folder.glob("*.jsonl")])
 
 
 @pytest.mark.parametrize(("head", "expected"), [
@@ -90,7 +91,7 @@ def test_read_frames_options() -> None:
 
 
 @pytest.mark.skipif(not CAPTURES, reason="the shared corpus is not beside the checkout")
-@pytest.mark.parametrize("path", CAPTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CAPTURES, ids=capture_id)
 def test_real_capture_decodes_cleanly(path: Path) -> None:
     data = path.read_bytes()
     decoder = FrameDecoder()

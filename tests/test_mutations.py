@@ -11,7 +11,7 @@ import copy
 import json
 
 import pytest
-from conftest import CORPUS, errors
+from conftest import REAL, errors
 
 from validator import validate_stream
 from validator.framing import read_frames
@@ -33,7 +33,7 @@ NO_SEQ = "pydantic-ai__function-call-no-seqnum-2025-03.sse"
 
 
 def load(name: str) -> list[dict]:
-    with open(CORPUS / name, "rb") as stream:
+    with open(REAL / name, "rb") as stream:
         return [f.payload for f in read_frames(stream) if type(f) is Frame and not f.done]
 
 

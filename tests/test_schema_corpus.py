@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import capture_id, corpus_rows
 
 from validator.schemas import SchemaChecker
 
@@ -22,30 +22,16 @@ PATHS = ("compiled", "rs", "python")
 PRODUCED_BY_OPENAI = re.compile(r"\b(OpenAI api\.openai\.com|Azure OpenAI)")
 
 
-def _table() -> dict[str, dict[str, str]]:
-    """file name -> the columns of its row in SOURCES.md (by header name)."""
-    if not CORPUS.is_dir():
-        return {}
-    rows, header = {}, None
-    for line in (CORPUS / "SOURCES.md").read_text("utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if header is None and "Expect" in cells and "File" in cells:
-            header = cells
-        elif header and len(cells) == len(header) and (m := re.fullmatch(r"`([^`]+)`", cells[1])):
-            rows[m.group(1)] = dict(zip(header, cells, strict=True))
-    return rows
-
-
-ROWS = _table()
+ROWS = corpus_rows()
 #: pass, quirk and edited captures of OpenAI or Azure: what the API itself produces.
-GENUINE = sorted(name for name, row in ROWS.items()
+GENUINE = sorted(path for path, row in ROWS.items()
                  if PRODUCED_BY_OPENAI.match(row["Producer"])
                  and {"pass", "quirk", "edited"} & set(re.split(r"[ ,]+", row["Expect"])))
 OTHERS = sorted(set(ROWS) - set(GENUINE))
 
 
-def kind_of(name: str) -> str:
-    return "chat" if name.startswith("chat__") else "responses"
+def kind_of(path: Path) -> str:
+    return "chat" if path.name.startswith("chat__") else "responses"
 
 
 def events(path: Path) -> Iterator[dict]:
@@ -69,14 +55,14 @@ def checkers() -> dict[str, SchemaChecker]:
 
 
 def test_sources_table_was_read(corpus):
-    assert len(ROWS) == 58
-    assert len(GENUINE) >= 40
+    assert len(ROWS) == 58 + 99
+    assert len(GENUINE) >= 40 + 80
 
 
-@pytest.mark.parametrize("name", GENUINE)
+@pytest.mark.parametrize("name", GENUINE, ids=capture_id)
 def test_genuine_openai_capture_has_no_schema_error(corpus, checkers, name):
     kind = kind_of(name)
-    found = [(n, finding) for n, event in enumerate(events(corpus / name))
+    found = [(n, finding) for n, event in enumerate(events(name))
              for finding in checkers["openai"].check(event, kind)]
     assert found == []
 
@@ -85,11 +71,11 @@ def _verdicts(checker: SchemaChecker, event: dict, kind: str) -> dict[str, bool]
     return {path: checker.is_valid(event, kind, path) for path in PATHS}
 
 
-@pytest.mark.parametrize("name", sorted(ROWS))
+@pytest.mark.parametrize("name", sorted(ROWS), ids=capture_id)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_paths_agree_on_every_capture(corpus, checkers, name, profile):
     checker, kind = checkers[profile], kind_of(name)
-    for n, event in enumerate(events(corpus / name)):
+    for n, event in enumerate(events(name)):
         verdicts = _verdicts(checker, event, kind)
         assert len(set(verdicts.values())) == 1, (n, verdicts, checker.explain(event, kind))
         # check() says invalid exactly when the paths do, unless another rule owns the finding.
@@ -140,11 +126,11 @@ def mutations(event: dict) -> Iterator[tuple[str, dict]]:
             yield f"bad value at {path}", _set(event, path, "bogus")
 
 
-def _samples(corpus: Path) -> Iterator[tuple[str, str, dict]]:
+def _samples(corpus: Path) -> Iterator[tuple[Path, str, dict]]:
     """One event of each shape in the corpus: per type, item type and part type (~200)."""
     seen = set()
     for name in sorted(ROWS):
-        for event in events(corpus / name):
+        for event in events(name):
             nested = event.get("item") or event.get("part") or {}
             key = (kind_of(name), event.get("type"), tuple(sorted(event)),
                    nested.get("type") if isinstance(nested, dict) else None)
@@ -187,7 +173,7 @@ def test_report_what_other_servers_trigger(corpus, checkers):
     """Not a pass/fail check: what the non-OpenAI captures give (shown with ``pytest -s``)."""
     for name in OTHERS:
         for profile in ("openai", "strict"):
-            counts = Counter(code for event in events(corpus / name)
+            counts = Counter(code for event in events(name)
                              for code, _, _ in checkers[profile].check(event, kind_of(name)))
             print(f"{name} [{profile}]: {dict(sorted(counts.items())) or 'clean'}")
             assert set(counts) <= {"S001", "S002", "S003", "S004"}

@@ -15,9 +15,11 @@ from validator.schemas import PROFILE_EDITS, SchemaChecker, schema_document, sch
 
 SCHEMAS = REPO / "schemas"
 PROFILES = ("openai", "strict", "open-responses")
-#: protocol.md §1.1 (58 types) and §1.4 (legacy types).
+#: protocol.md §1.1 (58 types), response.compaction.compacting (openai-python 3.57.0, see
+#: tests/test_drift.py) and §1.4 (legacy types).
 OPENAI_TYPES = [
-    "error", "response.audio.delta", "response.audio.done", "response.audio.transcript.delta",
+    "error", "response.compaction.compacting", "response.audio.delta", "response.audio.done",
+    "response.audio.transcript.delta",
     "response.audio.transcript.done", "response.code_interpreter_call.completed",
     "response.code_interpreter_call.in_progress", "response.code_interpreter_call.interpreting",
     "response.code_interpreter_call_code.delta", "response.code_interpreter_call_code.done",
@@ -97,7 +99,7 @@ def _files():
 
 def test_every_event_type_has_a_schema_file():
     names = {p.stem for p in (SCHEMAS / "responses").glob("*.json")}
-    assert len(OPENAI_TYPES) == 58
+    assert len(OPENAI_TYPES) == 59
     assert names == set(OPENAI_TYPES) | set(LEGACY_TYPES)
     assert schema_types("responses") == sorted(names)
     assert schema_types("chat") == ["chat.completion.chunk"]
@@ -374,9 +376,9 @@ def test_sample_yields_exactly_its_finding(code):
 
 def test_rules_catalogue_entries():
     rules = {r.code: r for r in schema_rules.RULES}
-    assert list(rules) == ["S001", "S002", "S003", "S004"]
+    assert list(rules) == ["S001", "S002", "S003", "S004", "S005"]
     for rule in rules.values():
-        assert rule.kind == "any"
+        assert rule.kind == ("responses" if rule.code == "S005" else "any")
         for section in ("What it does", "Why is this bad?", "Example", "Use instead",
                         "References"):
             assert f"## {section}\n" in rule.doc
@@ -384,6 +386,7 @@ def test_rules_catalogue_entries():
     assert rules["S004"].severity_in("openai") is None
     assert rules["S004"].severity_in("open-responses") is None
     assert rules["S004"].severity_in("strict").value == "info"
+    assert [rules["S005"].severity_in(p).value for p in PROFILES] == ["warning", "error", "error"]
 
 
 def test_one_checker_compiles_safely_from_many_threads():

@@ -89,6 +89,8 @@ def test_installed_command_lints_with_schemas_and_documents_rules_with_their_sam
     assert (found["code"], found["pointer"]) == ("S002", "/item/role")
     doc = run(command, "rule", "S002", cwd=installed["cwd"])
     assert f"## Sample ({sample.name})" in doc  # the samples ship inside the wheel too
+    pair = run(command, "rule", "D006", cwd=installed["cwd"])  # the diff sample pairs too
+    assert "## Sample (D006-tool-arguments-differ/upstream.sse)" in pair
     assert json.loads(run(command, "schema", "response.output_item.added",
                           cwd=installed["cwd"]))["title"] == "response.output_item.added"
 

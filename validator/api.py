@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, BinaryIO
 
+from .content import answer_of
 from .documents import HEAD_BYTES, is_event_document
 from .engine import StreamReport, StreamValidator
 from .rules import RULES, enabled_rules
@@ -20,18 +21,19 @@ CHUNK_SIZE = 1 << 20
 def validate_stream(source: Any, *, kind: str | None = None, profile: str = "openai",
                     select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
                     input_format: str = "auto", name: str | None = None,
-                    max_line_bytes: int = 64 * 1024 * 1024) -> StreamReport:
+                    max_line_bytes: int = 64 * 1024 * 1024, content: bool = False) -> StreamReport:
     """Validate a whole stream.
 
     ``source`` is ``bytes`` (the raw body), ``str`` (the body as text), a path
     (``os.PathLike``), a binary file object, an iterable of byte chunks (``httpx``'s
     ``iter_bytes()``), or an iterable of event dicts (``model_dump()`` of SDK events).
+    ``content=True`` also reduces the answer to ``report.answer`` (``validator.content``).
     """
     if isinstance(source, os.PathLike):
         with open(source, "rb") as stream:
             return validate_file(stream, name or os.fspath(source), kind=kind, profile=profile,
                                  select=select, ignore=ignore, input_format=input_format,
-                                 max_line_bytes=max_line_bytes)
+                                 max_line_bytes=max_line_bytes, content=content)
     if hasattr(source, "read") and name and (
             skipped := _not_events(source, name, profile, select, ignore)):
         return skipped
@@ -46,7 +48,8 @@ def validate_stream(source: Any, *, kind: str | None = None, profile: str = "ope
     validator.close()
     return StreamReport(path=name or "<stream>", format=validator.format or _dict_format(source),
                         kind=validator.kind, profile=profile, events=validator.events,
-                        violations=validator.violations, output=validator.output())
+                        violations=validator.violations, output=validator.output(),
+                        answer=answer_of(validator.kind, validator.state) if content else None)
 
 
 def validate_file(stream: BinaryIO, name: str, **options: Any) -> StreamReport:

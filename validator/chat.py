@@ -15,10 +15,12 @@ from .rules.chat import (
     CHUNK_OBJECT,
     carries_output,
     check_end,
+    check_first_chunk,
     check_identity,
     check_usage,
     delta_carries_output,
     finish,
+    list_delta,
     role_repeated,
     shown,
     start_choice,
@@ -48,6 +50,7 @@ class ChatChecker:
             state.id, state.created, state.model, state.system_fingerprint = (
                 chunk.get("id"), chunk.get("created"), chunk.get("model"),
                 chunk.get("system_fingerprint"))
+            check_first_chunk(self.ctx, chunk)
         elif (chunk.get("id") != state.id or chunk.get("created") != state.created
               or chunk.get("model") != state.model
               or chunk.get("system_fingerprint") != state.system_fingerprint):
@@ -95,6 +98,7 @@ class ChatChecker:
             return False
         if chunk.get("error"):
             self.state.errored = True
+            self.state.error_at = (ctx.line, ctx.index)
             ctx.report("C024", f"error in the stream: {_error_text(chunk['error'])}", "/error")
             return False
         if obj == "":  # Azure's asynchronous content filter: the SDKs skip these chunks
@@ -156,6 +160,8 @@ class ChatChecker:
                 choice.audio = choice.audio or bool(value)
             elif key == "function_call":
                 choice.function_call = choice.function_call or bool(value)
+            elif type(value) is list and value:
+                list_delta(self.ctx, choice, key, value, at)
 
 
 def _reconstruct(choice: Choice) -> dict:

@@ -69,6 +69,7 @@ class Choice:
 
     index: int
     role: Any
+    at: Location | None = None  # the chunk that started the choice
     content: Text = field(default_factory=Text)
     refusal: Text = field(default_factory=Text)
     reasoning: Text = field(default_factory=Text)  # `reasoning_content` / `reasoning` extensions
@@ -76,6 +77,8 @@ class Choice:
     current_tool: int | None = None  # the tool call the last tool-call delta addressed
     function_call: bool = False  # the deprecated `delta.function_call` was streamed
     audio: bool = False  # `delta.audio` was streamed (audio output)
+    #: delta field -> whether the list accumulated there holds objects (C025)
+    object_lists: dict[str, bool] = field(default_factory=dict)
     finish_reason: Any = None
     finish_at: Location | None = None
 
@@ -91,6 +94,8 @@ class ChatState:
     system_fingerprint: Any = None
     choices: list[Choice] = field(default_factory=list)
     usage_at: Location | None = None  # the last chunk that carried `usage`
+    usage: Any = None  # ... and that `usage`
     output_after_usage: Location | None = None  # first chunk with output after that one
     errored: bool = False  # an `error` object ended the stream for the clients
+    error_at: Location | None = None  # ... in this chunk
     chunks: int = 0  # chunks the SDKs accumulate (not skipped, not after an error)

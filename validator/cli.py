@@ -1,4 +1,4 @@
-"""The command line: ``stream-validator lint|check|rules|rule``.
+"""The command line: ``stream-validator lint|diff|view|check|serve|rules|rule|schema``.
 
 Exit codes (design.md): 0 no file (no scenario) has an error (warnings too with ``--strict``),
 1 some file has one, 2 the command could not run.  Nothing here prints a traceback: a failure
@@ -12,7 +12,6 @@ and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 from __future__ import annotations
 
 import difflib
-import gzip
 import json
 import os
 import re
@@ -20,7 +19,7 @@ import signal
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,10 +30,11 @@ from .api import validate_file
 from .atomic import write_atomic
 from .engine import KINDS, StreamReport
 from .framing import FORMATS, read_frames
-from .reporters import REPORTERS, fails, github, html, parse_report_spec, text
+from .reporters import REPORTERS, fails, parse_report_spec, text
 from .reporters._common import totals
 from .reporters._safe import printable
 from .rules import (
+    DIFF_FAMILIES,
     PROFILES,
     RULES,
     as_selectors,
@@ -57,6 +57,8 @@ CONFIG_FILE = "pyproject.toml"
 LINT_SETTINGS = {"profile": "profile", "strict": "strict", "format": "output_format"}
 #: ... and of ``check`` options (``base-url`` is its argument).
 CHECK_SETTINGS = {**LINT_SETTINGS, "scenarios": "scenario_dirs", "base_url": "base_url"}
+#: ``check --endpoint`` -> the kind of stream that API of the gateway answers with.
+GATE_ENDPOINTS = {"responses": "responses", "chat": "chat"}
 
 
 class UsageError(click.ClickException):
@@ -71,7 +73,11 @@ def _decompressed(raw: BinaryIO) -> BinaryIO:
     """``raw``, or its decompressed content when it starts with the gzip magic bytes (read as
     it goes: memory stays bounded)."""
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    return gzip.GzipFile(fileobj=raw, mode="rb") if head == GZIP_MAGIC else raw
+    if head != GZIP_MAGIC:
+        return raw
+    import gzip  # (most captures are not compressed)
+
+    return gzip.GzipFile(fileobj=raw, mode="rb")
 
 
 class Unreadable(Exception):
@@ -88,6 +94,44 @@ def _lint_one(path: str, stdin_name: str, options: dict) -> StreamReport:
         raise Unreadable(exc.strerror or str(exc)) from None
     except (EOFError, zlib.error) as exc:  # a gzip file cut short or corrupt
         raise Unreadable(f"broken gzip data: {exc}") from None
+
+
+def _lint_or_unreadable(path: str, stdin_name: str, options: dict) -> StreamReport | Unreadable:
+    try:
+        return _lint_one(path, stdin_name, options)
+    except Unreadable as exc:  # returned: the other inputs are linted all the same
+        return exc
+
+
+def _lint_all(tasks: list[tuple[str, dict]], stdin_name: str,
+              jobs: int) -> Iterator[StreamReport | Unreadable]:
+    """The report of each ``(path, options)``, in order (or why it could not be read); with
+    ``jobs`` > 1 and several files, the files are linted in a pool of worker processes (stdin
+    always here: a worker cannot read it).  A generator, so that an interrupt keeps the reports
+    already made."""
+    files = [(path, options) for path, options in tasks if path != "-"]
+    if jobs == 1 or len(files) < 2:
+        for path, options in tasks:
+            yield _lint_or_unreadable(path, stdin_name, options)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)))
+    try:
+        linted = pool.map(_lint_or_unreadable, [path for path, _ in files],
+                          [stdin_name] * len(files), [options for _, options in files])
+        for path, options in tasks:
+            yield _lint_or_unreadable(path, stdin_name, options) if path == "-" else next(linted)
+    finally:  # after an interrupt, the files not started yet are not started
+        pool.shutdown(cancel_futures=True)
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def read_config(path: Path) -> dict[str, Any] | None:
@@ -223,6 +267,12 @@ def report_options(command: Callable) -> Callable:
                              "GITHUB_ACTIONS=true].")(command)
 
 
+def _html(reports: Sequence[StreamReport], timelines: dict) -> str:
+    from .reporters import html  # imported for an HTML page only (start-up of a lint)
+
+    return html.render(reports, timelines=timelines)
+
+
 def default_format() -> str:
     """``github`` inside GitHub Actions (as ruff does), else ``text``."""
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -237,12 +287,13 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
     output_format = output_format or default_format()
     formats = {output_format, *(name for name, _ in report_specs)}
     timelines = _timelines(reports) if "html" in formats else {}
+
     if statistics:
         stdout = text.statistics(reports)
     elif output_format == "text":
         stdout = text.render(reports, color=color, strict=strict, quiet=quiet)
     elif output_format == "html":
-        stdout = html.render(reports, timelines=timelines)
+        stdout = _html(reports, timelines)
     else:
         stdout = REPORTERS[output_format](reports, color=color, strict=strict)
     if quiet < 2:
@@ -250,9 +301,11 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
         # which would defeat `--color always` and FORCE_COLOR.
         click.echo(stdout, nl=False, color=color)
     for name, path in report_specs:
-        _write(path, html.render(reports, timelines=timelines) if name == "html"
+        _write(path, _html(reports, timelines) if name == "html"
                else REPORTERS[name](reports, strict=strict))
     if "github" in formats and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
+        from .reporters import github
+
         _write(summary, github.summary(reports), append=True)
 
 
@@ -319,11 +372,15 @@ def main() -> None:
               show_default=True, help="Longer lines are a finding (F009) and are skipped.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Files linted at once, in N worker processes (default: one per core; 1: "
+                   "one after another). The report keeps the order of the files.")
 def lint(paths: tuple[str, ...], output_format: str | None,
          report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
-         input_format: str, stdin_filename: str, max_line_bytes: int, color: str) -> None:
+         input_format: str, stdin_filename: str, max_line_bytes: int, color: str,
+         jobs: int | None) -> None:
     """Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
 
     Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files (and their .gz),
@@ -350,15 +407,19 @@ def lint(paths: tuple[str, ...], output_format: str | None,
     _refuse_inputs_as_reports(report_specs, found.files)
     problems = list(found.unreadable)
     reports: list[StreamReport] = []
+    tasks = []
+    for path in found.files:
+        ignored = [code for pattern, codes in per_file.items() if path != "-"
+                   and matches(path, pattern, root) for code in codes]
+        tasks.append((path, {**options, "ignore": [*chosen_ignore, *ignored]} if ignored
+                      else options))
     try:
-        for path in found.files:
-            ignored = [code for pattern, codes in per_file.items() if path != "-"
-                       and matches(path, pattern, root) for code in codes]
-            try:
-                reports.append(_lint_one(path, stdin_filename, {
-                    **options, "ignore": [*chosen_ignore, *ignored]} if ignored else options))
-            except Unreadable as exc:
-                problems.append((path, str(exc)))
+        for (path, _), result in zip(tasks, _lint_all(tasks, stdin_filename, jobs or _cores()),
+                                     strict=True):
+            if isinstance(result, Unreadable):
+                problems.append((path, str(result)))
+            else:
+                reports.append(result)
     except Interrupted as stop:
         _stopped(stop, reports, "files", output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict)
@@ -400,8 +461,59 @@ def view(capture: str, output: str | None, profile: str, select: tuple[str, ...]
     target = output or f"{capture}.html"
     if os.path.realpath(target) == os.path.realpath(capture):
         raise UsageError(f"--output {printable(target)} would overwrite the capture")
-    _write(target, html.render([report], timelines=_timelines([report])))
+    _write(target, _html([report], _timelines([report])))
     click.echo(f"{printable(target)}: {totals([report])}")
+
+
+@main.command()
+@click.argument("upstream")
+@click.argument("downstream")
+@config_option(LINT_SETTINGS)
+@report_options
+@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+              help="Severities (as for lint).")
+@selection_options
+@click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--stdin-filename", default="<stdin>", show_default=True,
+              help="Name shown for '-' (stdin) in reports.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+def diff(upstream: str, downstream: str, output_format: str | None,
+         report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
+         select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
+         extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, stdin_filename: str,
+         color: str) -> None:
+    """Compare the stream a gateway received (UPSTREAM) with the stream it sent (DOWNSTREAM).
+
+    Either side may be any kind (Responses, Chat Completions) and any format; '-' reads one
+    side from stdin.  Both are linted as `lint` does; then what the downstream lost, added or
+    changed is reported on it as D findings (text, tool calls, reasoning, stop condition,
+    usage), each with the upstream line it comes from.
+    """
+    from .diff import diff_reports
+
+    if upstream == downstream == "-":
+        raise UsageError("only one side can be read from stdin ('-')")
+    chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
+    try:
+        enabled_rules(profile, chosen_select, chosen_ignore)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _refuse_inputs_as_reports(report_specs, [upstream, downstream])
+    options = {"profile": profile, "select": chosen_select, "ignore": chosen_ignore,
+               "content": True}
+    sides = []
+    for path in (upstream, downstream):
+        try:
+            sides.append(_lint_one(path, stdin_filename, options))
+        except Unreadable as exc:
+            raise UsageError(f"cannot read {printable(path)}: {printable(str(exc))}") from None
+    up, down = sides
+    diff_reports(up, down, profile=profile, select=chosen_select, ignore=chosen_ignore)
+    emit_reports(sides, output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
+    sys.exit(_exit_code(sides, strict, exit_zero))
 
 
 def _refuse_inputs_as_reports(report_specs: Sequence[tuple[str, str]],
@@ -550,6 +662,17 @@ def _check_api_key(key: str | None) -> str | None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text output (NO_COLOR is honoured).")
+@click.option("--upstream", "upstream_paths", multiple=True, metavar="CAPTURE_OR_DIR",
+              help="Bridge gate: play these captures as the gateway's upstream, one at a time, "
+                   "and compare each answer with the capture (D findings) instead of running "
+                   "scenarios.")
+@click.option("--upstream-port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1 where the gate plays the captures: the gateway's upstream "
+                   "base URL is http://127.0.0.1:PORT/v1.")
+@click.option("--endpoint", "endpoints", multiple=True,
+              type=click.Choice(list(GATE_ENDPOINTS)),
+              help="With --upstream: the gateway's API to call (repeatable; default: each "
+                   "capture's own kind).")
 def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool,
           only: tuple[str, ...], skip: tuple[str, ...], list_scenarios: bool, dry_run: bool,
           model: str | None, responses_url: str | None, chat_url: str | None, repeat: int,
@@ -558,13 +681,18 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
           save_dir: str | None, output_format: str | None,
           report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
           select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
-          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str) -> None:
+          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str,
+          upstream_paths: tuple[str, ...], upstream_port: int,
+          endpoints: tuple[str, ...]) -> None:
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
     BASE_URL/chat/completions, with stream: true (--responses-url and --chat-url, or a
     scenario's "path", send them elsewhere).  A refused connection, a timeout, an HTTP error
     or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
+
+    With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
+    each capture is played there and the gateway's answer is compared with it.
     """
     from . import scenarios as sc
     from .check import (
@@ -583,7 +711,8 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
         found = [] if no_builtin else sc.load_builtin()
         for directory in scenario_dirs:
             found += sc.load_dir(directory)
-        chosen = sc.select(found, _split(only), _split(skip))
+        # With --upstream, --only/--skip choose captures (in _gate), not scenarios.
+        chosen = [] if upstream_paths else sc.select(found, _split(only), _split(skip))
     except ValueError as exc:  # ScenarioError too
         raise UsageError(str(exc)) from None
     if list_scenarios:
@@ -610,10 +739,16 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
             click.echo(f"# {scenario.name}\n{printable(command)}")
         return
     try:
-        reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
-                            else None)
-    except OSError as exc:  # --save DIR cannot be written
-        raise UsageError(f"cannot save captures: {exc}") from None
+        if upstream_paths:
+            reports = _gate(options, upstream_paths, upstream_port, endpoints, only, skip)
+        else:
+            reports = run_check(chosen, options, _progress(len(chosen)) if sys.stderr.isatty()
+                                else None)
+    except ValueError as exc:  # a capture the gate cannot play
+        raise UsageError(printable(str(exc))) from None
+    except OSError as exc:  # --save DIR cannot be written, --upstream-port is taken
+        raise UsageError(f"cannot save captures or serve the upstream: "
+                         f"{exc.strerror or exc}") from None
     except CheckInterrupted as stop:
         if not isinstance(stop.cause, Interrupted):
             raise stop.cause from None
@@ -624,6 +759,68 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
                  color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
     sys.exit(_exit_code(reports, strict, exit_zero))
 
+
+def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
+          only: Sequence[str], skip: Sequence[str]) -> list[StreamReport]:
+    """``check --upstream``: the bridge gate (``validator.gate``), one capture at a time."""
+    from . import scenarios as sc
+    from .gate import GateOptions, run_gate
+    from .replay import load_captures
+
+    captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
+    gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
+    total = len(captures) * (len(endpoints) or 1)
+    return run_gate(captures, options, gate, _progress(total) if sys.stderr.isatty() else None)
+
+
+@main.command()
+@click.argument("captures", nargs=-1, required=True, metavar="CAPTURE_OR_DIR...")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds between two events of a stream (the pace).")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also append every request (headers without secrets, body) to FILE as a "
+                   "JSON line.")
+def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
+          log_path: str | None) -> None:
+    """Play captures back over HTTP: a fake upstream to point a gateway (or `check`) at.
+
+    POST .../responses, .../chat/completions and .../messages are answered with a capture of
+    that kind: the one the request's "model" names (its file name without the suffix), else
+    each in turn.  One line per request on stderr.  Ctrl-C stops it.
+    """
+    from .replay import ReplayServer, RequestLog, load_captures
+
+    try:
+        loaded = load_captures(captures)
+    except ValueError as exc:
+        raise UsageError(printable(str(exc))) from None
+    json_file = None
+    try:
+        if log_path:
+            json_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed below)
+        server = ReplayServer(loaded, host=host, port=port, delay=delay,
+                              on_request=RequestLog(lambda line: click.echo(
+                                  printable(line), err=True), json_file))
+    except OSError as exc:
+        if json_file is not None:
+            json_file.close()
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    kinds = sorted({c.kind for c in loaded})
+    counts = ", ".join(f"{sum(c.kind == k for c in loaded)} {k}" for k in kinds)
+    click.echo(f"serving {len(loaded)} capture{'s' * (len(loaded) != 1)} ({counts}) at "
+               f"{server.base_url} (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if json_file is not None:
+            json_file.close()
 
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
@@ -667,7 +864,8 @@ def rule(code: str) -> None:
     click.echo(f"# {r.name} ({r.code})\n\n{r.summary}.\n\nSeverity: {severities}. "
                f"Applies to {r.kind if r.kind != 'any' else 'all'} streams.\n\n{r.doc}")
     for sample in rule_samples(r.code):
-        click.echo(f"## Sample ({sample.name})\n```\n{_sample_text(sample.read_bytes())}\n```")
+        name = f"{sample.parent.name}/{sample.name}" if r.family in DIFF_FAMILIES else sample.name
+        click.echo(f"## Sample ({name})\n```\n{_sample_text(sample.read_bytes())}\n```")
 
 
 def _sample_text(data: bytes) -> str:

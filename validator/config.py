@@ -18,11 +18,6 @@ from .reporters import REPORTERS
 from .reporters._safe import printable
 from .rules import PROFILES, resolve_selectors
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 __all__ = ["KEYS", "TABLE", "ConfigError", "load"]
 
 TABLE = "tool.stream-validator"
@@ -94,6 +89,10 @@ def load(text: str, source: str | PurePath) -> dict[str, Any] | None:
     ``source`` is the file's path: messages name it and ``scenarios`` is resolved against its
     directory.
     """
+    if sys.version_info >= (3, 11):  # imported here: a lint outside a project reads no TOML
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -19,7 +19,7 @@ from .chat import ChatChecker
 from .excerpt import excerpt
 from .framing import FrameDecoder
 from .model import Finding, Frame
-from .responses import ResponsesChecker
+from .responses import HANDLERS, ResponsesChecker
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
 from .violations import Severity, Violation
@@ -35,12 +35,48 @@ _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 def detect_kind(payload: Any) -> str | None:
-    """``chat`` for a `chat.completion.chunk`, ``responses`` for a typed event, else ``None``."""
+    """``chat`` for a `chat.completion.chunk`, ``responses`` for a Responses event (a known or
+    ``response.*`` type), else ``None``: another wire format.
+
+    This is the one place where a stream's kind is recognised from its first event; a new kind
+    adds its test here (before the fallback in ``StreamValidator._start``)."""
     if not isinstance(payload, dict):
         return None
     if payload.get("object") == "chat.completion.chunk" or "choices" in payload:
         return "chat"
-    return "responses" if isinstance(payload.get("type"), str) else None
+    kind = payload.get("type")
+    if isinstance(kind, str) and (kind in HANDLERS or kind.startswith("response.")):
+        return "responses"
+    return None
+
+
+def _looks_like(payload: dict) -> str:
+    """A short description of an event of an unknown format (never Python's ``None``)."""
+    kind = payload.get("type")
+    if isinstance(kind, str):
+        return f"a {kind[:60]!r} event"
+    keys = [str(key)[:30] for key in list(payload)[:5]]
+    return f"an object with keys {', '.join(keys)}" if keys else "an empty object"
+
+
+class _Unrecognised:
+    """The checker of a stream in another wire format: one L013 finding, then nothing."""
+
+    def __init__(self, ctx: Any, payload: dict) -> None:
+        ctx.report("L013", "not an OpenAI Responses or Chat Completions stream; the first event "
+                   f"looks like {_looks_like(payload)}", None)
+
+    def feed(self, payload: dict) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def output(self) -> list[dict]:
+        return []
+
+    def status(self) -> str | None:
+        return None
 
 
 class _Context:
@@ -86,6 +122,12 @@ class _Context:
         ``passed``: the fields are then known to be valid."""
         return self._validator._run_test(type_name, fields, passed)
 
+    def run_test_after(self, type_name: str,
+                       test: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        """The run's ``test`` after it refused an event and ``precheck`` reported why: also
+        ``True`` for an event with the same defect (nothing new to report)."""
+        return self._validator._run_test_after(type_name, test)
+
 
 @dataclass
 class StreamReport:
@@ -102,6 +144,9 @@ class StreamReport:
     #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
     #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
     check: dict | None = None
+    #: The answer reduced to what a translation must keep (``validator.content.Answer``), when
+    #: it was asked for (``validate_stream(content=True)``); not part of the JSON report.
+    answer: Any = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for v in self.violations if v.severity is severity)
@@ -165,9 +210,11 @@ class StreamValidator:
         self._schema = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
         self._seen: set = set()
+        self._explained: tuple = ()  # the findings of the last event the schema test refused
         self._counts: dict[str, int] = {}
         self._out: list[Violation] = []
         self._done_seen = False
+        self._done_frames = 0  # `data: [DONE]` frames: a stream of only these is empty
         self._closed = False
         self.events = 0
         self.violations: list[Violation] = []
@@ -233,8 +280,9 @@ class StreamValidator:
         self._closed = True
         ctx = self._ctx
         ctx.line = ctx.index = ctx.payload = None
-        if self.events == 0:
-            self._report("L010", "the stream has no events", None, None, None)
+        if self.events == self._done_frames:
+            self._report("L010", "the stream has no events" if not self.events else
+                         "the stream has no events, only data: [DONE]", None, None, None)
         if self._checker is not None:
             self._checker.close()
         if self.kind == "responses" and self.format == "sse" and not self._done_seen \
@@ -255,6 +303,12 @@ class StreamValidator:
         """Whether the stream reported token usage (a chat usage chunk, the terminal
         response's `usage`)."""
         return self._checker is not None and self._checker.usage_seen()
+
+    @property
+    def state(self) -> Any:
+        """The protocol state the stream's kind accumulated (``ResponseState``, ``ChatState``),
+        ``None`` before the first event: read it, never change it."""
+        return self._ctx.state
 
     @property
     def status(self) -> str | None:
@@ -283,6 +337,7 @@ class StreamValidator:
     def _frame(self, frame: Frame) -> None:
         if frame.done:
             self.events += 1
+            self._done_frames += 1
             ctx = self._ctx
             ctx.line, ctx.index, ctx.payload, ctx.name = frame.line, frame.index, None, None
             self._done()
@@ -314,24 +369,32 @@ class StreamValidator:
                      "JSON tools fail on it; its fields are not checked one by one", None,
                      ("F020", self._ctx.index), ...)
 
-    def _precheck(self, payload: dict) -> bool:
-        """The checks of every event before its kind's (see ``_Context``)."""
+    def _precheck(self, payload: dict, failed: bool = False) -> bool:
+        """The checks of every event before its kind's (see ``_Context``); ``failed``: the
+        caller's schema test already refused the event."""
         passes = self._passes
-        passed = passes is not None and passes(payload)
+        passed = passes is not None and not failed and passes(payload)
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
         if passes is not None and not passed and payload.get("object") != "":
             try:
-                found = self._schema.check(payload, self.kind)
+                findings = self._schema.explain_failed(payload, self.kind)
             except RecursionError:  # jsonschema's messages repr the instance
-                found = []
+                findings = ()
                 self._too_deep()
-            for code, pointer, message in found:
-                # A server that omits a field omits it in every event of that shape: one root
-                # cause, one finding (at its first event), whatever the array indexes.
-                self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)), ...)
+            # The same tuple as last time (a defect repeated on every event): every finding
+            # in it was reported already.
+            if findings is not self._explained:
+                self._explained = findings
+                for code, pointer, message in findings:
+                    # A server that omits a field omits it in every event of that shape: one
+                    # root cause, one finding (at its first event), whatever the array indexes.
+                    self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)),
+                                 ...)
         name = self._ctx.name
-        if name is not None and self.kind == "responses" and name != payload.get("type"):
+        # `message` is the SSE default event name: the same as no `event:` line.
+        if name is not None and self.kind == "responses" and name != payload.get("type") \
+                and name != "message":
             self._report("F003", f"SSE event name {name!r} differs from type "
                          f"{payload.get('type')!r}", "/type", None, ...)
         return passed
@@ -342,6 +405,18 @@ class StreamValidator:
             return None
         return self._schema.passes_given(type_name, fields) if passed else self._passes
 
+    def _run_test_after(self, type_name: str,
+                        test: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        test = getattr(test, "base", test)  # one defect at a time: no chain of them
+        repeat = self._schema.repeats(self.kind, type_name, self._explained)
+        if repeat is None:
+            return test
+
+        def valid_or_repeat(event: dict) -> bool:
+            return test(event) or repeat(event)
+        valid_or_repeat.base = test  # type: ignore[attr-defined]
+        return valid_or_repeat
+
     def _done(self) -> None:
         """`data: [DONE]`, or any event after it."""
         if self._done_seen:
@@ -351,7 +426,11 @@ class StreamValidator:
 
     def _start(self, payload: dict) -> Any:
         if self.kind is None:
-            self.kind = detect_kind(payload) or "responses"
+            self.kind = detect_kind(payload)
+            if self.kind is None and "error" not in payload:  # an error body: read as events
+                self._checker = _Unrecognised(self._ctx, payload)
+                return self._checker
+            self.kind = self.kind or "responses"
         self._checker = _CHECKERS[self.kind](self._ctx)
         if self._schema is not None:
             self._passes = self._schema.passes(self.kind)

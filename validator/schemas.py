@@ -33,9 +33,13 @@ import orjson
 
 from ._data import data_folder
 
-__all__ = ["PROFILE_EDITS", "SchemaChecker", "schema_document", "schema_types"]
+__all__ = ["PROFILE_EDITS", "SDK_OPTIONAL", "SchemaChecker", "schema_document", "schema_types"]
 
 URN = "urn:stream-validator:"
+#: Marks a property openai-python types ``Optional`` (``python -m validator.tools.drift``
+#: keeps the marks in line with the SDK): every profile but ``strict`` accepts ``null`` there,
+#: because the SDK's own serialised models write it (``delta.tool_calls: null``).
+SDK_OPTIONAL = "x-sdk-optional"
 KINDS = ("responses", "chat")
 Finding = tuple[str, str, str]  # (code, JSON pointer, message)
 
@@ -204,6 +208,19 @@ def _common_edits(docs: dict[str, dict]) -> None:
             doc["properties"].setdefault("obfuscation", {"type": "string"})
 
 
+def _accept_sdk_nulls(node: Any) -> None:
+    """``null`` for every property marked ``SDK_OPTIONAL`` (every profile but ``strict``)."""
+    if isinstance(node, dict):
+        for name, sub in node.get("properties", {}).items():
+            if isinstance(sub, dict) and sub.get(SDK_OPTIONAL) is True:
+                node["properties"][name] = {"if": {"type": "null"}, "else": sub}
+        for value in node.values():
+            _accept_sdk_nulls(value)
+    elif isinstance(node, list):
+        for value in node:
+            _accept_sdk_nulls(value)
+
+
 def _close_objects(node: Any) -> None:
     """``strict``: an object schema that lists its properties accepts no others.  Union bases
     (with ``allOf``/``if``) and objects that say ``additionalProperties`` stay as they are."""
@@ -233,6 +250,8 @@ def _profile_documents(profile: str) -> dict[str, dict]:
         _apply(docs, edit)
     if profile == "strict":
         _close_objects(docs)
+    else:
+        _accept_sdk_nulls(docs)
     return docs
 
 
@@ -245,7 +264,7 @@ class Unsupported(Exception):
 
 
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description",
-                          "default", "examples"})
+                          "default", "examples", SDK_OPTIONAL})
 _KEYWORDS = _ANNOTATIONS | {"type", "const", "enum", "required", "properties",
                             "additionalProperties", "items", "minimum", "allOf", "if", "then",
                             "else", "$ref"}
@@ -654,6 +673,48 @@ def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
                and p.fullmatch(finding[1]) for k, t, c, p in _OWNED)
 
 
+_PLAIN_OBJECT = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
+
+
+def _plain_object(doc: dict) -> bool:
+    """The root is an object schema whose fields' schemas do not depend on each other."""
+    return doc.get("type") == "object" and doc.keys() <= _PLAIN_OBJECT
+
+
+def _root_fields(findings: Iterable[Finding]) -> tuple[str, ...] | None:
+    """The root fields the findings lie in (``None`` if one is about the whole event)."""
+    fields = set()
+    for _, pointer, _ in findings:
+        if not pointer:
+            return None
+        fields.add(pointer.split("/", 2)[1].replace("~1", "/").replace("~0", "~"))
+    return tuple(sorted(fields))
+
+
+def _same_values(event: dict, fields: tuple[str, ...]) -> Callable[[dict], bool] | None:
+    """The test that an event's ``fields`` equal this one's as JSON (``1`` is not ``1.0`` nor
+    ``true``; absent stays absent); ``None`` if one is not JSON (a dict a caller built)."""
+    if len(fields) == 1:
+        name, value = fields[0], event.get(fields[0], _MISSING)
+        if value is None or value is _MISSING:  # `"logprobs": null`, a missing field
+            return lambda e: e.get(name, _MISSING) is value
+        if type(value) is str:  # `"created": "1766084443"`
+            return lambda e: type(x := e.get(name)) is str and x == value
+    values = _field_values(event, fields)
+    if values is None:
+        return None
+    return lambda e: _field_values(e, fields) == values
+
+
+def _field_values(event: dict, fields: tuple[str, ...]) -> list | None:
+    """The fields of an event as JSON text (``None`` for an absent field)."""
+    dumps = orjson.dumps
+    try:
+        return [dumps(event[f]) if f in event else None for f in fields]
+    except TypeError:  # orjson.JSONEncodeError
+        return None
+
+
 # -- the checker -------------------------------------------------------------------------------
 
 
@@ -695,6 +756,8 @@ class SchemaChecker:
         self._compiler: _Compiler | None = None
         self._rs: dict[str, Any] = {}
         self._py: dict[str, Any] = {}
+        #: (kind, event type) -> (test, findings) of the last explanation (``explain_failed``).
+        self._memo: dict[tuple[str, str], tuple] = {}
         # One checker serves every validator of a profile, and `check` runs validators in
         # threads: compiling and building are serialised (the compiler names a function
         # before it defines it).  Reentrant: a predicate may fall back to a built validator.
@@ -714,7 +777,7 @@ class SchemaChecker:
                 return []
         else:
             raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-        return self.explain(event, kind)
+        return list(self.explain_failed(event, kind))
 
     def passes(self, kind: str) -> Callable[[dict], bool]:
         """The hot path's test for ``kind``: ``event -> True`` exactly when ``check`` would
@@ -761,10 +824,50 @@ class SchemaChecker:
         uri = self._uri_of(event, kind)
         if uri is None:
             return []
+        return self._explain(event, kind, uri)[0]
+
+    def _explain(self, event: dict, kind: str, uri: str) -> tuple[list[Finding], list[Finding]]:
+        """``explain``'s findings, and all of them before ``OWNED_ELSEWHERE`` (for the memo)."""
         errors = self._validator(self._py, _py_validator, uri).iter_errors(event)
         type_name = event.get("type") if kind == "responses" else None
-        findings = (f for error in errors for f in _findings_of(error))
-        return [f for f in _one_per_pointer(findings) if not _owned(kind, type_name, f)]
+        every = _one_per_pointer(f for error in errors for f in _findings_of(error))
+        return [f for f in every if not _owned(kind, type_name, f)], every
+
+    def explain_failed(self, event: dict, kind: str) -> tuple[Finding, ...]:
+        """``check`` of an event the compiled test (``passes``) refused: ``explain``,
+        memoised per event type (the same tuple for the same defect).  A server with a defect
+        repeats it on every event of a type (`"logprobs": null` on each delta), and pure-Python
+        jsonschema costs ~30 compiled checks.  The memo holds the last explanation of a type:
+        the root fields its findings lie in, their values and the findings.  An event of that
+        type whose fields have those values (equal as JSON: ``1`` is not ``1.0`` nor ``true``)
+        and whose other fields pass the compiled test has exactly those findings: they are a
+        function of the values they lie in.  Only documents whose root is a plain object schema
+        qualify (a root ``if``/``allOf`` could tie a field's schema to a sibling's value)."""
+        type_name = event.get("type") if kind == "responses" else "chat.completion.chunk"
+        if type(type_name) is not str:
+            return tuple(self.explain(event, kind))
+        memo = self._memo.get((kind, type_name))
+        if memo is not None and memo[0](event):
+            return memo[1]
+        uri = self._uri_of(event, kind)
+        if uri is None:
+            return ()
+        explained, every = self._explain(event, kind, uri)
+        findings = tuple(explained)
+        fields = _root_fields(every)
+        if fields and _plain_object(_profile_documents(self.profile)[uri]):
+            rest = self._predicate(kind, type_name, frozenset(fields))
+            same = _same_values(event, fields)
+            if same is not None:
+                self._memo[(kind, type_name)] = (lambda e: same(e) and rest(e), findings)
+        return findings
+
+    def repeats(self, kind: str, type_name: str,
+                findings: tuple[Finding, ...]) -> Callable[[dict], bool] | None:
+        """The test that an event of ``type_name`` has exactly ``findings``, when they are
+        what ``explain_failed`` last explained for that type (else ``None``)."""
+        memo = self._memo.get((kind, type_name))
+        return memo[0] if memo is not None and memo[1] is findings else None
 
     # -- helpers
 

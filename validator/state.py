@@ -127,6 +127,7 @@ class Item:
     type: Any
     call_id: Any
     line: int | None
+    name: Any = None  # a tool call's name, from `output_item.added`
     phase: str = ADDED
     content: list[Part] = field(default_factory=list)
     summary: list[Part] = field(default_factory=list)
@@ -151,6 +152,15 @@ class ResponseState:
     #: The fields of the response as the lifecycle events last stated them (R001, R010).
     response_fields: dict[str, Any] | None = None
     terminal_event: str | None = None
+    #: Where the terminal event is, ``(line, event_index)``, and what of its response the
+    #: content model (``validator.content``) needs: small values, kept whole.
+    terminal_at: tuple[int | None, int | None] | None = None
+    incomplete_reason: Any = None
+    usage: Any = None
+    #: output_index -> the terminal response's item, for the items the stream never closed
+    #: (a bridge that never sent `output_item.added`/`done`): what a client reading the final
+    #: response has of them.
+    final_items: dict[int, dict] = field(default_factory=dict)
     errored: bool = False
     error_index: int | None = None
     error_line: int | None = None
@@ -169,6 +179,7 @@ class ResponseState:
             type=key_of(item.get("type")),
             call_id=key_of(item.get("call_id")),
             line=line,
+            name=item.get("name"),
             partial=partial,
         )
         self.items.append(new)

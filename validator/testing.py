@@ -8,6 +8,7 @@ whose message is the text report: each finding with its line and the offending e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -24,10 +25,10 @@ from .reporters._safe import printable
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
 from .verdict import is_event_stream
-from .violations import Violation
+from .violations import Severity, Violation
 
-__all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "events_from_openai",
-           "stream_bytes"]
+__all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "assert_same_content",
+           "events_from_openai", "stream_bytes"]
 
 #: ``(directory, test id)`` while a pytest test runs with ``--stream-validator-save DIR`` (the
 #: plugin sets it): every failing ``assert_conformant`` of the test saves its stream there.
@@ -176,6 +177,31 @@ def assert_conformant(source: Any, *, expect: Iterable[str] | None = None,
     if saved is not None:
         message += f"saved as {saved}; reproduce with: {_lint_command(saved, options)}\n"
     raise StreamConformanceError(message, report, saved)
+
+
+def assert_same_content(upstream: Any, downstream: Any, *, strict: bool = False,
+                        **options: Any) -> list[Violation]:
+    """Assert that ``downstream`` (what a gateway sent) carries the answer of ``upstream`` (what
+    it received), whatever their kinds: the same text, tool calls, stop condition…  Raises
+    :class:`StreamConformanceError` listing the D findings (``stream-validator diff``) if one
+    is an error (a warning too with ``strict``); returns the D findings otherwise.  Either side
+    is anything :func:`assert_conformant` takes; ``options`` (``profile``, ``select``,
+    ``ignore``) apply to both.  Each stream's own conformance is :func:`assert_conformant`'s
+    job: only the differences are judged here.
+    """
+    __tracebackhide__ = True
+    from .diff import diff_reports
+
+    up = validate_stream(_materialise(upstream), name="upstream", content=True, **options)
+    down = validate_stream(_materialise(downstream), name="downstream", content=True, **options)
+    found = diff_reports(up, down, profile=options.get("profile", "openai"),
+                         select=options.get("select"), ignore=options.get("ignore"))
+    failing = [v for v in found if v.severity is Severity.ERROR or strict]
+    if not failing:
+        return found
+    report = dataclasses.replace(down, violations=found)
+    raise StreamConformanceError(f"the downstream lost or changed the upstream's content: "
+                                 f"{len(failing)} difference(s)\n{text.render([report])}", report)
 
 
 def _lint_command(saved: Path, options: dict[str, Any]) -> str:

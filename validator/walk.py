@@ -20,7 +20,6 @@ from pathlib import Path
 import pathspec
 
 from .documents import HEAD_BYTES, is_own_report
-from .scenarios import REQUEST_SUFFIX
 
 __all__ = ["DEFAULT_EXCLUDE", "STREAM_SUFFIXES", "Walk", "expand", "is_stream_file", "matches"]
 
@@ -47,6 +46,8 @@ def is_stream_file(path: Path) -> bool:
     """A capture by its name: ``x.sse``, ``x.jsonl``…, or one of those gzip-compressed; not the
     ``NAME.request.json`` that ``check --save`` writes beside each capture."""
     suffix = Path(path.stem).suffix if path.suffix == GZIP_SUFFIX else path.suffix
+    from .scenarios import REQUEST_SUFFIX  # (a lint of files needs no scenario)
+
     return suffix in STREAM_SUFFIXES and not path.name.endswith(REQUEST_SUFFIX)
 
 

@@ -176,7 +176,16 @@ class Findings:
         try:
             payload = _rfc_loads(text)
         except (ValueError, RecursionError):
-            self.add("F001", f"invalid JSON: {_reason(exc)}: {quote(raw)}", line, index)
+            if not self._counts.get("F001") and raw.strip() in (b"{", b"["):
+                # A pretty-printed capture (`jq .`): one cause, so one finding; the lines
+                # after it are only counted.
+                self.add("F001", f"invalid JSON: the line is only {quote(raw.strip())}: the "
+                         "capture looks pretty-printed (`jq .`); write one JSON event per line "
+                         "(`jq -c .`)", line, index, capped=True)
+                self._counts["F001"] = CAP
+                return None
+            self.add("F001", f"invalid JSON: {_reason(exc)}: {quote(raw)}", line, index,
+                     capped=True)
             return None
         self.check_object(payload, raw, line, index)
         return payload
@@ -186,7 +195,7 @@ class Findings:
         if type(payload) is not dict:
             kind = _KINDS.get(type(payload), type(payload).__name__)
             self.add("F002", f"event data is JSON but not an object ({kind}): {quote(raw)}",
-                     line, index)
+                     line, index, capped=True)
 
     def summary(self) -> None:
         """One closing finding per capped code that went over the cap."""

@@ -9,23 +9,27 @@ are.  Writing reports is the shell's job (``cli.py``): :func:`parse_report_spec`
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
-from . import github, html, json, junit, sarif, text
 from ._common import fails
 
 __all__ = ["REPORTERS", "Renderer", "fails", "parse_report_spec"]
 
 Renderer = Callable[..., str]
 
+
+def _render(name: str) -> Renderer:
+    """Module ``name``'s ``render``, imported at its first call: a lint that prints text
+    loads neither the XML nor the SARIF writer (start-up is most of a small lint's time)."""
+    def render(reports: Any, **options: Any) -> str:
+        return importlib.import_module(f"{__name__}.{name}").render(reports, **options)
+    return render
+
+
 REPORTERS: dict[str, Renderer] = {
-    "text": text.render,
-    "json": json.render,
-    "junit": junit.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "html": html.render,
-}
+    name: _render(name) for name in ("text", "json", "junit", "sarif", "github", "html")}
 
 
 def parse_report_spec(spec: str) -> tuple[str, str]:

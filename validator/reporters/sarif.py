@@ -73,7 +73,7 @@ def _result(report: StreamReport, v: Violation) -> dict:
         physical["region"] = {"startLine": v.line}
     where = {"eventIndex": v.event_index, "sequenceNumber": v.sequence_number,
              "pointer": v.pointer}
-    return {
+    result = {
         "ruleId": v.code,
         "ruleIndex": _INDEX[v.code],
         "level": _LEVELS[v.severity],
@@ -82,6 +82,13 @@ def _result(report: StreamReport, v: Violation) -> dict:
         "partialFingerprints": {"streamValidator/v1": _fingerprint(report.path, v)},
         "properties": {key: value for key, value in where.items() if value is not None},
     }
+    if v.upstream is not None:  # a `diff` finding: where the upstream stream has it
+        related: dict = {"artifactLocation": artifact_location(v.upstream.path)}
+        if v.upstream.line is not None:
+            related["region"] = {"startLine": v.upstream.line}
+        result["relatedLocations"] = [{"id": 1, "physicalLocation": related,
+                                       "message": {"text": "upstream"}}]
+    return result
 
 
 def artifact_location(path: str) -> dict:

@@ -47,6 +47,10 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
             where = f"{path}:{v.line}:" if v.line is not None else f"{path}:"
             severity = _style(f"[{v.severity}]", color, fg=_COLORS[v.severity])
             lines.append(f"{where} {v.code} {severity} {printable(v.message)} ({v.name})")
+            if v.upstream is not None:
+                up = v.upstream
+                lines.append(f"    upstream: {printable(up.path)}"
+                             f"{f':{up.line}' if up.line is not None else ''}")
             if v.excerpt:
                 lines.append(f"    {printable(v.excerpt)}")
         if not report.violations:

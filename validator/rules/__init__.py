@@ -13,7 +13,9 @@ from typing import Any
 from .._data import data_folder
 from ..violations import Severity
 from . import (
+    bridge,
     chat,
+    diff,
     expectation,
     final,
     framing,
@@ -26,15 +28,18 @@ from . import (
 )
 from ._rule import PROFILES, Rule
 
-__all__ = ["LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "as_selectors", "enabled_rules", "get",
-           "layered_selection", "resolve_selectors", "rule_samples"]
+__all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "as_selectors",
+           "enabled_rules", "get", "layered_selection", "resolve_selectors", "rule_samples"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, transport,
-             expectation)
+             expectation, bridge, diff)
 
 #: Families only `check` reports: they come from the HTTP exchange and the scenario, which no
 #: capture file carries (so `lint` never reports them and they have no sample file).
 LIVE_FAMILIES = (transport.FAMILY, expectation.FAMILY)
+#: Families that compare two streams (`diff`): their samples are pairs, in
+#: ``samples/diff/CODE-name/``, and `lint` of one stream never reports them.
+DIFF_FAMILIES = (diff.FAMILY,)
 
 #: code -> rule, in catalogue order.
 RULES: dict[str, Rule] = {rule.code: rule for family in _FAMILIES for rule in family.RULES}
@@ -50,7 +55,12 @@ def get(code_or_name: str) -> Rule:
 
 
 def rule_samples(code: str) -> list[Any]:
-    """The minimal failing samples of a rule (``samples/invalid/CODE-name.*``)."""
+    """The minimal failing samples of a rule (``samples/invalid/CODE-name.*``; for a `D` rule
+    the upstream and downstream files of ``samples/diff/CODE-name/``)."""
+    if code.startswith(DIFF_FAMILIES):
+        return sorted((file for entry in data_folder("diff-samples").iterdir()
+                       if entry.name.startswith(f"{code}-") for file in entry.iterdir()),
+                      key=lambda file: file.name, reverse=True)  # upstream first
     return sorted((entry for entry in data_folder("samples").iterdir()
                    if entry.name.startswith(f"{code}-")), key=lambda entry: entry.name)
 

@@ -87,6 +87,18 @@ RULES = (
         example='`"model": "gpt-4o-mini"` on the first chunk and `"model": "gpt-4o-mini-2024-07-18"` on the others.',
         instead="Send the same `created`, `model` and `system_fingerprint` on every chunk (\"Each chunk has the same timestamp\").",
         refs=f"{OPENAI_CHAT} (chunk fields); {PY_TYPES}; {PY_STREAM} `_accumulate_chunk`; {NODE} `#accumulateChatCompletion`")),
+    ChatRule("C026", "chunk-created-invalid", "The chunk `created` is 0 or in milliseconds", W, doc(
+        what="Reports, once, a first chunk whose `created` is 0 (or negative) or so large it counts milliseconds (above 10^11, the year 5138 in seconds). Azure's leading `prompt_filter_results` chunk (`object: \"\"`, `created: 0`) is skipped by the SDKs and not checked.",
+        why="`created` is a Unix time in seconds: openai-python turns it into `completion.created` and applications into a date, so milliseconds land in the year 57000 and 0 in 1970; logging and billing that order completions by it sort them wrong. Nothing in the answer is lost, so it is a warning (an error under `strict`).",
+        example='`"created": 1767004000123`',
+        instead='Send the Unix time in seconds: `"created": 1767004000`.',
+        refs=f"{OPENAI_CHAT} (chunk fields); {PY_TYPES}")),
+    ChatRule("C027", "chunk-id-empty", "The chunk `id` is empty", W, doc(
+        what="Reports, once, a first chunk whose `id` is the empty string. Azure's leading `prompt_filter_results` chunk (`object: \"\"`, `id: \"\"`) is skipped by the SDKs and not checked.",
+        why="Clients key completions by `id`: openai-python's `completion.id` is empty, tracing and logging tools (Langfuse, OpenTelemetry instrumentations) merge every such completion into one, and a client cannot tell two streams apart. Nothing in the answer is lost, so it is a warning (an error under `strict`).",
+        example='`"id": ""` on every chunk.',
+        instead='Give each completion a unique id: `"id": "chatcmpl-…"`.',
+        refs=f"{OPENAI_CHAT} (chunk fields); {PY_TYPES}")),
     ChatRule("C005", "choices-missing", "A chunk has no `choices` array", W, doc(
         what="Reports, once per stream, a chunk without a `choices` key (an empty `choices: []` is fine: that is how the usage chunk looks).",
         why="`choices` is a required field of the chunk. openai-node's `ChatCompletionStream` iterates `chunk.choices` and throws a `TypeError` on a chunk without it; code written against the types (`chunk.choices[0]`) fails the same way. OpenAI's own audio-output streams (`gpt-audio`) send such chunks between the audio deltas, so this is a warning under `openai` (an error under `strict`).",
@@ -201,6 +213,12 @@ RULES = (
         example="A stream whose last block is the usage chunk.",
         instead="End every chat stream with `data: [DONE]` and a blank line.",
         refs=f"{OPENAI_CHAT} (terminator and usage chunk); {PY_SSE}")),
+    ChatRule("C025", "list-delta-without-index", "A list-valued delta field repeats with elements that carry no `index`", E, doc(
+        what="Reports a delta field other than `tool_calls` whose value is a list of objects without an integer `index` (OpenRouter's `reasoning_details`, `annotations`) when the same choice already received a list of objects in that field.",
+        why=f"openai-python merges list-valued delta fields element by element by `index` ({PY_STREAM}, `lib/streaming/_deltas.py` `accumulate_delta`): on the second such list it raises `RuntimeError: Expected list delta entry to have an `index` key` and the stream is lost (corpus: `chat__pydantic-ai__openrouter-web-annotations.sse`).",
+        example='Two chunks with `"delta": {"annotations": [{"type": "url_citation", …}]}`, neither element with an `index`.',
+        instead="Give every element of a streamed list an `index` (its position in the accumulated list), as `tool_calls` do, or send the whole list in one chunk.",
+        refs=f"{PY_STREAM}; openai-python `lib/streaming/_deltas.py`")),
     ChatRule("C024", "error-in-stream", "An `error` object arrives inside the chat stream", E, doc(
         what="Reports a chunk or SSE event whose data carries a non-empty `error` object (for example `data: {\"error\": {\"message\": …}}` or an `event: error` block). The stream is not checked further: clients stop there, so a missing `finish_reason` or `[DONE]` after it is not reported again.",
         why=f"openai-python raises `APIError` on any event with an `error` key ({PY_SSE}); the answer streamed so far is lost, although the HTTP status was 200, so retries and monitoring keyed on the status miss it.",
@@ -210,7 +228,36 @@ RULES = (
 )
 
 
+# -- list-valued delta fields -----------------------------------------------------------------
+
+def list_delta(ctx: Any, choice: Choice, key: str, value: list, at: int) -> None:
+    """A list in a delta field the SDKs merge by element `index` (not `tool_calls`)."""
+    if choice.object_lists.get(key) and any(
+            type(entry) is not dict or type(entry.get("index")) is not int for entry in value):
+        ctx.report("C025", f"delta.{key} of choice {choice.index} repeats a list whose elements "
+                   "carry no index: openai-python raises on it", f"/choices/{at}/delta/{key}",
+                   key=("C025", choice.index, key))
+    if not choice.object_lists.get(key):
+        choice.object_lists[key] = any(not isinstance(entry, (str, int, float))
+                                       for entry in value)
+
+
 # -- identity ----------------------------------------------------------------------------------
+
+#: Above this `created` counts milliseconds (10^11 seconds is the year 5138).
+_MAX_CREATED = 10**11
+
+
+def check_first_chunk(ctx: Any, chunk: dict) -> None:
+    """C026/C027: the identity the first chunk gives the completion."""
+    created = chunk.get("created")
+    if type(created) is int and (created <= 0 or created > _MAX_CREATED):
+        what = "0" if created == 0 else f"{created} (milliseconds?)" if created > 0 else \
+            str(created)
+        ctx.report("C026", f"created is {what}, not a Unix time in seconds", "/created",
+                   key=("C026",))
+    if chunk.get("id") == "":
+        ctx.report("C027", "the chunk id is empty", "/id", key=("C027",))
 
 def check_identity(ctx: Any, state: ChatState, chunk: dict) -> None:
     """A chunk whose id, created, model or system_fingerprint differs from the first chunk's."""
@@ -250,7 +297,7 @@ def start_choice(ctx: Any, state: ChatState, entry: dict, index: Any, at: int) -
     delta = entry.get("delta")
     if not (type(delta) is dict and delta.get("role")):
         ctx.report("C007", f"choice {index} starts without delta.role", f"/choices/{at}/delta")
-    choice = Choice(index=index, role=None)
+    choice = Choice(index=index, role=None, at=(ctx.line, ctx.index))
     state.choices.append(choice)
     return choice
 
@@ -414,6 +461,7 @@ def _bad_index(ctx: Any, choice: Choice, index: Any, pointer: str) -> None:
 def check_usage(ctx: Any, state: ChatState, usage: Any, choices: Any) -> None:
     """A chunk with a non-null `usage`: on a chunk of its own, adding up."""
     state.usage_at = (ctx.line, ctx.index)
+    state.usage = usage
     state.output_after_usage = None
     if choices:
         ctx.report("C020", "usage arrives on a chunk with choices; the usage chunk has "

@@ -25,12 +25,12 @@ RULES = (
         example='`data: "hello"`',
         instead="Send every event as a JSON object with its `type` (or a chat chunk object).",
         refs=OPENAI_EVENTS), kind="any"),
-    Rule("F003", "event-name-mismatch", "The SSE `event:` name differs from the data's `type`", W, doc(
-        what="Reports an SSE block whose `event:` field is not the `type` of its JSON data.",
-        why="Clients that dispatch on the SSE event name (browsers' `EventSource.addEventListener`, some gateways) route the event to the wrong handler, while SDKs reading `type` do not: the two disagree. Open Responses requires them to be equal.",
+    Rule("F003", "event-name-mismatch", "The SSE `event:` name differs from the data's `type`", E, doc(
+        what="Reports an SSE block of a Responses stream whose `event:` field is not the `type` of its JSON data. `event: message` is the SSE default name, the same as no `event:` line, and is not a mismatch.",
+        why="Clients that dispatch on the SSE event name (fetch-event-source style readers, browsers' `EventSource.addEventListener`, gateways and several SDKs) and clients that read `type` (openai-python, openai-node) then see two different streams: one shows a delta the other treats as the done event, or drops it. An error under every profile; Open Responses requires them to be equal.",
         example='`event: response.output_text.done` with `data: {"type":"response.output_text.delta",…}`',
         instead="Write `event: <type>` with the same value as the data's `type`, or leave `event:` out.",
-        refs="Open Responses specification S2"), profiles={"open-responses": E}),
+        refs=f"Open Responses specification S2; {WHATWG} (the default event name `message`)")),
     Rule("F004", "incomplete-final-block", "The stream ends inside an SSE block", E, doc(
         what="Reports SSE input that ends after fields of a block but before the blank line that dispatches it.",
         why=f"Per {WHATWG} an undispatched block is discarded at end of stream: spec-following clients lose the last event (often the terminal one).",

@@ -74,6 +74,12 @@ RULES = (
         example="Added as `function_call` with `call_id: call_a`, done with `call_id: call_b`.",
         instead="Keep `id`, `type`, `call_id` and `output_index` the same from added to done.",
         refs=f"{OPENAI_EVENTS}; {NODE} `validateCompletedOutputItemIdentity`")),
+    Rule("I018", "tool-search-call-id-changed", "`output_item.done` changes the `call_id` of a client-executed `tool_search_call`", W, doc(
+        what="Reports an `output_item.done` of a `tool_search_call` item whose `call_id` differs from the one of its `output_item.added`. Every other item type gets I007 for this.",
+        why="OpenAI and Azure do this on client-executed tool searches (2026; corpus: `vercel-ai__client-tool-search-1.jsonl`), so it is a warning under the default profile and an error under `strict`. It still breaks clients: openai-python 3.57's `ResponseStreamState` raises `RuntimeError: Completed output item identity changed.` (it keys items by type, id and `call_id`), and a client that answers the call with the `call_id` it saw first sends a `tool_search_output` the API cannot match.",
+        example="`output_item.added` with `item.call_id: call_NHis…`, `output_item.done` and `response.completed` with `call_RWTI…`.",
+        instead="Send the final `call_id` already in `output_item.added` and keep it.",
+        refs=f"{OPENAI_EVENTS}; {PY} `_output_identity`")),
     Rule("I008", "event-after-item-done", "An event addresses an item after its `output_item.done`", E, doc(
         what="Reports an item-scoped event (a delta, a part, a status event) for an item that was already closed by `output_item.done`.",
         why="Clients have already handed the finished item to the application; a late delta is dropped by some and appended by others, so they disagree on the text.",
@@ -336,7 +342,9 @@ def close_item(ctx: Any, item: Item, done: dict) -> None:
         ctx.report("I007", f"output_item.done changes the type of {item_label(item)} to "
                    f"{done.get('type')!r}", "/item/type")
     elif item.call_id is not None and done.get("call_id") != item.call_id:
-        ctx.report("I007", f"output_item.done changes the call_id of {item_label(item)} to "
+        # OpenAI's own client-executed tool searches do this: a warning of its own (I018).
+        code = "I018" if item.type == "tool_search_call" else "I007"
+        ctx.report(code, f"output_item.done changes the call_id of {item_label(item)} to "
                    f"{done.get('call_id')!r}", "/item/call_id")
     value = item.value
     if value is not None and value.phase is ADDED and not value.partial:

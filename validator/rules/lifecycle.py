@@ -6,7 +6,7 @@ from typing import Any
 
 from ..state import CREATED, LIFECYCLE, QUEUED, START, TERMINAL, TERMINAL_EVENTS
 from ..violations import Severity
-from ._rule import OPENAI_EVENTS, Rule, doc
+from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 
 __all__ = ["LEGACY_TYPES", "RULES", "check_lifecycle", "check_output_start", "check_stream_end",
            "on_error_event"]
@@ -83,8 +83,8 @@ RULES = (
         instead="Use the protocol's event types, or prefix extensions with your slug (`acme:trace_event`).",
         refs=OPENAI_EVENTS + "; Open Responses S9")),
     Rule("L010", "empty-stream", "The stream has no events", E, doc(
-        what="Reports a stream (file, body, capture) with no event at all.",
-        why="openai-node throws `request ended without sending any events`; openai-python returns nothing. Usually a server that closed the connection or answered with something that is not an event stream.",
+        what="Reports a stream (file, body, capture) with no event at all, whatever its framing: a body of nothing but `data: [DONE]` is empty too.",
+        why="openai-node throws `request ended without sending any events`; openai-python returns nothing (`get_final_response()` raises). Usually a server that closed the connection, answered with something that is not an event stream, or sends `data: [DONE]` for every request, the invalid ones included.",
         example="An empty body.",
         instead="Stream `response.created` … terminal event.",
         refs="openai-node `src/internal/responses/response-accumulator.ts`")),
@@ -100,6 +100,12 @@ RULES = (
         example="`response.created` followed directly by `response.output_item.added`.",
         instead="Send `response.in_progress` after `response.created` (and `response.queued`).",
         refs="Open Responses specification S8; " + OPENAI_EVENTS), profiles={"open-responses": E}),
+    Rule("L013", "unknown-wire-format", "The stream is not an OpenAI Responses or Chat Completions stream", E, doc(
+        what="Reports, once, a stream whose first event is neither a Responses event (a `response.*` or `error` type) nor a `chat.completion.chunk`: another wire format (Gemini `candidates` chunks, a vendor's own events). Nothing else is reported on it: each event would otherwise cascade into findings about a protocol the stream never spoke. Pass `--kind` to validate it as one of the kinds anyway.",
+        why="openai-python and openai-node find none of the events they read: `ResponseStreamState` raises `Expected to have received response.created`, `ChatCompletionStreamState` builds an empty completion. A server behind the wrong endpoint or a gateway that forwards the upstream's native format looks exactly like this.",
+        example='`data: {"candidates": [{"content": {"parts": [{"text": "Hi"}]}}], "modelVersion": "gemini-2.5-flash"}`',
+        instead="Serve the wire format of the endpoint: Responses events on `/v1/responses`, `chat.completion.chunk`s on `/v1/chat/completions`.",
+        refs=f"{OPENAI_EVENTS}; {OPENAI_CHAT}"), kind="any"),
 )
 
 

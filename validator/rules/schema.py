@@ -6,13 +6,28 @@ event and stamps these rules on what they report.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..violations import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "check_response_keys"]
 
-E, INFO = Severity.ERROR, Severity.INFO
-PY_TYPES = "openai-python 3.3.1 `src/openai/types/responses/` (one file per event, e.g. `response_text_delta_event.py`; `response_output_item.py`, `response.py`)"
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+#: Keys of the response object OpenAI always sends (possibly null), beyond the schema's
+#: `required`; `usage` is on the terminal event.
+ALWAYS_SENT = ("error", "incomplete_details", "instructions", "metadata", "temperature", "top_p")
+#: Open Responses `ResponseResource.required` (openresponses/openresponses
+#: `schema/components/schemas/ResponseResource.json`, 3452c012): the compliance suite fails a
+#: server on each of these keys.
+OPEN_RESPONSES_REQUIRED = (
+    "id", "object", "created_at", "completed_at", "status", "incomplete_details", "model",
+    "previous_response_id", "instructions", "output", "error", "tools", "tool_choice",
+    "truncation", "parallel_tool_calls", "text", "top_p", "presence_penalty", "frequency_penalty",
+    "top_logprobs", "temperature", "reasoning", "user", "usage", "max_output_tokens",
+    "max_tool_calls", "store", "background", "service_tier", "metadata", "safety_identifier",
+    "prompt_cache_key")
+PY_TYPES = "openai-python 3.57.0 `src/openai/types/responses/` (one file per event, e.g. `response_text_delta_event.py`; `response_output_item.py`, `response.py`)"
 PY_CHUNK = "openai-python `src/openai/types/chat/chat_completion_chunk.py`"
 SCHEMAS = "`stream-validator schema TYPE` prints the schema of a type; `schemas/` in the repository"
 
@@ -42,4 +57,23 @@ RULES = (
         instead="Put data clients need into the fields of the reference; keep extensions to what a client can ignore.",
         refs=f"{PY_TYPES}; {OPENAI_EVENTS} (`obfuscation`), §3.2 (Open Responses extensions); {SCHEMAS}"),
         kind="any", profiles={"strict": INFO, "open-responses": None}),
+    Rule("S005", "response-key-missing", "The response object lacks a key the API always sends", W, doc(
+        what="Reports, once per key, a `response` object of a lifecycle event without a key OpenAI always sends, possibly as `null`: `error`, `incomplete_details`, `instructions`, `metadata`, `temperature`, `top_p`, and `usage` on the terminal event. Under `open-responses` it requires exactly the keys the Open Responses `ResponseResource` schema requires (32, `completed_at`, `previous_response_id`, `reasoning`, `store`, `service_tier`… included); keys the JSON Schema itself requires are S002.",
+        why="The OpenAPI specification and openai-node's types declare these keys required: TypeScript clients that test `response.error === null` or `response.usage === null` read `undefined` as an answer (an error that is not there, or usage that was not reported), and the Open Responses compliance suite fails the server on each missing key. Python clients read `None` either way, so it is a warning under the default profile and an error under `strict` and `open-responses`.",
+        example='`{"type":"response.completed","response":{"id":"resp_1","object":"response","created_at":1,"model":"m","status":"completed","output":[],"parallel_tool_calls":true,"tool_choice":"auto","tools":[]}}` (no `error`, `usage`, …)',
+        instead='Send every key of the response object, with `null` where there is no value: `"error": null, "incomplete_details": null, "usage": null`.',
+        refs="OpenAI OpenAPI specification `Response`; openai-node `resources/responses/responses.ts` (`Response`); Open Responses `schema/components/schemas/ResponseResource.json`"),
+        profiles={"open-responses": E}),
 )
+
+
+def check_response_keys(ctx: Any, response: dict, terminal: bool) -> None:
+    """S005: the keys of a lifecycle event's `response` that the API always sends."""
+    if ctx.profile == "open-responses":
+        keys: tuple[str, ...] = OPEN_RESPONSES_REQUIRED
+    else:
+        keys = (*ALWAYS_SENT, "usage") if terminal else ALWAYS_SENT
+    missing = [key for key in keys if key not in response]
+    for key in missing:
+        ctx.report("S005", f"the response object has no {key!r} key (the API always sends it, "
+                   "possibly as null)", f"/response/{key}", key=("S005", key))

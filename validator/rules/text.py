@@ -19,7 +19,7 @@ from .identity import part_text
 __all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_arguments", "check_final_item", "check_item_done", "check_part_done",
            "close_text", "describe_mismatch", "item_value"]
 
-E = Severity.ERROR
+E, W = Severity.ERROR, Severity.WARNING
 CHAIN = ("concat(deltas) == `*.done` value == `content_part.done` part == `output_item.done` "
          "item == terminal `response.output`")
 
@@ -30,6 +30,12 @@ RULES = (
         example='Deltas `"Hel"`, `"lo"` followed by `response.output_text.done` with `text: "Hello!"`.',
         instead=f"Make every link of the chain equal: {CHAIN}.",
         refs=OPENAI_EVENTS)),
+    Rule("T005", "value-without-deltas", "A value arrives only in its `*.done` event, with no delta before it", W, doc(
+        what="Reports a `*.done` event (`function_call_arguments.done`, `output_text.done`, …) that carries a non-empty value when no delta was sent for it. Deltas that disagree with the `*.done` value are T001.",
+        why="Clients that build the value from the deltas get nothing: openai-python's `ResponseStreamState` snapshot keeps `arguments: \"\"` and its `function_call_arguments.delta` events never fire, the Vercel AI SDK emits no `tool-input-delta`, a UI streams an empty call. Clients that read `*.done` or `output_item.done` are fine, so it is a warning (an error under `strict`). Seen from an OpenAI Codex model and LM Studio (corpus: `vercel-ai__lmstudio-reasoning-tool-call.jsonl`).",
+        example='`output_item.added` of a `function_call` with `arguments: ""`, then `response.function_call_arguments.done` with `arguments: "{\\"location\\":\\"SF\\"}"` and no delta.',
+        instead="Send the value as one or more deltas before its `*.done` event (one delta with the whole value is fine).",
+        refs=f"{OPENAI_EVENTS}; openai-python `lib/streaming/responses/_responses.py` (`accumulate_event`)")),
     Rule("T002", "part-done-mismatch", "`content_part.done` carries another text than its part streamed", E, doc(
         what="Reports a `content_part.done` (or `reasoning_summary_part.done`) whose part text differs from the part's `*.done` value (or from its deltas when there was no `*.done`).",
         why="openai-node replaces the part with the one of `content_part.done`; clients disagree on the text depending on which event they trust.",
@@ -88,7 +94,10 @@ def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> No
         return  # schema finding
     if not part.partial:
         streamed = part.accumulated()
-        if streamed != value:
+        if streamed == "" and value:
+            ctx.report("T005", f"{label}: the value ({len(value)} chars) arrives with no delta "
+                       "before it: clients that build it from deltas get nothing", pointer)
+        elif streamed != value:
             ours = (f"the text {part.prefilled} pre-filled plus the deltas add up to"
                     if part.prefilled else "the deltas add up to")
             ctx.report("T001", f"{label}: " + describe_mismatch(
