@@ -28,7 +28,7 @@ import os
 import sys
 
 import pytest
-from conftest import CORPUS
+from conftest import REAL
 from live_server import cli, serving
 from replay_server import unused_port
 
@@ -44,9 +44,9 @@ CAPTURES = ["chat__mirascope__parallel-tool-calls.sse", "chat__mirascope__finish
 
 @pytest.fixture(scope="module")
 def corpus_files():
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not beside the checkout ({CORPUS})")
-    return [str(CORPUS / name) for name in CAPTURES]
+    if not REAL.is_dir():
+        pytest.skip(f"the shared corpus is not beside the checkout ({REAL})")
+    return [str(REAL / name) for name in CAPTURES]
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_serve_check_and_diff_by_hand_against_a_bridge(codex_bridge, corpus_file
     """What a developer does without the gate: `serve` as the bridge's upstream, `check` the
     bridge, then `diff` what was played with what the bridge sent."""
     url, upstream = codex_bridge
-    played = CORPUS / "chat__vercel-ai__openai-text.jsonl"
+    played = REAL / "chat__vercel-ai__openai-text.jsonl"
     argv = [sys.executable, "-m", "validator", "serve", str(played), "--port", str(upstream)]
     with serving("serve", argv, upstream, tmp_path):
         result = cli("check", url, "--only", "responses-text", "--save", str(tmp_path / "out"),
