@@ -91,7 +91,7 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     ``KeyboardInterrupt``, or what a signal handler raises) cancels the running exchanges at
     once and raises ``CheckInterrupted``."""
     headers = request_headers(options)
-    secrets = [v for k, v in headers.items() if is_secret(k)] + [options.api_key or ""]
+    secrets = secrets_of(headers, options)
     timeout = httpx.Timeout(options.timeout)
     # No keep-alive: each exchange opens its own connection, whose socket the watchdog can shut
     # down (--max-time, interrupts); a conformance run is a few dozen requests.
@@ -187,6 +187,11 @@ def served_model(client: httpx.Client, options: CheckOptions, headers: dict[str,
     first = models[0] if isinstance(models, list) and models else None
     model = first.get("id") if isinstance(first, dict) else None
     return model if isinstance(model, str) and model else None
+
+
+def secrets_of(headers: dict[str, str], options: CheckOptions) -> list[str]:
+    """What must never reach a report: the secret headers' values and the API key."""
+    return [v for k, v in headers.items() if is_secret(k)] + [options.api_key or ""]
 
 
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
