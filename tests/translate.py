@@ -101,7 +101,8 @@ def to_responses(answer: Answer) -> list[dict]:
     response = {"id": "resp_translated", "object": "response", "created_at": 1760000000,
                 "status": "in_progress", "error": None, "incomplete_details": None,
                 "model": "gpt-test", "output": [], "parallel_tool_calls": True, "tools": [],
-                "tool_choice": "auto", "usage": None, "metadata": {}}
+                "tool_choice": "auto", "usage": None, "metadata": {}, "instructions": None,
+                "temperature": None, "top_p": None}
 
     def emit(event: dict) -> None:
         events.append({"type": event.pop("type"), "sequence_number": len(events), **event})
