@@ -13,7 +13,8 @@ The first path segment picks the server's behaviour, so one server plays every c
 - ``/keepalive/v1/...`` streams half a capture, then only `: keep-alive` comments;
 - ``/close/v1/...``    streams half a capture, then closes the socket inside the chunked body;
 - ``/error500/v1/...`` answers 500 with a JSON error;
-- ``/html/v1/...``     answers 200 with an HTML page (a proxy's error page).
+- ``/html/v1/...``     answers 200 with an HTML page (a proxy's error page);
+- ``/badgzip/v1/...``  streams the capture plain but labelled ``Content-Encoding: gzip``.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ class _Handler(ReplayHandler):
             return self.send_json(received, 400, {"type": "error", "error": error}
                                   if endpoint == "messages" else {"error": error})
         data = as_sse(self.server.table[(endpoint, feature(body, endpoint))].read_bytes())
-        self.start_stream(received)
+        # badgzip: the capture sent plain but labelled gzip (a proxy that lies about the body).
+        self.start_stream(received, {"Content-Encoding": "gzip"} if mode == "badgzip" else None)
         # flaky: every other request of the run ends cleanly in the middle of the stream.
         flaky = mode == "flaky" and len(self.server.requests) % 2 == 0
         cut = len(data) // 2 if mode in ("hang", "keepalive", "close") or flaky else len(data)

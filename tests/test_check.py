@@ -210,7 +210,7 @@ def test_refused_connection_is_a_finding_per_scenario(tmp_path):
 def test_every_live_rule_is_triggered(server):
     # The H and X rules have no file sample (tests/test_samples.py): each is triggered here.
     triggered = set()
-    for mode in ("lenient", "hang", "close", "error500", "html", "sseerror"):
+    for mode in ("lenient", "hang", "close", "error500", "html", "sseerror", "badgzip"):
         _, files = check_json(server.url(mode), "--timeout", "0.5", "--only", "*-invalid-*")
         triggered |= {code for entry in files.values() for code in found(entry)}
     _, files = check_json(f"http://127.0.0.1:{unused_port()}/v1", "--only", "chat-text")

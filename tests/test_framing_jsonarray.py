@@ -1,4 +1,5 @@
-"""The JSON array decoder: element lines from the scanner, elements from ijson, any chunking."""
+"""The JSON array decoder: element lines and ends from the scanner, elements from orjson, any
+chunking."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pytest
 from conftest import decode_with, every_split
 
 from validator.framing import FrameDecoder
-from validator.framing.jsonarray import MAX_DEPTH
 from validator.model import Finding, Frame
+
+#: orjson's nesting limit, which SSE and JSONL events have too.
+MAX_DEPTH = 1024
 
 EVENTS = [
     {"type": "response.created", "sequence_number": 0, "response": {"id": "resp_1", "output": []}},
@@ -85,14 +88,26 @@ def test_truncated_array() -> None:
 
 @pytest.mark.parametrize(("data", "line"), [
     (b'[\n {"a": 1}\n {"c": 3}\n]', 3),  # missing comma
-    (b'[\n {"a": 1},\n {"b": 2,}\n]', 3),  # trailing comma in an object
-    (b'[\n {"a": 1},\n {"b": tru}\n]', 3),
     (b'[\n {"a": 1},\n\n ,\n]', 4),
     (b'[\n {"a": 1},\n\n]', 4),  # trailing comma
+    (b'[\n {"a": 1},\n {"b": [1}, {"c": 3}\n]', 3),  # a "}" closes a "["
 ])
 def test_broken_array_stops_at_the_error(data: bytes, line: int) -> None:
     reference = whole(data)
     assert located(reference) == [(0, 2, {"a": 1}), ("F001", line, None)]
+    for chunks in every_split(data):
+        assert decode(chunks) == reference
+
+
+@pytest.mark.parametrize("element", [b'{"b": 2,}', b'{"b": tru}', b"tru", b"[1, ]"])
+def test_invalid_element_is_reported_like_a_jsonl_line_and_decoding_goes_on(element) -> None:
+    data = b'[\n {"a": 1},\n ' + element + b',\n {"c": 3}\n]'
+    reference = whole(data)
+    assert located(reference) == [(0, 2, {"a": 1}), (1, 3, None), ("F001", 3, 1),
+                                  (2, 4, {"c": 3})]
+    jsonl = decode_with(FrameDecoder("jsonl"), [b'{"a": 1}\n' + element + b'\n{"c": 3}\n'])
+    assert [i.message for i in reference if type(i) is Finding] == \
+        [i.message for i in jsonl if type(i) is Finding]
     for chunks in every_split(data):
         assert decode(chunks) == reference
 
@@ -114,8 +129,9 @@ def test_data_after_the_array() -> None:
     assert located(whole(b'[{"a": 1}]\n[{"b": 2}]')) == [(0, 1, {"a": 1}), ("F001", 2, None)]
 
 
-def test_invalid_utf8_stops_the_array() -> None:
-    assert located(whole(b'[{"a": 1},\n{"b": "\xff"}]')) == [(0, 1, {"a": 1}), ("F005", 2, None)]
+def test_invalid_utf8_is_replaced_as_in_jsonl() -> None:
+    assert located(whole(b'[{"a": 1},\n{"b": "\xff"}]')) == [
+        (0, 1, {"a": 1}), (1, 2, {"b": "\ufffd"}), ("F005", 2, 1)]
 
 
 def test_deep_nesting_fails_cleanly_and_decoding_goes_on() -> None:
@@ -158,9 +174,72 @@ def test_element_too_long_any_chunking() -> None:
     (50, [(0, 1, {"a": 1}), ("F009", 2, None), (1, 3, {"b": 2})]),
     (5000, [(0, 1, {"a": 1}), (1, 2, None), ("F001", 2, 1), (2, 3, {"b": 2})]),
 ])
-def test_first_limit_passed_decides(limit: int, expected: list) -> None:
+def test_the_length_limit_does_not_depend_on_the_chunking(limit: int, expected: list) -> None:
     deep = b"[" * (MAX_DEPTH + 5) + b"]" * (MAX_DEPTH + 5)
-    data = b'[{"a": 1},\n{"x": "' + b"y" * 100 + b'", "d": ' + deep + b'} garbage,\n{"b": 2}]'
+    data = b'[{"a": 1},\n{"x": "' + b"y" * 100 + b'", "d": ' + deep + b'},\n{"b": 2}]'
     for size in (1, 2, 3, 7, 64, 100, 1000, len(data)):
         chunks = [data[i:i + size] for i in range(0, len(data), size)]
         assert located(decode(chunks, max_line_bytes=limit)) == expected, size
+
+
+# -- hostile input (issue 18) ------------------------------------------------------------------
+
+
+def _decode_in_child(data: bytes, seconds: float) -> list:
+    """``located(whole(data))`` computed in a child process that must finish within
+    ``seconds`` (a hang fails the test instead of hanging it)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from validator.framing import FrameDecoder; d = FrameDecoder('json'); "
+            "out = d.feed(sys.stdin.buffer.read()) + d.close(); "
+            "import json; print(json.dumps([(type(i).__name__, getattr(i, 'code', None), i.line) "
+            "for i in out]))")
+    try:
+        done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True,
+                              timeout=seconds, check=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"decoding {data[:20]!r} did not end within {seconds} s")
+    return [tuple(item) for item in json.loads(done.stdout)]
+
+
+@pytest.mark.parametrize("data", [b"[}", b"[" + b"}" * 1000, b"[1, }", b'[{"a": 1}, ]}'])
+def test_a_stray_closing_brace_ends_the_array_at_once(data: bytes) -> None:
+    """Issue 18.1: a `}` at the array's top level used to match a zero-length scalar: the
+    scanner never advanced (an endless loop with growing memory)."""
+    found = _decode_in_child(data, 10)
+    assert found[-1][:2] == ("Finding", "F001")
+    for chunks in every_split(data[:40]):
+        assert decode(chunks) == whole(data[:40])
+
+
+@pytest.mark.parametrize("text", [
+    '{"n": 9223372036854775808}', '{"n": 18446744073709551616}', '{"n": -9223372036854775809}',
+    '{"x": 1E400}', '{"s": "\\ud800"}', '{"s": "a\\udfffb"}',
+])
+def test_elements_are_read_as_jsonl_reads_the_same_line(text: str) -> None:
+    """Issue 18.18: the array reader used to reject integers >= 2^63 and 1E400 (and stop
+    reading) and turned a lone surrogate into '?'; JSONL accepts them as the clients do."""
+    data = f'[{text},\n{{"b": 2}}]'.encode()
+    jsonl = decode_with(FrameDecoder("jsonl"), [f"{text}\n{{\"b\": 2}}\n".encode()])
+    assert located(whole(data)) == located(jsonl)
+    assert whole(data)[0].payload is not None
+
+
+def test_a_long_element_costs_what_the_same_jsonl_line_costs() -> None:
+    """Issue 18.10: ijson rescanned an incomplete token on every 16 KiB feed, so one long
+    element took time quadratic in its length (a 32 MiB element: 55x its JSONL time)."""
+    import time
+
+    delta = "x" * (8 * 1024 * 1024)
+    event = json.dumps({"type": "response.output_text.delta", "delta": delta}).encode()
+
+    def cpu(decoder: FrameDecoder, data: bytes) -> float:
+        start = time.process_time()
+        items = list(decoder.feed_sliced(data)) + decoder.close()
+        assert items[0].payload["delta"] == delta
+        return time.process_time() - start
+
+    jsonl = min(cpu(FrameDecoder("jsonl"), event + b"\n") for _ in range(3))
+    array = min(cpu(FrameDecoder("json"), b"[" + event + b"]") for _ in range(3))
+    assert array < 4 * jsonl + 0.05, (array, jsonl)

@@ -253,3 +253,101 @@ def test_absurd_indexes_and_ids(tmp_path, event, resumed):
         events[0]["response"]["background"] = True
     events.insert(4, dict(event, sequence_number=events[3]["sequence_number"]))
     lint_events(tmp_path, events, expect=1, max_mb=100)
+
+
+# -- issue 18: crashes on hostile values ---------------------------------------------------------
+
+CHUNK = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+         "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": None}]}
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [977, 1000, 1023])
+@pytest.mark.parametrize("fmt", ["sse", "jsonl", "json"])
+def test_events_nested_a_thousand_deep_are_a_finding_not_a_crash(tmp_path, depth, fmt):
+    """Issue 18.2: orjson reads up to 1024 levels, but the engine's excerpt (json.dumps) and
+    jsonschema's message (repr) recurse: RecursionError ended the whole run."""
+    delta = ('{"type":"response.output_text.delta","item_id":"m","output_index":0,'
+             f'"content_index":0,"delta":{_deep(depth)},"sequence_number":0}}')
+    chunk = json.dumps(CHUNK).replace('"x"', _deep(depth - 4))  # 4 levels above the content
+    for event in (delta, chunk):
+        data = {"sse": f"data: {event}\n\n", "jsonl": f"{event}\n", "json": f"[{event}]"}[fmt]
+        path = tmp_path / f"deep.{fmt}"
+        path.write_text(data)
+        code, violations = lint_json(path)
+        assert code == 1
+        assert "F020" in found(violations)
+
+
+@pytest.mark.parametrize("reason", [["stop"], {"a": 1}, 3, True, _deep(990)])
+def test_a_finish_reason_of_any_json_type_is_a_finding(tmp_path, reason):
+    """Issue 18.3: a list or object as `finish_reason` raised TypeError (unhashable)."""
+    chunk = json.dumps({**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": 0}]})
+    chunk = chunk.replace('"finish_reason": 0', '"finish_reason": ' + (
+        reason if isinstance(reason, str) else json.dumps(reason)))
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps(CHUNK) + "\n" + chunk + "\n" + chunk + "\n")
+    code, violations = lint_json(path)
+    assert code == 1
+    assert {"C016", "C017"} <= found(violations) or "F020" in found(violations)
+    assert all(len(v["message"]) < 400 for v in violations)
+
+
+# -- issue 18: time and memory bounds ------------------------------------------------------------
+
+def _cpu(fmt: str, data: bytes) -> float:
+    import time
+
+    from validator.framing import FrameDecoder
+
+    best = float("inf")
+    for _ in range(3):
+        decoder = FrameDecoder(fmt)
+        start = time.process_time()
+        for _item in decoder.feed_sliced(data):
+            pass
+        decoder.close()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_jsonl_blank_lines_cost_what_sse_blank_lines_cost():
+    """Issue 18.6: a JSONL blank line went through orjson's exception (12.5x the SSE cost): a
+    1 MB gzip of newlines took about 45 minutes."""
+    blanks = b"\n" * 3_000_000
+    assert _cpu("jsonl", blanks) < 3 * _cpu("sse", blanks) + 0.02
+
+
+def test_multi_line_sse_data_is_bounded_in_bytes_and_lines(tmp_path):
+    """Issue 18.9: one event of many 1-byte `data:` lines took about 16x the file size (a
+    list of bytes and one of line numbers per line); now it is held as its bytes, and an event
+    of more than MAX_DATA_LINES data lines is skipped (F009)."""
+    from validator.framing.sse import MAX_DATA_LINES
+
+    path = tmp_path / "lines.sse"
+    path.write_bytes(b"data:x\n" * (MAX_DATA_LINES // 2) + b"\n")
+    code, output, stderr, peak = lint_child(str(path), "--format", "json")
+    assert_clean_failure(code, output, stderr)
+    assert "F001" in output  # one event of x\nx\n...: not JSON
+    assert peak is None or peak < 90, f"{peak} MB for a {path.stat().st_size // MB} MB file"
+    path.write_bytes(b"data:\n" * (MAX_DATA_LINES + 1) + b"\n" + VALID.read_bytes())
+    code, violations = lint_json(path)
+    assert [v["code"] for v in violations] == ["F009"]
+    assert f"more than {MAX_DATA_LINES} data lines" in violations[0]["message"]
+
+
+def test_sniffing_after_a_long_blank_prefix_does_not_depend_on_the_chunking():
+    """Issue 18.18: the format of an input that starts with more blanks than max_line_bytes
+    depended on whether the first non-blank byte came in the same chunk."""
+    from conftest import decode_with
+
+    from validator.framing import FrameDecoder
+
+    data = b" \n" * 800 + b'[{"type": "x"}]'
+    whole = decode_with(FrameDecoder(max_line_bytes=1024), [data])
+    for size in (1, 100, 1023, 1024, 1025, 1600, len(data)):
+        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        assert decode_with(FrameDecoder(max_line_bytes=1024), chunks) == whole, size

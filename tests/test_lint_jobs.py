@@ -65,8 +65,8 @@ def test_several_files_go_to_a_pool_of_jobs_workers(monkeypatch):
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
     tasks = [(str(p), {"profile": "openai"})
              for p in sorted((SAMPLES / "valid").glob("*.sse"))[:3]]
-    reports = shell._lint_all(tasks, "<stdin>", 2)
+    reports = list(shell._lint_all(tasks, "<stdin>", 2))
     assert pools == [2]
     assert [r.to_dict() for r in reports] == [
-        r.to_dict() for r in shell._lint_all(tasks, "<stdin>", 1)]
-    assert shell._lint_all(tasks[:1], "<stdin>", 2) and pools == [2]  # one file: here
+        r.to_dict() for r in list(shell._lint_all(tasks, "<stdin>", 1))]
+    assert list(shell._lint_all(tasks[:1], "<stdin>", 2)) and pools == [2]  # one file: here

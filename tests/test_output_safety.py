@@ -101,3 +101,14 @@ def test_stdin_filename_is_escaped():
     result = CliRunner().invoke(main, ["lint", "--stdin-filename", "in\x1b[2Jput", "-"],
                                 input=b'{"type":"response.created","sequence_number":0}\n')
     assert "\x1b[2J" not in result.output and "in\\x1b[2Jput" in result.output
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200f", "\u061c"])
+def test_bidi_controls_are_shown_escaped(tmp_path, control):
+    """Issue 18.18: a right-to-left override (U+202E) in stream content reorders what the
+    terminal shows of the report line ("Trojan Source"); it is shown escaped like a control."""
+    path = _stream(tmp_path, f"safe{control}txt.exe")
+    result = CliRunner().invoke(main, ["lint", path, "--color", "never"])
+    assert result.exit_code == 1
+    assert control not in result.output
+    assert f"\\u{ord(control):04x}" in result.output

@@ -22,6 +22,7 @@ from .rules.chat import (
     finish,
     list_delta,
     role_repeated,
+    shown,
     start_choice,
     tool_call_delta,
 )
@@ -125,8 +126,8 @@ class ChatChecker:
         if type(delta) is dict and delta:
             if choice.finish_at is not None and delta_carries_output(delta):
                 self.ctx.report("C017", f"choice {choice.index} gets output after its "
-                                f"finish_reason {choice.finish_reason!r}", f"/choices/{at}/delta",
-                                key=("C017", choice.index))
+                                f"finish_reason {shown(choice.finish_reason)}",
+                                f"/choices/{at}/delta", key=("C017", choice.index))
             content = delta.get("content")
             if type(content) is str and len(delta) == 1:  # the hot path: a content delta
                 if content:

@@ -19,11 +19,23 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from . import __version__
-from .capture import Capture, is_secret, post_stream, redact_url, save
+from .capture import (
+    ACCEPT_ENCODING,
+    Capture,
+    CaptureFile,
+    Watchdog,
+    deadline,
+    is_secret,
+    post_stream,
+    read_small,
+    redact_url,
+    save,
+)
 from .causes import cause_key
 from .engine import StreamReport, StreamValidator
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
@@ -32,7 +44,8 @@ from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckOptions", "curl_command", "endpoint_url",
+__all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckInterrupted", "CheckOptions",
+           "curl_command", "endpoint_url",
            "request_headers", "run_check", "served_model", "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
@@ -62,28 +75,60 @@ class CheckOptions:
     save_dir: Path | None = None
 
 
+class CheckInterrupted(Exception):
+    """The run was interrupted: ``reports`` are those of the scenarios that had finished (in
+    the scenarios' order); the running ones were cancelled."""
+
+    def __init__(self, reports: list[StreamReport], cause: BaseException) -> None:
+        super().__init__("interrupted")
+        self.reports = reports
+        self.cause = cause
+
+
 def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
               on_done: Callable[[StreamReport], None] | None = None) -> list[StreamReport]:
     """Run every scenario (``concurrency`` at a time, ``repeat`` times each); the reports keep
     the scenarios' order.  ``on_done`` is called with each report as its scenario finishes
-    (for progress)."""
+    (for progress).
+
+    An interrupt in the waiting thread (a ``BaseException`` that is no ``Exception``:
+    ``KeyboardInterrupt``, or what a signal handler raises) cancels the running exchanges at
+    once and raises ``CheckInterrupted``."""
     timeout = httpx.Timeout(options.timeout)
-    limits = httpx.Limits(max_connections=options.concurrency)
+    # No keep-alive: each exchange opens its own connection, whose socket the watchdog can shut
+    # down (--max-time, interrupts); a conformance run is a few dozen requests.
+    limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=0)
+    watchdog = Watchdog()
     with httpx.Client(timeout=timeout, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-        listing = request_headers(options, scenarios[0].kind if scenarios else "responses")
-        model = options.model or served_model(client, options, listing) or DEFAULT_MODEL
+        futures = []
+        try:
+            listing = request_headers(options, scenarios[0].kind if scenarios else "responses")
+            model = options.model or served_model(client, options, listing, watchdog) \
+                or DEFAULT_MODEL
 
-        def run(scenario: Scenario) -> StreamReport:
-            headers = request_headers(options, scenario.kind)
-            runs = [_run_one(client, scenario, headers, options, model, run)
-                    for run in range(options.repeat)]
-            report = _merge(runs)
-            if on_done is not None:
-                on_done(report)
-            return report
+            def run(scenario: Scenario) -> StreamReport | None:
+                headers = request_headers(options, scenario.kind)
+                secrets = secrets_of(headers, options)
+                runs = [_run_one(client, scenario, headers, options, model, run, watchdog,
+                                 secrets) for run in range(options.repeat)]
+                if None in runs:  # cancelled
+                    return None
+                report = _merge(runs)  # type: ignore[arg-type]
+                if on_done is not None:
+                    on_done(report)
+                return report
 
-        return list(pool.map(run, scenarios))
+            futures = [pool.submit(run, scenario) for scenario in scenarios]
+            return [future.result() for future in futures]  # type: ignore[misc]
+        except BaseException as exc:
+            watchdog.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            if isinstance(exc, Exception):  # a failure, not an interrupt
+                raise
+            done = [f.result() for f in futures
+                    if f.done() and not f.cancelled() and f.exception() is None]
+            raise CheckInterrupted([r for r in done if r is not None], exc) from None
 
 
 def request_headers(options: CheckOptions, kind: str = "responses") -> dict[str, str]:
@@ -135,18 +180,25 @@ def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:
 
 def under_base(base_url: str, path: str) -> str:
     """``path`` (``/responses``, ``/models``) under the API root ``base_url``: the one place
-    check builds a URL."""
-    return base_url.rstrip("/") + path
+    check builds a URL.  After the base URL's path, before its query
+    (``…/v1?api-version=X`` -> ``…/v1/responses?api-version=X``)."""
+    parts = urlsplit(base_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + path, fragment=""))
 
 
-def served_model(client: httpx.Client, options: CheckOptions,
-                 headers: dict[str, str]) -> str | None:
+def served_model(client: httpx.Client, options: CheckOptions, headers: dict[str, str],
+                 watchdog: Watchdog | None = None) -> str | None:
     """The first model of the server's ``GET BASE_URL/models`` list (OpenAI's shape:
-    ``{"data": [{"id": …}, …]}``), or ``None`` if it does not answer with one."""
+    ``{"data": [{"id": …}, …]}``), or ``None`` if it does not answer with one within
+    ``--max-time`` and 1 MiB."""
     try:
-        answer = client.get(under_base(options.base_url, "/models"),
-                            headers={**headers, "Accept": "application/json"})
-        document = answer.json() if answer.is_success else None
+        with deadline(options.max_time, watchdog or Watchdog()) as limit, client.stream(
+                "GET", under_base(options.base_url, "/models"),
+                headers={**headers, "Accept": "application/json",
+                         "Accept-Encoding": ACCEPT_ENCODING},
+                extensions={"trace": limit.trace}) as answer:
+            body = read_small(answer) if answer.is_success else None
+        document = json.loads(body) if body is not None else None
     except (httpx.HTTPError, ValueError):  # no answer, or not JSON
         return None
     models = document.get("data") if isinstance(document, dict) else None
@@ -155,19 +207,35 @@ def served_model(client: httpx.Client, options: CheckOptions,
     return model if isinstance(model, str) and model else None
 
 
+def secrets_of(headers: dict[str, str], options: CheckOptions) -> list[str]:
+    """What must never reach a report: the secret headers' values and the API key."""
+    return [v for k, v in headers.items() if is_secret(k)] + [options.api_key or ""]
+
+
 def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
-             options: CheckOptions, model: str, run: int) -> StreamReport:
+             options: CheckOptions, model: str, run: int, watchdog: Watchdog,
+             secrets: list[str]) -> StreamReport | None:
+    """One run of a scenario (``None``: it was cancelled)."""
     # The Content-Type says how to read the body: check only validates text/event-stream
     # answers, so the framing is SSE whatever the bytes look like.
     validator = StreamValidator(kind=scenario.kind, profile=options.profile,
                                 select=options.select, ignore=options.ignore, input_format="sse")
     request = {"model": model, **scenario.request, "stream": True}
     url = endpoint_url(options, scenario)
-    capture = post_stream(client, url, request, headers, validator, options.timeout,
-                          options.max_time, keep=options.save_dir is not None)
     name = scenario.name if run == 0 else f"{scenario.name}.run{run + 1}"
-    saved = save(capture, options.save_dir, name) if options.save_dir else None
-    stream_findings = list(validator.violations)
+    body = CaptureFile(options.save_dir, name) if options.save_dir else None
+    try:
+        capture = post_stream(client, url, request, headers, validator, options.timeout,
+                              options.max_time, save_to=body, watchdog=watchdog, secrets=secrets)
+    except BaseException:
+        if body is not None:
+            body.discard()
+        raise
+    saved = save(capture, options.save_dir, name, body) if body is not None else None
+    if capture.cancelled:
+        return None
+    # A body that could not be decoded (H010) was not validated.
+    stream_findings = list(validator.violations) if capture.exchange.streamed else []
     if capture.exchange.relayed_error is not None:
         # Not an SSE stream gone wrong but an error sent unframed (H005): its bytes' framing
         # findings are that one cause again.

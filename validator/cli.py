@@ -15,10 +15,11 @@ import difflib
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,6 +27,7 @@ import click
 
 from . import __version__, config, timeline
 from .api import validate_file
+from .atomic import write_atomic
 from .engine import KINDS, StreamReport
 from .framing import FORMATS, read_frames
 from .reporters import REPORTERS, fails, parse_report_spec, text
@@ -103,20 +105,26 @@ def _lint_or_unreadable(path: str, stdin_name: str, options: dict) -> StreamRepo
 
 
 def _lint_all(tasks: list[tuple[str, dict]], stdin_name: str,
-              jobs: int) -> list[StreamReport | Unreadable]:
+              jobs: int) -> Iterator[StreamReport | Unreadable]:
     """The report of each ``(path, options)``, in order (or why it could not be read); with
     ``jobs`` > 1 and several files, the files are linted in a pool of worker processes (stdin
-    always here: a worker cannot read it)."""
+    always here: a worker cannot read it).  A generator, so that an interrupt keeps the reports
+    already made."""
     files = [(path, options) for path, options in tasks if path != "-"]
     if jobs == 1 or len(files) < 2:
-        return [_lint_or_unreadable(path, stdin_name, options) for path, options in tasks]
+        for path, options in tasks:
+            yield _lint_or_unreadable(path, stdin_name, options)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)))
+    try:
         linted = pool.map(_lint_or_unreadable, [path for path, _ in files],
                           [stdin_name] * len(files), [options for _, options in files])
-        return [_lint_or_unreadable(path, stdin_name, options) if path == "-" else next(linted)
-                for path, options in tasks]
+        for path, options in tasks:
+            yield _lint_or_unreadable(path, stdin_name, options) if path == "-" else next(linted)
+    finally:  # after an interrupt, the files not started yet are not started
+        pool.shutdown(cancel_futures=True)
 
 
 def _cores() -> int:
@@ -318,11 +326,15 @@ def _timelines(reports: Sequence[StreamReport]) -> dict[int, Timeline]:
 
 
 def _write(path: str, text: str, *, append: bool = False) -> None:
+    """Write a report (in one step: a temporary file renamed over it), or append to one."""
     try:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "a" if append else "w", encoding="utf-8") as stream:
-            stream.write(text)
+        if append:
+            with open(target, "a", encoding="utf-8") as stream:
+                stream.write(text)
+        else:
+            write_atomic(target, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {printable(path)}: {exc.strerror or exc}") from None
 
@@ -396,19 +408,23 @@ def lint(paths: tuple[str, ...], output_format: str | None,
                          "(or .gz of them) in this directory")
     _refuse_inputs_as_reports(report_specs, found.files)
     problems = list(found.unreadable)
-    reports = []
+    reports: list[StreamReport] = []
     tasks = []
     for path in found.files:
         ignored = [code for pattern, codes in per_file.items() if path != "-"
                    and matches(path, pattern, root) for code in codes]
         tasks.append((path, {**options, "ignore": [*chosen_ignore, *ignored]} if ignored
                       else options))
-    for (path, _), result in zip(tasks, _lint_all(tasks, stdin_filename, jobs or _cores()),
-                                 strict=True):
-        if isinstance(result, Unreadable):
-            problems.append((path, str(result)))
-        else:
-            reports.append(result)
+    try:
+        for (path, _), result in zip(tasks, _lint_all(tasks, stdin_filename, jobs or _cores()),
+                                     strict=True):
+            if isinstance(result, Unreadable):
+                problems.append((path, str(result)))
+            else:
+                reports.append(result)
+    except Interrupted as stop:
+        _stopped(stop, reports, "files", output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
     if reports or not problems:  # nothing could be read: the messages alone say it
         emit_reports(reports, output_format=output_format, report_specs=report_specs,
                      color=_use_color(color), strict=strict, quiet=quiet,
@@ -513,6 +529,31 @@ def _refuse_inputs_as_reports(report_specs: Sequence[tuple[str, str]],
                              "reports elsewhere")
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived (raised by the handler ``run`` installs; like
+    ``KeyboardInterrupt`` no ``Exception``, so that no ``except Exception`` swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _stopped(stop: Interrupted, reports: Sequence[StreamReport], what: str,
+             **emit: Any) -> None:
+    """Report what is done, one line on stderr, exit 128 + the signal (130 SIGINT, 143
+    SIGTERM)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the report
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    emit_reports(reports, **emit)
+    click.echo(f"stream-validator: interrupted ({stop}): the {len(reports)} {what} done so far "
+               "are reported", err=True)
+    sys.exit(128 + stop.signum)
+
+
 def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -> int:
     failed = any(fails(r, strict=strict) for r in reports)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
@@ -551,16 +592,32 @@ def _progress(total: int) -> Callable[[StreamReport], None]:
 def _check_base_url(url: str) -> str:
     from urllib.parse import urlsplit
 
+    import httpx
+
     try:
         parts = urlsplit(url)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
-            parts.port is None or parts.port > 0)
-    except ValueError:  # a bad port or IPv6 literal
+            parts.port is None or parts.port > 0) and _HEADER_VALUE.match(url) is not None
+        # What httpx (a line break, "xn--") or the resolver's codec ("a..b") refuses would
+        # otherwise be an internal error.
+        httpx.Request("POST", url)
+        valid = valid and bool(parts.hostname.encode("idna"))
+    except (ValueError, httpx.InvalidURL):  # a bad port, IPv6 literal or IDNA label
         valid = False
     if not valid:
         raise UsageError(f"{printable(url)}: expected an http(s) base URL such as "
                          "http://127.0.0.1:8000/v1")
     return url
+
+
+def _check_api_key(key: str | None) -> str | None:
+    """The key, if it can be sent as a header value; else exit 2 with a message that never
+    shows it (a key with a trailing newline would otherwise end up in an error text)."""
+    if key is not None and (not key or not _HEADER_VALUE.match(key) or key != key.strip()):
+        raise UsageError("the API key (--api-key or OPENAI_API_KEY) is not a valid header "
+                         "value: it must be printable ASCII without spaces or line breaks at "
+                         "its ends (the key is not shown)")
+    return key
 
 
 @main.command()
@@ -645,6 +702,7 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     from . import scenarios as sc
     from .check import (
         DEFAULT_MODEL,
+        CheckInterrupted,
         CheckOptions,
         curl_command,
         endpoint_url,
@@ -674,7 +732,7 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
             (("responses", responses_url), ("chat", chat_url)) if url}
     options = CheckOptions(
         base_url=_check_base_url(base_url), model=model, endpoint_urls=urls, repeat=repeat,
-        api_key=api_key,
+        api_key=_check_api_key(api_key),
         headers=dict(_parse_header(h) for h in header_values), timeout=timeout,
         max_time=max_time, concurrency=concurrency, profile=profile, select=chosen_select,
         ignore=chosen_ignore, save_dir=Path(save_dir) if save_dir else None)
@@ -696,6 +754,12 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     except OSError as exc:  # --save DIR cannot be written, --upstream-port is taken
         raise UsageError(f"cannot save captures or serve the upstream: "
                          f"{exc.strerror or exc}") from None
+    except CheckInterrupted as stop:
+        if not isinstance(stop.cause, Interrupted):
+            raise stop.cause from None
+        _stopped(stop.cause, stop.reports, f"of {len(chosen)} scenarios",
+                 output_format=output_format, report_specs=report_specs,
+                 color=_use_color(color), strict=strict)
     emit_reports(reports, output_format=output_format, report_specs=report_specs,
                  color=_use_color(color), strict=strict, quiet=quiet, statistics=statistics)
     sys.exit(_exit_code(reports, strict, exit_zero))
@@ -844,11 +908,22 @@ def schema(event_type: str | None, list_types: bool) -> None:
 
 
 def run() -> None:
-    """Entry point that turns any unexpected exception into a one-line message and exit 2."""
+    """Entry point: SIGINT and SIGTERM end a command with what it has done (exit 130/143), and
+    any unexpected exception becomes a one-line message (credentials scrubbed) and exit 2."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
     try:
         main(standalone_mode=True)
     except SystemExit:
         raise
+    except Interrupted as stop:  # before a command could report anything
+        click.echo(f"stream-validator: interrupted ({stop})", err=True)
+        sys.exit(128 + stop.signum)
     except Exception as exc:
-        click.echo(f"stream-validator: internal error: {type(exc).__name__}: {exc}", err=True)
+        from .capture import scrub
+
+        secrets = [os.environ.get("OPENAI_API_KEY", "")]
+        message = scrub(f"{type(exc).__name__}: {exc}", secrets)
+        click.echo(f"stream-validator: internal error: {printable(message)}", err=True)
         sys.exit(EXIT_ERROR)

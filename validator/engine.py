@@ -367,7 +367,15 @@ class StreamValidator:
             return
         if type(payload) is not dict:
             return  # framing reported it (invalid JSON, not an object)
-        (self._checker or self._start(payload)).feed(payload)
+        try:
+            (self._checker or self._start(payload)).feed(payload)
+        except RecursionError:  # a check that recursed into a value nested ~1000 deep
+            self._too_deep()
+
+    def _too_deep(self) -> None:
+        self._report("F020", "the event is nested so deep (about 1000 levels) that recursive "
+                     "JSON tools fail on it; its fields are not checked one by one", None,
+                     ("F020", self._ctx.index), ...)
 
     def _precheck(self, payload: dict, failed: bool = False) -> bool:
         """The checks of every event before its kind's (see ``_Context``); ``failed``: the
@@ -377,7 +385,11 @@ class StreamValidator:
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
         if passes is not None and not passed and payload.get("object") != "":
-            findings = self._schema.explain_failed(payload, self.kind)
+            try:
+                findings = self._schema.explain_failed(payload, self.kind)
+            except RecursionError:  # jsonschema's messages repr the instance
+                findings = ()
+                self._too_deep()
             # The same tuple as last time (a defect repeated on every event): every finding
             # in it was reported already.
             if findings is not self._explained:
@@ -479,5 +491,11 @@ class StreamValidator:
             pointer=pointer, excerpt=excerpt(payload, pointer)))
 
 
+def _anthropic_checker(ctx: Any) -> Any:
+    from .anthropic.checker import AnthropicChecker  # on first use: start-up of other kinds
+
+    return AnthropicChecker(ctx)
+
+
 _CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker,
-                             "anthropic": anthropic.AnthropicChecker}
+                             "anthropic": _anthropic_checker}

@@ -33,8 +33,11 @@ def excerpt(payload: Any, pointer: str | None, limit: int = LIMIT) -> str | None
 def _dumps(payload: Any) -> str:
     try:
         return orjson.dumps(payload, default=str).decode("utf-8")
-    except TypeError:  # lone surrogates or non-string keys in a dict a caller built
-        return json.dumps(payload, default=str, separators=(",", ":"))
+    except TypeError:  # lone surrogates, non-string keys in a dict a caller built, > 254 levels
+        try:
+            return json.dumps(payload, default=str, separators=(",", ":"))
+        except RecursionError:  # ~1000 levels (F020)
+            return "{…}"
 
 
 def _offset(payload: Any, pointer: str) -> int | None:

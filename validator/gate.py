@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import httpx
 
 from . import __version__
-from .capture import post_stream, redact_url, save
-from .check import CheckOptions, under_base
+from .capture import CaptureFile, post_stream, redact_url, save
+from .check import CheckOptions, secrets_of, under_base
 from .content import LENGTH, REASONING, SUMMARY, TOOL_CALL, Answer, answer_of
 from .diff import diff_reports
 from .engine import StreamReport, StreamValidator
@@ -125,10 +125,17 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
                                 ignore=options.ignore, input_format="sse")
     before = len(upstream.requests)
     url = under_base(options.base_url, ENDPOINTS[kind])
-    exchange = post_stream(client, url, request, headers, validator, options.timeout,
-                           options.max_time, keep=options.save_dir is not None)
+    body = CaptureFile(options.save_dir, name) if options.save_dir else None
+    try:
+        exchange = post_stream(client, url, request, headers, validator, options.timeout,
+                               options.max_time, save_to=body,
+                               secrets=secrets_of(headers, options))
+    except BaseException:
+        if body is not None:
+            body.discard()
+        raise
     asked = upstream.requests[before:]
-    saved = save(exchange, options.save_dir, name) if options.save_dir else None
+    saved = save(exchange, options.save_dir, name, body) if body is not None else None
     stream_findings = list(validator.violations)
     if exchange.exchange.relayed_error is not None:  # an error sent unframed: H005, once
         stream_findings = [v for v in stream_findings if not v.code.startswith("F")]

@@ -198,12 +198,14 @@ class ReplayHandler(BaseHTTPRequestHandler):
         self.write_chunks(self.chunks(data))
         self.end_stream()
 
-    def start_stream(self, received: Received) -> None:
+    def start_stream(self, received: Received, headers: dict[str, str] | None = None) -> None:
+        """A 200 event stream, chunked; ``headers`` adds to (or overrides) the usual ones."""
         received.status = 200
         self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
+        sent = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache",
+                "Transfer-Encoding": "chunked", **(headers or {})}
+        for name, value in sent.items():
+            self.send_header(name, value)
         self.end_headers()
 
     def write_chunks(self, chunks: Iterable[bytes]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["BLOCKS", "CLIENT_TOOL_BLOCKS", "DELTAS", "EVENTS", "EVENT_TYPES", "STOP_REASONS",
-           "BlockType", "EventType"]
+           "BlockType", "EventType", "detect"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +96,14 @@ CLIENT_TOOL_BLOCKS = frozenset({"tool_use"})
 #: `StopReason` / `BetaStopReason` (beta adds `compaction`).
 STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal",
                 "model_context_window_exceeded", "compaction")
+
+
+#: The event types that mark a stream as a Messages stream when one comes first.
+_MESSAGES_ONLY = frozenset(e.name for e in EVENTS if e.name != "error")
+
+
+def detect(payload: dict) -> bool:
+    """Whether a first event is an Anthropic Messages event (an `error` only with the
+    Messages shape ``{"type": "error", "error": {…}}``; Responses errors carry `code`)."""
+    kind = payload.get("type")
+    return kind in _MESSAGES_ONLY or (kind == "error" and isinstance(payload.get("error"), dict))

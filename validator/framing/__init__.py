@@ -14,6 +14,7 @@ pushes instead: each event goes to the handler the moment its line is parsed, wi
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -48,8 +49,8 @@ def sniff_format(head: bytes) -> str | None:
     return _sniff(head, 3 if head.startswith(_BOM) else 0)
 
 
-def _sniff(head: bytes | bytearray, start: int) -> str | None:
-    found = _NON_BLANK.search(head, start)
+def _sniff(head: bytes | bytearray, start: int, end: int = sys.maxsize) -> str | None:
+    found = _NON_BLANK.search(head, start, end)
     if found is None:
         return None
     return {123: "jsonl", 91: "json"}.get(head[found.start()], "sse")
@@ -91,8 +92,6 @@ class FrameDecoder:
         return self._inner
 
     def _decoder(self, fmt: str) -> Decoder:
-        if fmt == "json":  # not a line format: its lists are handed on by `_out`
-            return JSONArrayDecoder(self._max)
         return _DECODERS[fmt](self._max, self._handler)
 
     def _out(self, items: list[Frame | Finding]) -> list[Frame | Finding]:
@@ -140,10 +139,12 @@ class FrameDecoder:
             return []  # maybe a BOM: wait for its three bytes
         bom = head.startswith(_BOM)
         if self._inner is None:
-            fmt = _sniff(head, max(self._blank, 3 if bom else 0))
+            # Only the first max_line_bytes count: past them the first line is too long in any
+            # format, and where the chunks end must not decide the format.
+            fmt = _sniff(head, max(self._blank, 3 if bom else 0), self._max)
             if fmt is None:
                 self._blank = len(head)
-                if not final and len(head) <= self._max:
+                if not final and len(head) < self._max:
                     return []
                 fmt = "jsonl"  # blanks only: JSONL ignores them (an empty stream has no findings)
             self.format, self._inner = fmt, self._decoder(fmt)

@@ -42,7 +42,7 @@ import orjson
 
 from ..model import Finding, Frame
 
-__all__ = ["CAP", "Findings", "FrameHandler", "Item", "LineReader", "quote"]
+__all__ = ["CAP", "Findings", "FrameHandler", "Item", "LineReader", "Output", "quote"]
 
 Item = Frame | Finding
 
@@ -205,16 +205,11 @@ class Findings:
                                          "stream were not reported one by one"))
 
 
-class LineReader:
-    """Bytes in, complete lines out to ``_lines``; see the module comment."""
+class Output:
+    """Where a decoder puts what it decodes: a list ``_take`` hands out, or in push mode
+    (a ``FrameHandler``) straight to the handler; ``_emit`` is the hot path of a parsed event."""
 
-    def __init__(self, max_line_bytes: int, handler: FrameHandler | None = None) -> None:
-        if max_line_bytes < 1:
-            raise ValueError("max_line_bytes must be positive")
-        self._max = max_line_bytes
-        self._tail = bytearray()  # the unfinished last line (no line break inside)
-        self._skip_lf = False  # the last chunk ended with CR: a LF starting the next is its pair
-        self._discarding = False  # inside an over-long line: drop bytes up to the next break
+    def __init__(self, handler: FrameHandler | None = None) -> None:
         self._pushing = handler is not None
         self._out: Any
         #: ``emit(index, line, payload, name)``: a frame whose data parsed (the hot path).
@@ -229,6 +224,35 @@ class LineReader:
             self._out = _Push(handler.on_item)
             self._emit = handler.on_event
         self._findings = Findings(self._out)
+
+    def _take(self) -> list[Item]:
+        out = self._out
+        if self._pushing or not out:
+            return []
+        taken = out.copy()
+        out.clear()
+        return taken
+
+    def _rejected(self, raw: bytes, exc: ValueError, line: int, index: int,
+                  bad_line: int | None = None) -> None:
+        """Event data that ``orjson.loads`` rejected: its frame, with the payload read the way
+        the clients read it (``Findings.payload``), and the findings after it."""
+        frame = Frame(index, line)
+        with self._findings.after(frame):
+            frame.payload = self._findings.payload(raw, exc, line, index, bad_line)
+
+
+class LineReader(Output):
+    """Bytes in, complete lines out to ``_lines``; see the module comment."""
+
+    def __init__(self, max_line_bytes: int, handler: FrameHandler | None = None) -> None:
+        if max_line_bytes < 1:
+            raise ValueError("max_line_bytes must be positive")
+        super().__init__(handler)
+        self._max = max_line_bytes
+        self._tail = bytearray()  # the unfinished last line (no line break inside)
+        self._skip_lf = False  # the last chunk ended with CR: a LF starting the next is its pair
+        self._discarding = False  # inside an over-long line: drop bytes up to the next break
 
     # -- public ----------------------------------------------------------------------------
 
@@ -247,14 +271,6 @@ class LineReader:
         return self._take()
 
     # -- splitting -------------------------------------------------------------------------
-
-    def _take(self) -> list[Item]:
-        out = self._out
-        if self._pushing or not out:
-            return []
-        taken = out.copy()
-        out.clear()
-        return taken
 
     def _split(self, data: bytes) -> None:
         if self._skip_lf:

@@ -38,6 +38,8 @@ class JSONLDecoder(LineReader):
         n, index = self._line, self._index
         for line in lines:
             n += 1
+            if not line:  # blank: ignored (cheaper than orjson's exception)
+                continue
             try:
                 payload = loads(line)
             except decode_error as exc:
@@ -57,9 +59,7 @@ class JSONLDecoder(LineReader):
         if text == b"[DONE]":
             self._out.append(Frame(index, n, None, None, True))
             return index + 1
-        frame = Frame(index, n)
-        with self._findings.after(frame):
-            frame.payload = self._findings.payload(line, exc, n, index)
+        self._rejected(line, exc, n, index)
         return index + 1
 
     def _too_long(self, head: bytes) -> None:

@@ -24,7 +24,8 @@ call and back after it.
 # Findings made here
 
 F001/F002/F005 on event data, F004 unterminated last block, F008 block with fields but no data,
-F009 over-long line (the whole block is dropped, as its data is unknown), F011 unknown field
+F009 over-long line (the whole block is dropped, as its data is unknown) or event data over
+``max_line_bytes`` or ``MAX_DATA_LINES``, F011 unknown field
 (once per name), F012 bad ``retry``, F013 ``id`` used (once).  Field findings carry the line of
 the field and no event index (the block may never become an event).
 
@@ -46,22 +47,40 @@ import orjson
 from ..model import Frame
 from ._lines import CAP, FrameHandler, LineReader, quote
 
-__all__ = ["SSEDecoder"]
+__all__ = ["MAX_DATA_LINES", "SSEDecoder"]
 
 _DROPPED: Any = object()
 _KNOWN = ("data", "event", "id", "retry")
 _NAMES = 512  # distinct event names remembered
+#: Data lines one event may have: past them it is skipped (F009), whatever their bytes.
+MAX_DATA_LINES = 100_000
 
 
 class _Lines:
-    """The data lines of a block with more than one."""
+    """The data of a block with more than one data line, joined as it arrives (its bytes and
+    nothing per line: bounded by ``max_line_bytes`` and ``MAX_DATA_LINES``)."""
 
-    __slots__ = ("lines", "parts", "size")
+    __slots__ = ("bad_line", "count", "data")
 
     def __init__(self, first: bytes, first_line: int) -> None:
-        self.parts = [first]
-        self.lines = [first_line]
-        self.size = len(first)
+        self.data = bytearray(first)
+        self.count = 1
+        self.bad_line: int | None = None  # the first data line that is not UTF-8
+        self.check(first, first_line)
+
+    def add(self, value: bytes, line: int) -> None:
+        self.data += b"\n"
+        self.data += value
+        self.count += 1
+        if self.bad_line is None:
+            self.check(value, line)
+
+    def check(self, value: bytes, line: int) -> None:
+        if not value.isascii():
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad_line = line
 
 
 class SSEDecoder(LineReader):
@@ -155,7 +174,7 @@ class SSEDecoder(LineReader):
                                    "it, openai-python/httpx-sse yield an event with empty data",
                                    block)
             return
-        raw = data if data.__class__ is bytes else b"\n".join(data.parts)
+        raw = data if data.__class__ is bytes else bytes(data.data)
         if self.trace is not None:
             self.trace.append({"event": event or "message", "data": raw.decode("utf-8", "replace"),
                                "id": self.last_event_id, "retry": self.retry})
@@ -176,14 +195,9 @@ class SSEDecoder(LineReader):
 
     def _bad_line(self, data: bytes | _Lines) -> int:
         """The line of the first data line that is not UTF-8 (for F005)."""
-        if data.__class__ is bytes:
-            return self._data_line
-        for part, line in zip(data.parts, data.lines, strict=True):
-            try:
-                part.decode("utf-8")
-            except UnicodeDecodeError:
-                return line
-        return data.lines[0]  # not reached: UTF-8 lines joined by LF are UTF-8
+        if data.__class__ is bytes or data.bad_line is None:  # None: not reached (UTF-8
+            return self._data_line                               # lines joined by LF are UTF-8)
+        return data.bad_line
 
     def _field(self, line: bytes, n: int) -> None:
         """Any non-blank line the hot loop does not handle: comments and all fields."""
@@ -215,14 +229,17 @@ class SSEDecoder(LineReader):
             return
         if data.__class__ is bytes:
             data = self._data = _Lines(data, self._data_line)
-        data.parts.append(value)
-        data.lines.append(n)
-        data.size += len(value) + 1
-        if data.size > self._max:
-            self._data = _DROPPED
-            self._findings.add("F009", f"event data longer than {self._max} bytes (the limit, "
-                               "--max-line-bytes) over several data lines; event skipped",
-                               self._block)
+        data.add(value, n)
+        if len(data.data) > self._max:
+            self._drop(f"event data longer than {self._max} bytes (the limit, --max-line-bytes) "
+                       "over several data lines; event skipped")
+        elif data.count > MAX_DATA_LINES:
+            self._drop(f"event data over more than {MAX_DATA_LINES} data lines (the limit); "
+                       "event skipped")
+
+    def _drop(self, message: str) -> None:
+        self._data = _DROPPED
+        self._findings.add("F009", message, self._block)
 
     def _event_field(self, value: bytes, n: int) -> None:
         self._event = self._findings.utf8(value, n)

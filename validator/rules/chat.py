@@ -31,6 +31,7 @@ __all__ = [
     "delta_carries_output",
     "finish",
     "role_repeated",
+    "shown",
     "start_choice",
     "tool_call_delta",
 ]
@@ -315,13 +316,14 @@ def finish(ctx: Any, choice: Choice, reason: Any, at: int) -> None:
     """A `finish_reason`: once per choice, from the allowed set, matching the tool calls."""
     pointer = f"/choices/{at}/finish_reason"
     if choice.finish_at is not None:
-        ctx.report("C017", f"choice {choice.index} gets a second finish_reason {reason!r} (the "
-                   f"first was {choice.finish_reason!r})", pointer, key=("C017", choice.index))
+        ctx.report("C017", f"choice {choice.index} gets a second finish_reason {shown(reason)} "
+                   f"(the first was {shown(choice.finish_reason)})", pointer,
+                   key=("C017", choice.index))
         return
     choice.finish_reason = reason
     choice.finish_at = (ctx.line, ctx.index)
-    if reason not in FINISH_REASONS:
-        ctx.report("C016", f"finish_reason {reason!r} is not one of "
+    if type(reason) is not str or reason not in FINISH_REASONS:  # any JSON value may come
+        ctx.report("C016", f"finish_reason {shown(reason)} is not one of "
                    f"{', '.join(sorted(FINISH_REASONS))}", pointer)
         return
     calls = len(choice.tool_calls)
@@ -333,6 +335,13 @@ def finish(ctx: Any, choice: Choice, reason: Any, at: int) -> None:
             reason == "function_call" and not choice.function_call):
         ctx.report("C018", f"choice {choice.index} finishes with {reason!r} but streamed no "
                    f"{'tool call' if reason == 'tool_calls' else 'function_call'}", pointer)
+
+
+def shown(value: Any) -> str:
+    """A value from the stream for a message: strings quoted, anything else by its JSON type."""
+    if value is None or type(value) in (str, bool, int, float):
+        return repr(value)[:80]
+    return f"(a JSON {'array' if type(value) is list else 'object'})"
 
 
 def carries_output(entry: Any) -> bool:

@@ -92,6 +92,12 @@ RULES = (
         instead="Leave `id:` out.",
         refs="Open Responses specification S2"), profiles={"open-responses": W, "strict": W},
         kind="any"),
+    Rule("F020", "event-too-deep", "An event is nested so deep that recursive JSON tools fail on it", E, doc(
+        what="Reports an event whose JSON nests arrays or objects about a thousand levels deep: deep enough that Python's recursive tools (`json.loads`, `repr`, jsonschema) raise `RecursionError` on it, so its fields are not checked one by one. orjson reads up to 1024 levels; deeper data is F001.",
+        why=f"openai-python decodes every SSE event with the standard library's `json.loads` ({OPENAI_SSE}: `ServerSentEvent.json()`), which raises `RecursionError` at about 1000 levels (less on a deep call stack): the client's stream ends with an exception, and the rest of the answer is lost. No real event needs more than a few dozen levels.",
+        example='`data: {"type":"response.output_text.delta",…,"obfuscation":[[[[…1020 levels…]]]]}`',
+        instead="Keep events shallow: the reference types nest at most about ten levels.",
+        refs=f"{OPENAI_SSE}; CPython `json` (C scanner: `Py_EnterRecursiveCall`)"), kind="any"),
     Rule("F030", "not-an-event-stream", "A `.json` file that is not an array or lines of events", INFO, doc(
         what="Notes a `.json` file whose content is a JSON document other than events (`package.json`, `tsconfig.json`, a report): it is skipped, not linted as a stream.",
         why="A repository holds many `.json` files that are not captures; linting them as streams would bury the real findings under thousands of meaningless errors. The note says the file was looked at and why it was skipped.",

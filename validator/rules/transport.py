@@ -47,6 +47,12 @@ RULES = (
         example="`HTTP/1.1 200 OK`, `Content-Type: text/event-stream`, body `{\"error\": {\"message\": \"model not found\"}}`.",
         instead="Send errors before the stream starts as an HTTP 4xx/5xx with a JSON body, or inside the stream as an `error` event (`response.failed`).",
         refs="WHATWG HTML §9.2 (event stream interpretation); " + OPENAI_EVENTS + " (`error`, `response.failed`)"), kind="any"),
+    Rule("H010", "content-encoding-unreadable", "The body cannot be decoded with its `Content-Encoding`", E, doc(
+        what="Reports an answer whose `Content-Encoding` the request did not accept (`check` sends `Accept-Encoding: gzip, deflate`; `br`, `zstd`, `compress`, stacked codings), or whose body is not valid data of its coding (a plain body labelled `gzip`, a gzip stream cut short). The body is not validated. `gzip` and `deflate` bodies are decoded incrementally and validated as the client sees them.",
+        why="httpx (openai-python's transport) raises `DecodingError` on a body that is not what its `Content-Encoding` says, so the client gets an exception instead of events; a coding it does not support (`br` without the brotli package) is handed on undecoded, and the client's SSE parser reads compressed bytes. RFC 9110 lets a server use only codings the request accepts.",
+        example="`Content-Encoding: gzip` on a plain `text/event-stream` body, or `Content-Encoding: br` answering `Accept-Encoding: gzip, deflate`.",
+        instead="Compress only with a coding from the request's `Accept-Encoding`, and label the body with the coding it really has (or none).",
+        refs="RFC 9110 §8.4 (Content-Encoding), §12.5.3 (Accept-Encoding); httpx `_decoders.py`"), kind="any"),
     Rule("H020", "anthropic-error-body", "An HTTP error from `/messages` without an Anthropic error body", E, doc(
         what="Reports an HTTP error answer (4xx or 5xx) of a `/messages` scenario whose body is not `{\"type\": \"error\", \"error\": {\"type\": …, \"message\": …}}`.",
         why="The Anthropic SDKs build the exception they raise from that body (anthropic-python `_make_status_error`, anthropic-sdk-typescript `APIError.generate`): with an OpenAI-style `{\"error\": {…}}` or an HTML page the error type is lost, so retry logic cannot tell `overloaded_error` from `invalid_request_error`, and Claude Code shows an unparsed message.",
