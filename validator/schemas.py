@@ -1,8 +1,9 @@
 """JSON Schema checks of single events: the schema files, profiles, and three evaluation paths.
 
 The files under ``schemas/`` (shipped as ``validator/_schemas``) are the one source of truth:
-one draft 2020-12 schema per Responses event type and one for ``chat.completion.chunk``, with
-shared definitions under ``defs/``.  They follow the newest OpenAI reference; a profile relaxes
+one draft 2020-12 schema per Responses or Anthropic event type and one for
+``chat.completion.chunk``, with shared definitions under ``defs/``; a lint parses only the files
+of its kind.  They follow the newest OpenAI reference; a profile relaxes
 or tightens a copy of them at load time (``PROFILE_EDITS``), never the files.
 
 Each event goes through at most three paths, all evaluating the same edited schemas:
@@ -62,25 +63,51 @@ def _walk(folder: Any) -> Iterator[Any]:
 
 
 @cache
-def _files() -> tuple[bytes, ...]:
-    """The bytes of every schema file."""
-    return tuple(entry.read_bytes() for entry in _walk(_schema_root()))
+def _entries() -> dict[str, bytes]:
+    """The bytes of every schema file, by ``$id`` (read from the file, not parsed)."""
+    entries = {}
+    for entry in _walk(_schema_root()):
+        raw = entry.read_bytes()
+        found = _ID.search(raw)
+        if found is None:
+            raise ValueError(f"schema file {entry.name} has no $id")
+        entries[found.group(1).decode()] = raw
+    return entries
 
 
-def _parsed() -> dict[str, dict]:
-    """A fresh copy of every schema file, by ``$id`` (parsing again is cheaper than a
-    ``deepcopy``)."""
-    docs = {}
-    for raw in _files():
-        doc = orjson.loads(raw)
-        docs[doc["$id"]] = doc
-    return docs
+_ID = re.compile(rb'"\$id"\s*:\s*"([^"]+)"')
+_REF = re.compile(rb'"\$ref"\s*:\s*"(urn:[^"#]+)')
 
 
 @cache
-def _documents() -> dict[str, dict]:
-    """Every schema file, by ``$id``, as stored."""
-    return _parsed()
+def _closure(kind: str | None) -> tuple[str, ...]:
+    """The ``$id`` of every file a kind's documents need: its own and the shared definitions
+    they refer to (a lint of one kind parses none of the others' files).  ``None``: all."""
+    entries = _entries()
+    if kind is None:
+        return tuple(entries)
+    todo = [uri for uri in entries if _kind_of(uri) == kind]
+    needed = set(todo)
+    while todo:
+        for ref in _REF.findall(entries[todo.pop()]):
+            uri = ref.decode()
+            if uri in entries and uri not in needed:
+                needed.add(uri)
+                todo.append(uri)
+    return tuple(uri for uri in entries if uri in needed)
+
+
+def _parsed(kind: str | None = None) -> dict[str, dict]:
+    """A fresh copy of the schema files of ``kind`` (``None``: every file), by ``$id``
+    (parsing again is cheaper than a ``deepcopy``)."""
+    entries = _entries()
+    return {uri: orjson.loads(entries[uri]) for uri in _closure(kind)}
+
+
+@cache
+def _documents(kind: str | None = None) -> dict[str, dict]:
+    """The schema files of ``kind`` (``None``: every file), by ``$id``, as stored."""
+    return _parsed(kind)
 
 
 def _kind_of(uri: str) -> str | None:
@@ -100,16 +127,15 @@ def schema_types(kind: str | None = None) -> list[str]:
     """Every event type that has a schema (``kind``: ``responses``, ``chat`` or ``None``: both)."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-    return sorted(_type_of(uri) for uri in _documents()
+    return sorted(_type_of(uri) for uri in _entries()
                   if _kind_of(uri) is not None and (kind is None or _kind_of(uri) == kind))
 
 
 def schema_document(type_name: str) -> dict:
     """The schema file of an event type, as stored (``KeyError`` if the type has none)."""
     for kind in KINDS:
-        doc = _documents().get(_uri(kind, type_name))
-        if doc is not None:
-            return copy.deepcopy(doc)
+        if _uri(kind, type_name) in _entries():
+            return copy.deepcopy(_documents(kind)[_uri(kind, type_name)])
     raise KeyError(f"no schema for event type {type_name!r}")
 
 
@@ -182,6 +208,8 @@ def _resolve_pointer(node: Any, pointer: str) -> Any:
 
 
 def _apply(docs: dict[str, dict], edit: Edit) -> None:
+    if URN + edit.doc not in docs and URN + edit.doc in _entries():
+        return  # a document of another kind's files
     node = _resolve_pointer(docs[URN + edit.doc], edit.pointer)
     if edit.op == "optional":
         node["required"] = [name for name in node["required"] if name != edit.field]
@@ -253,9 +281,10 @@ def _profile_check(profile: str) -> None:
 
 
 @cache
-def _profile_documents(profile: str) -> dict[str, dict]:
+def _profile_documents(profile: str, kind: str) -> dict[str, dict]:
+    """The documents of ``kind`` as ``profile`` edits them."""
     _profile_check(profile)
-    docs = _parsed()
+    docs = _parsed(kind)
     _common_edits(docs)
     for edit in PROFILE_EDITS[profile]:
         _apply(docs, edit)
@@ -267,6 +296,9 @@ def _profile_documents(profile: str) -> dict[str, dict]:
 
 
 # -- path 1: compiled predicates ---------------------------------------------------------------
+
+
+_REFERENCE = "urn:stream-validator:reference"  # the document of a jsonschema_rs fallback
 
 
 class Unsupported(Exception):
@@ -307,10 +339,10 @@ class _Compiler:
     (other literals are ``Unsupported``).  A ``$ref`` becomes a call of the function compiled
     for its target, so shared definitions are compiled once per profile.
 
-    Generating the code is cheap; compiling it with ``exec`` is what costs (~0.1 ms per
-    function), and a stream uses few of the union members a document lists (one output item
-    type of twenty).  So each function is generated up front but compiled at its first call:
-    until then its name is bound to a stub that compiles it (rebinding the name) and calls it.
+    A stream uses few of the union members a document lists (one output item type of twenty,
+    one content block type of fifteen), and generating and compiling a function costs ~0.2 ms.
+    So each function is generated and compiled at its first call: until then its name is bound
+    to a stub that compiles it (rebinding the name) and calls it.
     """
 
     def __init__(self, docs: dict[str, dict]) -> None:
@@ -323,13 +355,19 @@ class _Compiler:
         # name -> the union tables holding its stub: compiling it puts the function there, so a
         # union member costs one call, not the stub's two.
         self._in_tables: dict[str, list[tuple[dict, str]]] = {}
-        self._exec_lock = threading.Lock()  # stubs run in whichever thread calls them first
+        # name -> (uri, pointer, assumed) of a function named but not generated yet: a stream
+        # uses few of the members a union lists, so generating them all would cost more than
+        # the stream's checks.
+        self._pending: dict[str, tuple[str, str, frozenset[str]]] = {}
+        # Stubs run in whichever thread calls them first, and generating names functions.
+        self._exec_lock = threading.RLock()
 
     def predicate(self, uri: str, assumed: frozenset[str] = frozenset()) -> Callable[[Any], bool]:
         """The predicate of document ``uri``; ``assumed``: root properties the caller has
         checked itself (present and valid), so the predicate skips them (the instance is then
         known to be an object)."""
-        return self._compiled(self._function(uri, "", assumed=assumed))
+        with self._exec_lock:
+            return self._compiled(self._function(uri, "", assumed=assumed))
 
     # -- functions
 
@@ -342,7 +380,8 @@ class _Compiler:
         if key in self.names:
             return self.names[key]
         name = self.names[key] = self._fresh("_f")
-        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
+        self._pending[name] = (uri, pointer, assumed)
+        self._stub(name)
         return name
 
     def _const(self, value: Any) -> str:
@@ -539,21 +578,38 @@ class _Compiler:
         self._emit(schema, "v", lines, 2, uri, assumed=assumed)
         lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
         self.sources[name] = "\n".join(lines)
+        self._stub(name)
 
+    def _stub(self, name: str) -> None:
         def stub(v: Any) -> bool:
             return self._compiled(name)(v)
         self.namespace[name] = stub
 
     def _compiled(self, name: str) -> Callable[[Any], bool]:
-        """The compiled function ``name``, compiling it on first use."""
+        """The compiled function ``name``, generating and compiling it on first use."""
         if name not in self._done:
             with self._exec_lock:
                 if name not in self._done:
-                    exec(self.sources[name], self.namespace)  # code generated from our schemas
+                    self._generate(name)
                     for table, tag in self._in_tables.pop(name, ()):
                         table[tag] = self.namespace[name]
                     self._done.add(name)
         return self.namespace[name]
+
+    def _generate(self, name: str) -> None:
+        """Puts the function ``name`` in the namespace.  A document's subschema the compiler
+        does not translate is checked by jsonschema_rs through a reference to it (exact: the
+        same schema, with its own references resolved)."""
+        pending = self._pending.pop(name, None)
+        if pending is not None:
+            uri, pointer, assumed = pending
+            try:
+                self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
+            except Unsupported:
+                self.namespace[name] = _rs_validator(
+                    {**self.docs, _REFERENCE: {"$ref": f"{uri}#{pointer}"}}, _REFERENCE).is_valid
+                return
+        exec(self.sources[name], self.namespace)  # code generated from our schemas
 
     def _target(self, uri: str, ref: str) -> tuple[str, str]:
         base, _, fragment = ref.partition("#")
@@ -780,7 +836,7 @@ class SchemaChecker:
         self.profile = profile
         self._typed = {kind: _Types(self, kind) for kind in TYPED_KINDS}
         self._chunk: Callable[[Any], bool] | None = None
-        self._compiler: _Compiler | None = None
+        self._compilers: dict[str, _Compiler] = {}  # by kind
         self._rs: dict[str, Any] = {}
         self._py: dict[str, Any] = {}
         #: (kind, event type) -> (test, findings) of the last explanation (``explain_failed``).
@@ -839,9 +895,9 @@ class SchemaChecker:
         if path == "compiled":
             return self._predicate(kind, _type_of(uri))(event)
         if path == "rs":
-            return self._validator(self._rs, _rs_validator, uri).is_valid(event)
+            return self._validator(self._rs, _rs_validator, kind, uri).is_valid(event)
         if path == "python":
-            return not any(True for _ in self._validator(self._py, _py_validator, uri)
+            return not any(True for _ in self._validator(self._py, _py_validator, kind, uri)
                            .iter_errors(event))
         raise ValueError(f"unknown path {path!r}")
 
@@ -856,7 +912,7 @@ class SchemaChecker:
 
     def _explain(self, event: dict, kind: str, uri: str) -> tuple[list[Finding], list[Finding]]:
         """``explain``'s findings, and all of them before ``OWNED_ELSEWHERE`` (for the memo)."""
-        errors = self._validator(self._py, _py_validator, uri).iter_errors(event)
+        errors = self._validator(self._py, _py_validator, kind, uri).iter_errors(event)
         type_name = event.get("type") if kind in TYPED_KINDS else None
         every = _one_per_pointer(f for error in errors for f in _findings_of(error))
         return [f for f in every if not _owned(kind, type_name, f)], every
@@ -883,7 +939,7 @@ class SchemaChecker:
         explained, every = self._explain(event, kind, uri)
         findings = tuple(explained)
         fields = _root_fields(every)
-        if fields and _plain_object(_profile_documents(self.profile)[uri]):
+        if fields and _plain_object(_profile_documents(self.profile, kind)[uri]):
             rest = self._predicate(kind, type_name, frozenset(fields))
             same = _same_values(event, fields)
             if same is not None:
@@ -902,7 +958,6 @@ class SchemaChecker:
     def _uri_of(self, event: dict, kind: str) -> str | None:
         """The schema of an event, or None: no schema, or the event belongs to another rule
         (a chunk in a Responses stream or the reverse: C001; an error chunk: C024)."""
-        docs = _documents()
         if kind == "chat":
             if event.get("error") or ("choices" not in event and "object" not in event
                                       and isinstance(event.get("type"), str)):
@@ -910,7 +965,7 @@ class SchemaChecker:
             return _uri("chat", "chat.completion.chunk")
         type_name = event.get("type")
         uri = _uri(kind, type_name) if isinstance(type_name, str) else None
-        return uri if uri in docs else None
+        return uri if uri in _entries() else None
 
     @staticmethod
     def _type_finding(event: dict) -> list[Finding]:
@@ -923,16 +978,14 @@ class SchemaChecker:
     def _predicate(self, kind: str, type_name: str,
                    assumed: frozenset[str] = _NONE) -> Callable[[Any], bool]:
         uri = _uri(kind, type_name)
-        if uri not in _documents():
+        if uri not in _entries():
             return _always_valid
         with self._lock:
-            if self._compiler is None:
-                self._compiler = _Compiler(_profile_documents(self.profile))
-            try:
-                return self._compiler.predicate(
-                    uri, assumed | _TYPE if kind in TYPED_KINDS else assumed)
-            except Unsupported:
-                return self._validator(self._rs, _rs_validator, uri).is_valid
+            compiler = self._compilers.get(kind)
+            if compiler is None:
+                compiler = self._compilers[kind] = _Compiler(
+                    _profile_documents(self.profile, kind))
+            return compiler.predicate(uri, assumed | _TYPE if kind in TYPED_KINDS else assumed)
 
     def _chunk_predicate(self) -> Callable[[Any], bool]:
         chunk = self._predicate("chat", "chat.completion.chunk")
@@ -940,11 +993,11 @@ class SchemaChecker:
         return chunk
 
     def _validator(self, cache: dict[str, Any], build: Callable[[dict, str], Any],
-                   uri: str) -> Any:
+                   kind: str, uri: str) -> Any:
         validator = cache.get(uri)
         if validator is None:
             with self._lock:
                 validator = cache.get(uri)
                 if validator is None:
-                    validator = cache[uri] = build(_profile_documents(self.profile), uri)
+                    validator = cache[uri] = build(_profile_documents(self.profile, kind), uri)
         return validator
