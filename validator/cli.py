@@ -614,9 +614,9 @@ def _check_api_key(key: str | None) -> str | None:
     """The key, if it can be sent as a header value; else exit 2 with a message that never
     shows it (a key with a trailing newline would otherwise end up in an error text)."""
     if key is not None and (not key or not _HEADER_VALUE.match(key) or key != key.strip()):
-        raise UsageError("the API key (--api-key or OPENAI_API_KEY) is not a valid header "
-                         "value: it must be printable ASCII without spaces or line breaks at "
-                         "its ends (the key is not shown)")
+        raise UsageError("the API key (--api-key, OPENAI_API_KEY or ANTHROPIC_API_KEY) is not a "
+                         "valid header value: it must be printable ASCII without spaces or line "
+                         "breaks at its ends (the key is not shown)")
     return key
 
 
