@@ -8,7 +8,10 @@ full Response object on the lifecycle events, and the complete text again in ``*
 Scenarios (``SCENARIOS``, each a generator of events and what lint must find in them):
 ``message`` (one message, all deltas in one output_text part), ``mix`` (a reasoning item with two
 summary parts, a function call and a message with two text parts; the deltas are shared out
-between them), ``chat`` (a Chat Completions stream, chunks as OpenAI sends them), and two
+between them), ``chat`` (a Chat Completions stream, chunks as OpenAI sends them), ``anthropic``
+(an Anthropic Messages stream: one text block of ``deltas`` text_delta events) and
+``anthropic-tool`` (a text block and a tool_use block whose input streams in ``deltas``
+input_json_delta fragments), with api.anthropic.com's fields and `event:` names, and two
 streams that repeat one schema defect on every event, each compared with its clean twin:
 ``logprobs-null`` (``message`` with ``"logprobs": null`` on every delta) and
 ``chat-created-string`` (``chat`` with ``created`` as a string).  Deltas are 3-6 characters,
@@ -191,6 +194,36 @@ def _function_call(ev: Callable[..., dict], pieces: _Pieces, index: int, deltas:
     output.append(item)
 
 
+def _anthropic(deltas: int, seed: int, *, tool: bool = False) -> Iterator[dict]:
+    """A Messages stream as api.anthropic.com sends it: a text block (of ``deltas`` deltas, or
+    one before the tool_use block whose input streams in ``deltas`` fragments), a ping."""
+    pieces = _Pieces(seed)
+    usage = {"input_tokens": 11, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+             "output_tokens": 1}
+    yield {"type": "message_start", "message": {
+        "id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929", "content": [], "stop_reason": None,
+        "stop_sequence": None, "usage": usage}}
+    yield {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+    yield {"type": "ping"}
+    for _ in range(1 if tool else deltas):
+        yield {"type": "content_block_delta", "index": 0,
+               "delta": {"type": "text_delta", "text": pieces.delta()}}
+    yield {"type": "content_block_stop", "index": 0}
+    if tool:
+        yield {"type": "content_block_start", "index": 1, "content_block": {
+            "type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "write_file",
+            "input": {}}}
+        for fragment in ["", *pieces.arguments(deltas)]:
+            yield {"type": "content_block_delta", "index": 1,
+                   "delta": {"type": "input_json_delta", "partial_json": fragment}}
+        yield {"type": "content_block_stop", "index": 1}
+    yield {"type": "message_delta", "delta": {"stop_reason": "tool_use" if tool else "end_turn",
+                                              "stop_sequence": None},
+           "usage": {**usage, "output_tokens": deltas}}
+    yield {"type": "message_stop"}
+
+
 def _chat(deltas: int, seed: int, *, created: int | str = _CREATED) -> Iterator[dict]:
     """A Chat Completions stream as OpenAI sends it (field set of a 2025 gpt-4o capture,
     ``chat__mirascope__finish-length.sse``): a role chunk, one chunk per content delta, the
@@ -234,6 +267,8 @@ SCENARIOS: dict[str, Scenario] = {
     "message": Scenario("responses", _responses),
     "mix": Scenario("responses", lambda n, seed: _responses(n, seed, mix=True)),
     "chat": Scenario("chat", _chat),
+    "anthropic": Scenario("anthropic", _anthropic),
+    "anthropic-tool": Scenario("anthropic", lambda n, seed: _anthropic(n, seed, tool=True)),
     "logprobs-null": Scenario("responses", lambda n, seed: _responses(n, seed, logprobs=None),
                               frozenset({"S001"}), clean="message"),
     "chat-created-string": Scenario("chat", lambda n, seed: _chat(n, seed, created=str(_CREATED)),

@@ -15,9 +15,10 @@ Modes of a clean stream:
   what ``stream-validator lint`` runs;
 * ``lint-no-schemas``: the same feed into ``StreamValidator(schemas=False)``;
 * ``sdk``: what a client does with the stream: the SDK's own accumulator (openai's
-  ``ResponseStreamState.handle_event`` / ``ChatCompletionStreamState.handle_chunk``) fed each
-  event built as the SDK's ``Stream`` builds it (its ``SSEDecoder`` for SSE, ``json.loads``,
-  ``construct_type`` of the event type), on the first ``--sdk-events`` events.
+  ``ResponseStreamState.handle_event`` / ``ChatCompletionStreamState.handle_chunk``, anthropic's
+  ``accumulate_event``) fed each event built as the SDK's ``Stream`` builds it (its
+  ``SSEDecoder`` for SSE, ``json.loads``, ``construct_type`` of the event type), on the first
+  ``--sdk-events`` events.
 
 A defect scenario (``logprobs-null``, ``chat-created-string``) runs ``lint`` on it and
 ``lint-clean`` on its clean twin: the ratio is what the defect costs.  ``--jobs N`` adds a case
@@ -51,7 +52,7 @@ import generate  # noqa: E402
 
 CLEAN_MODES = ("floor", "lint", "lint-no-schemas", "sdk")
 DEFECT_MODES = ("lint", "lint-clean")
-DEFAULT_SCENARIOS = "message,chat,logprobs-null,chat-created-string"
+DEFAULT_SCENARIOS = "message,chat,anthropic,logprobs-null,chat-created-string"
 _CHUNK = 1 << 20
 
 
@@ -139,9 +140,26 @@ def _chat_sdk() -> Callable[[object], None]:
     return lambda data: state.handle_chunk(construct_type(type_=ChatCompletionChunk, value=data))
 
 
+def _anthropic_sdk() -> Callable[[object], None]:
+    from anthropic._models import construct_type
+    from anthropic.lib.streaming._messages import accumulate_event
+    from anthropic.types import RawMessageStreamEvent
+
+    snapshot = None
+    json_bufs: dict[int, bytes] = {}
+
+    def feed(data: object) -> None:
+        nonlocal snapshot
+        if isinstance(data, dict) and data.get("type") == "ping":
+            return  # the SDK's `Stream` drops `event: ping` before the accumulator
+        event = construct_type(type_=RawMessageStreamEvent, value=data)
+        snapshot = accumulate_event(event=event, current_snapshot=snapshot, json_bufs=json_bufs)
+    return feed
+
+
 #: kind -> a fresh SDK accumulator: ``feed(data)`` per event (imports done when it returns).
 SDK_PEERS: dict[str, Callable[[], Callable[[object], None]]] = {
-    "responses": _responses_sdk, "chat": _chat_sdk}
+    "responses": _responses_sdk, "chat": _chat_sdk, "anthropic": _anthropic_sdk}
 
 
 def _check_findings(violations: list, finds: set | frozenset) -> None:

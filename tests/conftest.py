@@ -25,7 +25,7 @@ def sample_profile(code: str) -> str:
     """The profile under which a rule's sample is expected to trigger it."""
     rule = RULES[code]
     if rule.severity is not None:
-        return "openai"
+        return "default"
     return next(p for p in ("open-responses", "strict") if rule.severity_in(p) is not None)
 
 
@@ -61,10 +61,11 @@ def errors(report) -> list:
     return [v for v in report.violations if v.severity.value == "error"]
 
 
-def corpus_rows() -> dict[Path, dict[str, str]]:
-    """Every capture of both collections -> the columns of its SOURCES.md row, by header."""
+def corpus_rows(folders: list[Path] = CORPUS) -> dict[Path, dict[str, str]]:
+    """Every capture of the collections (by default both OpenAI ones) -> the columns of its
+    SOURCES.md row, by header."""
     rows: dict[Path, dict[str, str]] = {}
-    for folder in CORPUS:
+    for folder in folders:
         if not folder.is_dir():
             continue
         header = None

@@ -6,7 +6,8 @@ misbehaviours a test of ``check`` needs.
 The first path segment picks the server's behaviour, so one server plays every case:
 
 - ``/replay/v1/...``   picks a capture from the request (tools, parallel calls, reasoning, a token
-  limit) and streams it; an invalid request (``input``/``messages`` of the wrong type) gets a 400;
+  limit, a stop sequence) and streams it; an invalid request (``input``/``messages`` of the wrong
+  type) gets a 400 (with an Anthropic error body on ``/messages``);
 - ``/lenient/v1/...``  the same, but streams an answer to invalid requests too;
 - ``/hang/v1/...``     streams half a capture, then sends nothing until the server stops;
 - ``/keepalive/v1/...`` streams half a capture, then only `: keep-alive` comments;
@@ -29,7 +30,8 @@ from pathlib import Path
 from validator.replay import Received, ReplayHandler, as_sse
 from validator.replay import ReplayServer as _PackageServer
 
-__all__ = ["ReplayServer", "captures_from", "sample_captures", "unused_port"]
+__all__ = ["ReplayServer", "anthropic_captures", "captures_from", "sample_captures",
+           "unused_port"]
 
 
 def sample_captures(samples: Path) -> dict[tuple[str, str], Path]:
@@ -67,6 +69,18 @@ def captures_from(corpus: Path) -> dict[tuple[str, str], Path]:
     }
 
 
+def anthropic_captures(corpus: Path) -> dict[tuple[str, str], Path]:
+    """The `/messages` table from real api.anthropic.com captures (shared/corpus/anthropic)."""
+    return {
+        ("messages", "text"): corpus / "crewai__cached-prompt.sse",
+        ("messages", "tools"): corpus / "llm-anthropic__tool-use.sse",
+        ("messages", "parallel_tools"): corpus / "vercel-ai__three-parallel-tool-uses.jsonl",
+        ("messages", "reasoning"): corpus / "llm-anthropic__sonnet-thinking.sse",
+        ("messages", "max_tokens"): corpus / "dd-trace__claude-3-opus-max-tokens.sse",
+        ("messages", "stop_sequence"): corpus / "llm-anthropic__stop-sequence-claude-3-5-haiku.sse",
+    }
+
+
 def unused_port() -> int:
     """A port on 127.0.0.1 nobody listens on (bound, then released)."""
     with socket.socket() as sock:
@@ -74,8 +88,17 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
-def feature(body: dict) -> str:
+def feature(body: dict, endpoint: str = "responses") -> str:
     """Which capture a request asks for."""
+    if endpoint == "messages":  # `max_tokens` is required there: a small one is the limit
+        if body.get("thinking"):
+            return "reasoning"
+        if body.get("stop_sequences"):
+            return "stop_sequence"
+        if body.get("tools"):
+            return "parallel_tools" if body.get("tool_choice", {}).get("type") == "any" \
+                else "tools"
+        return "max_tokens" if body.get("max_tokens", 1024) <= 32 else "text"
     if any(k in body for k in ("max_output_tokens", "max_completion_tokens", "max_tokens")):
         return "max_tokens"
     if body.get("tools"):
@@ -86,7 +109,7 @@ def feature(body: dict) -> str:
 
 
 def invalid(endpoint: str, body: dict) -> bool:
-    if endpoint == "chat":
+    if endpoint in ("chat", "messages"):
         return not isinstance(body.get("messages"), list)
     return not isinstance(body.get("input"), (str, list))
 
@@ -96,7 +119,8 @@ class _Handler(ReplayHandler):
 
     def answer(self, received: Received) -> None:
         mode, _, rest = received.path.lstrip("/").partition("/")
-        endpoint = "chat" if rest.endswith("chat/completions") else "responses"
+        endpoint = "chat" if rest.endswith("chat/completions") else \
+            "messages" if rest.endswith("/messages") else "responses"
         if mode == "error500":
             return self.send_json(received, 500, {"error": {
                 "message": "upstream exploded", "type": "server_error"}})
@@ -111,9 +135,10 @@ class _Handler(ReplayHandler):
             ).encode())
         body = json.loads(received.body)
         if mode == "replay" and invalid(endpoint, body):
-            return self.send_json(received, 400, {"error": {
-                "message": "Invalid type for 'input'", "type": "invalid_request_error"}})
-        data = as_sse(self.server.table[(endpoint, feature(body))].read_bytes())
+            error = {"message": "Invalid type for 'input'", "type": "invalid_request_error"}
+            return self.send_json(received, 400, {"type": "error", "error": error}
+                                  if endpoint == "messages" else {"error": error})
+        data = as_sse(self.server.table[(endpoint, feature(body, endpoint))].read_bytes())
         # badgzip: the capture sent plain but labelled gzip (a proxy that lies about the body).
         self.start_stream(received, {"Content-Encoding": "gzip"} if mode == "badgzip" else None)
         # flaky: every other request of the run ends cleanly in the middle of the stream.

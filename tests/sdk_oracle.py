@@ -1,6 +1,6 @@
-"""openai-python's own stream accumulators as an oracle: what breaks in the official SDK.
+"""The official SDKs' own stream readers as an oracle: what breaks in a real client.
 
-``sdk_problems`` feeds a stream's events the way ``client.responses.stream()`` and
+OpenAI: ``sdk_problems`` feeds a stream's events the way ``client.responses.stream()`` and
 ``client.chat.completions.stream()`` do (an ``error`` field raises ``APIError`` first, events
 are built with the client's lenient ``construct_type``, Azure's ``object: ""`` chunks are
 skipped, `[DONE]` ends the stream) through ``ResponseStreamState`` / ``ChatCompletionStreamState``
@@ -8,12 +8,21 @@ and returns what went wrong for a client: the exception the SDK raises, or a val
 accumulated snapshot holds that differs from the one the stream itself declares (a `*.done`
 value, an `output_item.done` item, the terminal response).  Values the deltas never touched are
 not compared: a stream that sends a value only in its `*.done` event is T005, a warning.
+
+Anthropic: ``sdk_reads`` has the anthropic SDK read a stream body end to end: its SSE decoder,
+its event dispatch and its accumulator (`anthropic.lib.streaming._messages.accumulate_event`,
+through ``client.messages.stream``), over an in-memory transport.  What it raised, and whether
+text it was sent is missing from the message it built, is what the oracle tests compare with
+our findings.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 from openai import omit
 from openai._models import construct_type
 from openai.lib.streaming.chat._completions import ChatCompletionStreamState
@@ -21,7 +30,9 @@ from openai.lib.streaming.responses._responses import ResponseStreamState
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import ResponseStreamEvent
 
-__all__ = ["sdk_problems"]
+__all__ = ["Verdict", "sdk_problems", "sdk_reads"]
+
+# -- openai-python ------------------------------------------------------------------------------
 
 _TEXT_DONE = {"response.output_text.done": ("output_text", "text"),
               "response.function_call_arguments.done": ("function_call", "arguments")}
@@ -91,3 +102,53 @@ def _done_value(state: ResponseStreamState, event: Any, delta_seen: set) -> list
         return [f"{event.type} at output {event.output_index}: the SDK accumulated "
                 f"{accumulated!r:.80}, the event says {declared!r:.80}"]
     return []
+
+
+# -- anthropic-python ---------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    error: str | None  # the exception the SDK raised, if any
+    lost: bool  # text or thinking the stream sent is missing from the SDK's final message
+    message: object = None
+
+
+def _sent(body: bytes) -> tuple[int, int]:
+    """Characters of text and thinking the body's deltas carry (whatever their framing)."""
+    text = thinking = 0
+    for line in body.splitlines():
+        if not line.startswith(b"data:"):
+            continue
+        try:
+            event = json.loads(line[5:])
+        except ValueError:
+            continue
+        delta = event.get("delta") if isinstance(event, dict) else None
+        if isinstance(delta, dict) and isinstance(delta.get("text"), str):
+            text += len(delta["text"])
+        if isinstance(delta, dict) and isinstance(delta.get("thinking"), str):
+            thinking += len(delta["thinking"])
+    return text, thinking
+
+
+def sdk_reads(body: bytes) -> Verdict:
+    import anthropic
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    client = anthropic.Anthropic(api_key="test-key", max_retries=0,
+                                 http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    try:
+        with client.messages.stream(model="claude-opus-4-6", max_tokens=64,
+                                    messages=[{"role": "user", "content": "hi"}]) as stream:
+            for _ in stream:
+                pass
+            message = stream.current_message_snapshot
+    except Exception as exc:  # what a client of the SDK gets
+        return Verdict(f"{type(exc).__name__}: {exc}"[:300], False)
+    text, thinking = _sent(body)
+    got_text = sum(len(getattr(b, "text", "") or "") for b in message.content
+                   if getattr(b, "type", None) == "text")
+    got_thinking = sum(len(getattr(b, "thinking", "") or "") for b in message.content
+                       if getattr(b, "type", None) == "thinking")
+    return Verdict(None, got_text < text or got_thinking < thinking, message)

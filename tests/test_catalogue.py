@@ -18,9 +18,9 @@ def test_codes_and_names_are_unique_and_well_formed():
     assert len(set(names)) == len(names)
     for code, rule in RULES.items():
         assert code == rule.code
-        assert re.fullmatch(r"[FSLQITRCHXD]\d{3}", code), code
+        assert re.fullmatch(r"[FSLQITRCHXMD]\d{3}", code), code
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
-        assert rule.kind in ("responses", "chat", "any")
+        assert rule.kind in ("responses", "chat", "anthropic", "any")
         assert set(rule.profiles) <= set(PROFILES)
 
 

@@ -215,6 +215,9 @@ def test_every_live_rule_is_triggered(server):
         triggered |= {code for entry in files.values() for code in found(entry)}
     _, files = check_json(f"http://127.0.0.1:{unused_port()}/v1", "--only", "chat-text")
     triggered |= set(found(files["chat-text"]))
+    _, files = check_json(server.url("error500"), "--endpoint", "messages", "--only",
+                          "messages-invalid-request")  # an OpenAI-style error body: H020
+    triggered |= set(found(files["messages-invalid-request"]))
     # The bridge gate's own X rules are triggered by tests/test_gate.py.
     assert {c for c in triggered if c.startswith(LIVE_FAMILIES)} == {
         code for code in RULES if code.startswith(LIVE_FAMILIES)} - {r.code for r in bridge.RULES}

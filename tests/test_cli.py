@@ -56,7 +56,7 @@ def test_json_contract():
     first = doc["files"][0]
     assert set(first) == {"path", "format", "kind", "profile", "events", "violations"}
     assert (first["format"], first["kind"], first["profile"], first["events"]) == (
-        "jsonl", "responses", "openai", 10)
+        "jsonl", "responses", "default", 10)
     violation = next(v for v in first["violations"] if v["code"] == "I003")
     assert set(violation) == {"code", "name", "severity", "message", "line", "event_index",
                               "sequence_number", "pointer"}
@@ -128,7 +128,7 @@ def test_rules_and_rule():
 def test_rules_json_lists_severity_per_profile():
     rules = json.loads(run("rules", "--format", "json").output)
     f006 = next(r for r in rules if r["code"] == "F006")
-    assert f006["severity"] == {"openai": None, "strict": None, "open-responses": "error"}
+    assert f006["severity"] == {"default": None, "strict": None, "open-responses": "error"}
 
 
 def test_python_dash_m_runs_the_cli():

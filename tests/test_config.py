@@ -50,7 +50,7 @@ def test_no_table_is_none_and_an_empty_table_is_empty():
 @pytest.mark.parametrize(("body", "message"), [
     ('selct = ["I"]', "[tool.stream-validator] selct: unknown key (did you mean select?)"),
     ("colour = 1", "colour: unknown key (known: profile, select"),
-    ('profile = "lenient"', "profile: expected one of openai, strict, open-responses, "
+    ('profile = "lenient"', "profile: expected one of default, strict, open-responses, openai, "
                             "got 'lenient'"),
     ('select = "I"', "select: expected a list of rule codes, prefixes or names, got 'I'"),
     ("ignore = [3]", "ignore: expected a list of rule codes"),
@@ -118,9 +118,9 @@ def test_the_file_sets_defaults(project):
 
 
 def test_the_command_line_wins(project):
-    result = run("lint", "--format", "json", "--profile", "openai", "--select", "R", SEED)
+    result = run("lint", "--format", "json", "--profile", "default", "--select", "R", SEED)
     codes, profile = codes_and_profile(result.output)
-    assert (codes, profile) == ({"R001", "R003"}, "openai")
+    assert (codes, profile) == ({"R001", "R003"}, "default")
     assert run("lint", "--format", "text", SEED).output.startswith(SEED)
 
 
@@ -135,7 +135,7 @@ def test_explicit_config_path(project, tmp_path_factory):
     other.write_text(table('select = ["R"]'))
     codes, profile = codes_and_profile(run("lint", "--config", str(other), "--format", "json",
                                            SEED).output)
-    assert (codes, profile) == ({"R001", "R003"}, "openai")  # the project's file is not read
+    assert (codes, profile) == ({"R001", "R003"}, "default")  # the project's file is not read
 
 
 def test_explicit_config_without_the_table_exits_2(tmp_path):
@@ -165,6 +165,17 @@ def test_the_readme_example_loads():
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
     settings = load(example, Path("/repo/pyproject.toml"))
     assert set(settings) == {key.replace("-", "_") for key in KEYS}
+
+
+def test_openai_is_the_old_name_of_the_default_profile(project):
+    # `openai` read wrongly once Anthropic streams were validated: the default is `default`,
+    # and `openai` (command line, file, API) stands for it.
+    new = run("lint", "--format", "json", "--profile", "default", "--select", "R", SEED)
+    old = run("lint", "--format", "json", "--profile", "openai", "--select", "R", SEED)
+    assert codes_and_profile(old.output) == codes_and_profile(new.output) == (
+        {"R001", "R003"}, "default")
+    (project / "pyproject.toml").write_text(table('profile = "openai"'))
+    assert codes_and_profile(run("lint", "--format", "json", SEED).output)[1] == "default"
 
 
 # --- rule selection in layers, as ruff has it -------------------------------------------------

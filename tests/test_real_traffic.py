@@ -181,15 +181,25 @@ def test_invalid_json_lines_are_capped():
 @pytest.mark.parametrize("first", [
     {"candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}],
      "modelVersion": "gemini-2.5-flash"},
-    {"type": "message_start", "message": {"id": "msg_1", "role": "assistant", "content": []}},
+    # Ollama's native /api/chat stream: no `type`, no `choices`.
+    {"model": "llama3.2", "created_at": "2026-01-01T00:00:00Z",
+     "message": {"role": "assistant", "content": "Hi"}, "done": False},
 ])
 def test_another_wire_format_is_one_clear_finding(first):
     data = sse([first, first], [None, None])
     [finding] = validate_stream(data).violations
     assert finding.code == "L013"
-    assert finding.message.startswith("not an OpenAI Responses or Chat Completions stream; the "
-                                      "first event looks like ")
+    assert finding.message.startswith("not an OpenAI Responses, Chat Completions or Anthropic "
+                                      "Messages stream; the first event looks like ")
     assert "None" not in finding.message
+
+
+def test_anthropic_events_are_not_another_wire_format():
+    first = {"type": "message_start", "message": {"id": "msg_1", "role": "assistant",
+                                                  "content": []}}
+    report = validate_stream(sse([first], [None]))
+    assert report.kind == "anthropic"
+    assert "L013" not in {v.code for v in report.violations}
 
 
 def test_no_message_prints_python_none():

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from conftest import REPO, SAMPLES
 
+from validator import schemas
 from validator.rules import schema as schema_rules
 from validator.schemas import PROFILE_EDITS, SchemaChecker, schema_document, schema_types
 
@@ -103,7 +104,7 @@ def test_every_event_type_has_a_schema_file():
     assert names == set(OPENAI_TYPES) | set(LEGACY_TYPES)
     assert schema_types("responses") == sorted(names)
     assert schema_types("chat") == ["chat.completion.chunk"]
-    assert schema_types() == sorted([*names, "chat.completion.chunk"])
+    assert schema_types() == sorted([*names, "chat.completion.chunk", *schema_types("anthropic")])
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(SCHEMAS)))
@@ -438,3 +439,21 @@ def test_the_test_given_a_known_address_agrees_with_the_full_test(profile):
     answers = [passes(event) for event in variants]
     assert [given(event) for event in variants] == answers
     assert True in answers and False in answers
+
+
+def test_a_subschema_the_compiler_does_not_translate_is_checked_by_jsonschema_rs():
+    """A keyword the compiler lacks (`pattern`) in a shared definition: the predicate that
+    refers to it stays exact, through jsonschema_rs on a reference to the definition."""
+    docs = {
+        "urn:stream-validator:defs:t": {
+            "$id": "urn:stream-validator:defs:t",
+            "$defs": {"id": {"type": "string", "pattern": "^msg_"}}},
+        "urn:stream-validator:responses:t": {
+            "$id": "urn:stream-validator:responses:t", "type": "object", "required": ["id"],
+            "properties": {"id": {"$ref": "urn:stream-validator:defs:t#/$defs/id"}}},
+    }
+    predicate = schemas._Compiler(docs).predicate("urn:stream-validator:responses:t")
+    assert predicate({"id": "msg_1"})
+    assert not predicate({"id": "resp_1"})
+    assert not predicate({"id": 1})
+    assert not predicate({})

@@ -18,7 +18,7 @@ __all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
 CHUNK_SIZE = 1 << 20
 
 
-def validate_stream(source: Any, *, kind: str | None = None, profile: str = "openai",
+def validate_stream(source: Any, *, kind: str | None = None, profile: str = "default",
                     select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
                     input_format: str = "auto", name: str | None = None,
                     max_line_bytes: int = 64 * 1024 * 1024, content: bool = False) -> StreamReport:
@@ -47,7 +47,7 @@ def validate_stream(source: Any, *, kind: str | None = None, profile: str = "ope
         _feed_iterable(validator, source)
     validator.close()
     return StreamReport(path=name or "<stream>", format=validator.format or _dict_format(source),
-                        kind=validator.kind, profile=profile, events=validator.events,
+                        kind=validator.kind, profile=validator.profile, events=validator.events,
                         violations=validator.violations, output=validator.output(),
                         answer=answer_of(validator.kind, validator.state) if content else None)
 

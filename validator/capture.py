@@ -302,6 +302,7 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
         if not validator.events:
             exchange.relayed_error = relayed_error(capture.body[:_BODY_LIMIT])
     else:
+        exchange.body = capture.body
         text = capture.body[:_EXCERPT_CHARS].decode("utf-8", "replace")
         more = len(capture.body) > _EXCERPT_CHARS
         exchange.body_excerpt = printable(text) + ("…" if more else "")

@@ -1,7 +1,8 @@
 """``stream-validator check``: run scenarios against a live server, one report per scenario.
 
 Each scenario's request goes to its endpoint's URL (``endpoint_url``: ``BASE_URL +
-/responses`` or ``/chat/completions`` unless overridden) with ``stream: true``; its body is
+/responses``, ``/chat/completions`` or ``/messages`` (Anthropic) unless overridden) with
+``stream: true``; its body is
 validated by the same engine as ``lint`` while it arrives (``validator.capture``), read as SSE
 since that is what its ``Content-Type`` must say, then the transport and expectation findings
 (``validator.verdict``) are added.  The result is one :class:`~validator.engine.StreamReport`
@@ -43,11 +44,14 @@ from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
 
-__all__ = ["DEFAULT_MODEL", "CheckInterrupted", "CheckOptions", "curl_command", "endpoint_url",
+__all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckInterrupted", "CheckOptions",
+           "curl_command", "endpoint_url",
            "request_headers", "run_check", "served_model", "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
 DEFAULT_MODEL = "gpt-5-mini"
+#: The `anthropic-version` header of `/messages` requests (the only version the API has).
+ANTHROPIC_VERSION = "2023-06-01"
 
 
 @dataclass
@@ -65,7 +69,7 @@ class CheckOptions:
     timeout: float = 30.0
     max_time: float = 300.0
     concurrency: int = 4
-    profile: str = "openai"
+    profile: str = "default"
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     save_dir: Path | None = None
@@ -90,8 +94,6 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
     An interrupt in the waiting thread (a ``BaseException`` that is no ``Exception``:
     ``KeyboardInterrupt``, or what a signal handler raises) cancels the running exchanges at
     once and raises ``CheckInterrupted``."""
-    headers = request_headers(options)
-    secrets = secrets_of(headers, options)
     timeout = httpx.Timeout(options.timeout)
     # No keep-alive: each exchange opens its own connection, whose socket the watchdog can shut
     # down (--max-time, interrupts); a conformance run is a few dozen requests.
@@ -101,10 +103,13 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
             ThreadPoolExecutor(max_workers=options.concurrency) as pool:
         futures = []
         try:
-            model = options.model or served_model(client, options, headers, watchdog) \
+            listing = request_headers(options, scenarios[0].kind if scenarios else "responses")
+            model = options.model or served_model(client, options, listing, watchdog) \
                 or DEFAULT_MODEL
 
             def run(scenario: Scenario) -> StreamReport | None:
+                headers = request_headers(options, scenario.kind)
+                secrets = secrets_of(headers, options)
                 runs = [_run_one(client, scenario, headers, options, model, run, watchdog,
                                  secrets) for run in range(options.repeat)]
                 if None in runs:  # cancelled
@@ -126,29 +131,42 @@ def run_check(scenarios: Sequence[Scenario], options: CheckOptions,
             raise CheckInterrupted([r for r in done if r is not None], exc) from None
 
 
-def request_headers(options: CheckOptions) -> dict[str, str]:
-    """The headers every scenario's request carries (the API key among them)."""
+def request_headers(options: CheckOptions, kind: str = "responses") -> dict[str, str]:
+    """The headers every request of a stream kind carries: the API key as that endpoint wants
+    it (Anthropic: `x-api-key` and the `anthropic-version` its SDKs send; otherwise
+    `Authorization: Bearer`)."""
     headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
                **options.headers}
-    if options.api_key:
+    if kind == "anthropic":
+        headers.setdefault("anthropic-version", ANTHROPIC_VERSION)
+        if options.api_key:
+            headers["x-api-key"] = options.api_key
+    elif options.api_key:
         headers["Authorization"] = f"Bearer {options.api_key}"
     return headers
 
 
 def curl_command(url: str, body: dict, headers: dict[str, str]) -> str:
     """A curl command that sends the same request again, for a shell: the API key is read from
-    ``$OPENAI_API_KEY``, other secret-looking headers and URL parameters are ``REDACTED``."""
+    ``$OPENAI_API_KEY`` (``$ANTHROPIC_API_KEY`` for `x-api-key`), other secret-looking headers
+    and URL parameters are ``REDACTED``."""
     words = ["curl", "-sSN", redact_url(url)]
     for name, value in headers.items():
-        if name.lower() == "authorization":
+        if name.lower() in _KEY_HEADERS:
             continue
         words += ["-H", f"{name}: {'REDACTED' if is_secret(name) else value}"]
     words += ["-H", "Content-Type: application/json",
               "-d", json.dumps(body, ensure_ascii=False, separators=(",", ":"))]
     command = shlex.join(words)
-    if any(name.lower() == "authorization" for name in headers):
-        command += ' -H "Authorization: Bearer $OPENAI_API_KEY"'
+    for name in headers:
+        if name.lower() in _KEY_HEADERS:
+            command += f' -H "{_KEY_HEADERS[name.lower()]}"'
     return command
+
+
+#: The API-key headers and how a curl command reads the key from the environment instead.
+_KEY_HEADERS = {"authorization": "Authorization: Bearer $OPENAI_API_KEY",
+                "x-api-key": "x-api-key: $ANTHROPIC_API_KEY"}
 
 
 def endpoint_url(options: CheckOptions, scenario: Scenario) -> str:

@@ -35,6 +35,7 @@ from .reporters._common import totals
 from .reporters._safe import printable
 from .rules import (
     DIFF_FAMILIES,
+    PROFILE_NAMES,
     PROFILES,
     RULES,
     as_selectors,
@@ -356,9 +357,10 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
-              help="Severities: what OpenAI does (openai), every recommendation (strict), or the "
-                   "Open Responses normative rules (open-responses).")
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
+              help="Severities: what the vendor's own API does (default; `openai` is its old "
+                   "name), every recommendation (strict), or the Open Responses normative rules "
+                   "(open-responses).")
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -438,7 +440,7 @@ def lint(paths: tuple[str, ...], output_format: str | None,
 @click.option("-o", "--output", metavar="PATH",
               help="Where to write the page [default: CAPTURE.html].")
 @config_option(LINT_SETTINGS)
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
               help="Severities (as for lint).")
 @selection_options
 @click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
@@ -470,7 +472,7 @@ def view(capture: str, output: str | None, profile: str, select: tuple[str, ...]
 @click.argument("downstream")
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
               help="Severities (as for lint).")
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
@@ -612,9 +614,9 @@ def _check_api_key(key: str | None) -> str | None:
     """The key, if it can be sent as a header value; else exit 2 with a message that never
     shows it (a key with a trailing newline would otherwise end up in an error text)."""
     if key is not None and (not key or not _HEADER_VALUE.match(key) or key != key.strip()):
-        raise UsageError("the API key (--api-key or OPENAI_API_KEY) is not a valid header "
-                         "value: it must be printable ASCII without spaces or line breaks at "
-                         "its ends (the key is not shown)")
+        raise UsageError("the API key (--api-key, OPENAI_API_KEY or ANTHROPIC_API_KEY) is not a "
+                         "valid header value: it must be printable ASCII without spaces or line "
+                         "breaks at its ends (the key is not shown)")
     return key
 
 
@@ -625,6 +627,11 @@ def _check_api_key(key: str | None) -> str | None:
 @click.option("--scenarios", "scenario_dirs", multiple=True, metavar="DIR",
               type=click.Path(file_okay=False), help="Add the *.json scenarios in DIR.")
 @click.option("--no-builtin", is_flag=True, help="Run only the --scenarios ones.")
+@click.option("--endpoint", "endpoints", multiple=True,
+              type=click.Choice(["responses", "chat", "messages"]),
+              help="Run the built-in scenarios of this endpoint (repeatable; default: responses "
+              "and chat; messages: Anthropic's /messages).  With --upstream: the gateway's API "
+              "to call (responses or chat; default: each capture's own kind).")
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
@@ -641,8 +648,9 @@ def _check_api_key(key: str | None) -> str | None:
               help="Send the chat scenarios here instead of BASE_URL/chat/completions.")
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
               help="Run each scenario N times; findings not in every run are marked flaky.")
-@click.option("--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
-              help="Sent as 'Authorization: Bearer KEY'; never printed or saved.")
+@click.option("--api-key", envvar=["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], show_envvar=True,
+              help="Sent as 'Authorization: Bearer KEY' (as 'x-api-key: KEY' to /messages); "
+              "never printed or saved.")
 @click.option("--header", "header_values", multiple=True, metavar="'NAME: VALUE'",
               help="Extra request header (repeatable); secret-looking ones are never saved.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
@@ -655,7 +663,7 @@ def _check_api_key(key: str | None) -> str | None:
               help="Scenarios run at once.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
-@click.option("--profile", type=click.Choice(PROFILES), default="openai", show_default=True,
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
               help="Severities (as for lint).")
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
@@ -669,12 +677,9 @@ def _check_api_key(key: str | None) -> str | None:
 @click.option("--upstream-port", type=click.IntRange(1, 65535), default=8765, show_default=True,
               help="Port on 127.0.0.1 where the gate plays the captures: the gateway's upstream "
                    "base URL is http://127.0.0.1:PORT/v1.")
-@click.option("--endpoint", "endpoints", multiple=True,
-              type=click.Choice(list(GATE_ENDPOINTS)),
-              help="With --upstream: the gateway's API to call (repeatable; default: each "
-                   "capture's own kind).")
 def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool,
-          only: tuple[str, ...], skip: tuple[str, ...], list_scenarios: bool, dry_run: bool,
+          endpoints: tuple[str, ...], only: tuple[str, ...], skip: tuple[str, ...],
+          list_scenarios: bool, dry_run: bool,
           model: str | None, responses_url: str | None, chat_url: str | None, repeat: int,
           api_key: str | None,
           header_values: tuple[str, ...], timeout: float, max_time: float, concurrency: int,
@@ -682,14 +687,14 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
           report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
           select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
           extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, color: str,
-          upstream_paths: tuple[str, ...], upstream_port: int,
-          endpoints: tuple[str, ...]) -> None:
+          upstream_paths: tuple[str, ...], upstream_port: int) -> None:
     """Send the scenarios to a live server and validate each stream as it arrives.
 
     BASE_URL is the API root: Responses scenarios POST to BASE_URL/responses, chat ones to
-    BASE_URL/chat/completions, with stream: true (--responses-url and --chat-url, or a
-    scenario's "path", send them elsewhere).  A refused connection, a timeout, an HTTP error
-    or a non-SSE answer is a finding (H001-H005): exit 1, like any other finding.
+    BASE_URL/chat/completions, messages ones (--endpoint messages) to BASE_URL/messages, with
+    stream: true (--responses-url and --chat-url, or a scenario's "path", send them
+    elsewhere).  A refused connection, a timeout, an HTTP error or a non-SSE answer is a finding
+    (H001-H005): exit 1, like any other finding.
 
     With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
     each capture is played there and the gateway's answer is compared with it.
@@ -708,7 +713,7 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     try:
         enabled_rules(profile, chosen_select, chosen_ignore)
-        found = [] if no_builtin else sc.load_builtin()
+        found = [] if no_builtin else sc.load_builtin(endpoints or sc.DEFAULT_ENDPOINTS)
         for directory in scenario_dirs:
             found += sc.load_dir(directory)
         # With --upstream, --only/--skip choose captures (in _gate), not scenarios.
@@ -735,7 +740,7 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
         for scenario in chosen:
             body = {"model": model or DEFAULT_MODEL, **scenario.request, "stream": True}
             command = curl_command(endpoint_url(options, scenario), body,
-                                   request_headers(options))
+                                   request_headers(options, scenario.kind))
             click.echo(f"# {scenario.name}\n{printable(command)}")
         return
     try:
@@ -767,6 +772,9 @@ def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Seq
     from .gate import GateOptions, run_gate
     from .replay import load_captures
 
+    if unbridged := sorted(set(endpoints) - set(GATE_ENDPOINTS)):
+        raise ValueError(f"--upstream compares Responses and Chat streams: --endpoint "
+                         f"{', '.join(unbridged)} has no bridge gate")
     captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
     gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
     total = len(captures) * (len(endpoints) or 1)
@@ -824,7 +832,7 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
 
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
-    rows = ["| code | name | openai | strict | open-responses | summary |",
+    rows = ["| code | name | default | strict | open-responses | summary |",
             "|---|---|---|---|---|---|"]
     for r in RULES.values():
         levels = [(s.value if (s := r.severity_in(p)) else "off") for p in PROFILES]

@@ -16,7 +16,7 @@ from typing import Any
 
 from .reporters import REPORTERS
 from .reporters._safe import printable
-from .rules import PROFILES, resolve_selectors
+from .rules import PROFILE_NAMES, resolve_selectors
 
 __all__ = ["KEYS", "TABLE", "ConfigError", "load"]
 
@@ -68,7 +68,7 @@ def _string(value: Any) -> str:
 
 #: key -> checker returning the normalised value (``TypeError`` names what was expected).
 KEYS: dict[str, Callable[[Any], Any]] = {
-    "profile": _choice(PROFILES),
+    "profile": _choice(PROFILE_NAMES),
     "select": _selectors,
     "ignore": _selectors,
     "extend-select": _selectors,

@@ -332,7 +332,7 @@ def _usage(upstream: Answer, downstream: Answer) -> Iterator[Difference]:
 
 # -- reports -----------------------------------------------------------------------------------
 
-def diff_reports(upstream: StreamReport, downstream: StreamReport, *, profile: str = "openai",
+def diff_reports(upstream: StreamReport, downstream: StreamReport, *, profile: str = "default",
                  select: Iterable[str] | None = None,
                  ignore: Iterable[str] | None = None) -> list[Violation]:
     """The D findings of ``downstream`` against ``upstream`` (both validated with

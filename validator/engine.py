@@ -15,18 +15,19 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
+from . import anthropic
 from .chat import ChatChecker
 from .excerpt import excerpt
 from .framing import FrameDecoder
 from .model import Finding, Frame
 from .responses import HANDLERS, ResponsesChecker
-from .rules import RULES, enabled_rules
+from .rules import RULES, canonical_profile, enabled_rules
 from .rules.impact import explained
 from .violations import Severity, Violation
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
 
-KINDS = ("responses", "chat")
+KINDS = ("responses", "chat", "anthropic")
 #: Findings of one rule reported one by one in a stream; past it they are counted and one
 #: closing finding gives the count, so memory stays bounded on a stream that repeats a defect
 #: a million times.  (Framing caps its own findings at ``framing.CAP``.)
@@ -35,13 +36,17 @@ _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 def detect_kind(payload: Any) -> str | None:
-    """``chat`` for a `chat.completion.chunk`, ``responses`` for a Responses event (a known or
-    ``response.*`` type), else ``None``: another wire format.
+    """``anthropic`` for a Messages event, ``chat`` for a `chat.completion.chunk`,
+    ``responses`` for a Responses event (a known or ``response.*`` type), else ``None``:
+    another wire format.
 
     This is the one place where a stream's kind is recognised from its first event; a new kind
-    adds its test here (before the fallback in ``StreamValidator._start``)."""
+    adds its test here (before the fallback in ``StreamValidator._start``).  Anthropic comes
+    first: its `message_start` and `content_block_*` types are no Responses type."""
     if not isinstance(payload, dict):
         return None
+    if anthropic.detect(payload):
+        return "anthropic"
     if payload.get("object") == "chat.completion.chunk" or "choices" in payload:
         return "chat"
     kind = payload.get("type")
@@ -63,8 +68,8 @@ class _Unrecognised:
     """The checker of a stream in another wire format: one L013 finding, then nothing."""
 
     def __init__(self, ctx: Any, payload: dict) -> None:
-        ctx.report("L013", "not an OpenAI Responses or Chat Completions stream; the first event "
-                   f"looks like {_looks_like(payload)}", None)
+        ctx.report("L013", "not an OpenAI Responses, Chat Completions or Anthropic Messages "
+                   f"stream; the first event looks like {_looks_like(payload)}", None)
 
     def feed(self, payload: dict) -> None:
         pass
@@ -139,7 +144,8 @@ class StreamReport:
     profile: str
     events: int
     violations: list[Violation] = field(default_factory=list)
-    #: What the stream built, per output item (Responses) or per choice (chat).
+    #: What the stream built, per output item (Responses), per choice (chat) or per content
+    #: block (anthropic).
     output: list[dict] = field(default_factory=list)
     #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
     #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
@@ -173,6 +179,8 @@ class StreamReport:
         or the content of choice 0 (chat), as streamed."""
         if self.kind == "chat":
             return next((c.get("content") or "" for c in self.output if c.get("index") == 0), "")
+        if self.kind == "anthropic":
+            return "".join(block["text"] for block in self.output if block.get("type") == "text")
         return "".join(part["text"] for item in self.output if item.get("type") == "message"
                        for part in item.get("content", ()) if part.get("type") == "output_text")
 
@@ -192,19 +200,19 @@ class StreamValidator:
     >>> found += v.close()
     """
 
-    def __init__(self, *, kind: str | None = None, profile: str = "openai",
+    def __init__(self, *, kind: str | None = None, profile: str = "default",
                  select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
                  input_format: str = "auto", schemas: bool = True,
                  max_line_bytes: int = 64 * 1024 * 1024) -> None:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-        self.profile = profile
+        self.profile = canonical_profile(profile)  # `openai` is the default's old name
         self.kind = kind
         self._enabled = enabled_rules(profile, select, ignore)
         self._input_format = input_format
         self._max_line_bytes = max_line_bytes
         self._decoder: FrameDecoder | None = None
-        self._ctx = _Context(self, profile)
+        self._ctx = _Context(self, self.profile)
         self._checker: Any = None
         self._passes: Any = None  # the schema test of the stream's kind, once it is known
         self._schema = self._schema_checker(profile) if schemas and any(
@@ -403,7 +411,8 @@ class StreamValidator:
                   passed: bool) -> Callable[[dict], bool] | None:
         if self._passes is None:
             return None
-        return self._schema.passes_given(type_name, fields) if passed else self._passes
+        return self._schema.passes_given(type_name, fields, self.kind) if passed \
+            else self._passes
 
     def _run_test_after(self, type_name: str,
                         test: Callable[[dict], bool]) -> Callable[[dict], bool]:
@@ -419,6 +428,8 @@ class StreamValidator:
 
     def _done(self) -> None:
         """`data: [DONE]`, or any event after it."""
+        if self.kind == "anthropic" and not self._done_seen:
+            self._report("F037", "data: [DONE] in an Anthropic Messages stream", None, None, ...)
         if self._done_seen:
             self._report("F007", "event after data: [DONE]", None, ("F007",), ...)
         else:
@@ -480,4 +491,11 @@ class StreamValidator:
             pointer=pointer, excerpt=excerpt(payload, pointer)))
 
 
-_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker}
+def _anthropic_checker(ctx: Any) -> Any:
+    from .anthropic.checker import AnthropicChecker  # on first use: start-up of other kinds
+
+    return AnthropicChecker(ctx)
+
+
+_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker,
+                             "anthropic": _anthropic_checker}

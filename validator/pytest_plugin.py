@@ -35,7 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stream-validator-save", metavar="DIR", default=None,
                     help="save the streams of failing conformance assertions to DIR")
     parser.addini("stream_validator_profile", "profile for the stream_validator fixture "
-                  "(openai, strict, open-responses)", default="")
+                  "(default, strict, open-responses; openai = default)", default="")
     parser.addini("stream_validator_ignore", "rules the stream_validator fixture ignores "
                   "(codes, prefixes or names)", type="args", default=[])
     parser.addini("stream_validator_select", "rules the stream_validator fixture runs "
@@ -58,21 +58,21 @@ def pytest_configure(config: pytest.Config) -> None:
 def _base_options(config: pytest.Config, pyproject: Any) -> dict[str, Any]:
     """The fixture's options from pyproject.toml and the ini options, checked."""
     from . import config as settings_file
-    from .rules import PROFILES, resolve_selectors
+    from .rules import PROFILE_NAMES, resolve_selectors
 
     layers = []
     try:
         found = settings_file.load(pyproject.read_text("utf-8"), pyproject) if pyproject else None
     except (OSError, UnicodeDecodeError, settings_file.ConfigError) as exc:
         raise pytest.UsageError(f"stream-validator: {exc}") from None
-    profile = (found or {}).get("profile", "openai")
+    profile = (found or {}).get("profile", "default")
     if found:
         layers.append(found)
     if config.getini("stream_validator_profile"):
         profile = config.getini("stream_validator_profile")
-        if profile not in PROFILES:
+        if profile not in PROFILE_NAMES:
             raise pytest.UsageError(f"stream_validator_profile = {profile}: expected one of "
-                                    f"{', '.join(PROFILES)}")
+                                    f"{', '.join(PROFILE_NAMES)}")
     ini = {"select": list(config.getini("stream_validator_select")),
            "ignore": list(config.getini("stream_validator_ignore"))}
     for key, values in ini.items():
@@ -127,7 +127,7 @@ def stream_validator(request: pytest.FixtureRequest) -> StreamValidatorFixture:
     the marker."""
     from .rules import as_selectors, layered_selection
 
-    base = request.config.stash.get(_BASE, {"profile": "openai", "layers": []})
+    base = request.config.stash.get(_BASE, {"profile": "default", "layers": []})
     options: dict[str, Any] = {"profile": base["profile"]}
     layers = list(base["layers"])
     marker = request.node.get_closest_marker(MARKER)

@@ -1,8 +1,9 @@
 """JSON Schema checks of single events: the schema files, profiles, and three evaluation paths.
 
 The files under ``schemas/`` (shipped as ``validator/_schemas``) are the one source of truth:
-one draft 2020-12 schema per Responses event type and one for ``chat.completion.chunk``, with
-shared definitions under ``defs/``.  They follow the newest OpenAI reference; a profile relaxes
+one draft 2020-12 schema per Responses or Anthropic event type and one for
+``chat.completion.chunk``, with shared definitions under ``defs/``; a lint parses only the files
+of its kind.  They follow the newest OpenAI reference; a profile relaxes
 or tightens a copy of them at load time (``PROFILE_EDITS``), never the files.
 
 Each event goes through at most three paths, all evaluating the same edited schemas:
@@ -40,7 +41,9 @@ URN = "urn:stream-validator:"
 #: keeps the marks in line with the SDK): every profile but ``strict`` accepts ``null`` there,
 #: because the SDK's own serialised models write it (``delta.tool_calls: null``).
 SDK_OPTIONAL = "x-sdk-optional"
-KINDS = ("responses", "chat")
+KINDS = ("responses", "chat", "anthropic")
+#: Kinds whose events carry their `type`: one schema file a type, found by it.
+TYPED_KINDS = ("responses", "anthropic")
 Finding = tuple[str, str, str]  # (code, JSON pointer, message)
 
 # -- loading -----------------------------------------------------------------------------------
@@ -60,25 +63,51 @@ def _walk(folder: Any) -> Iterator[Any]:
 
 
 @cache
-def _files() -> tuple[bytes, ...]:
-    """The bytes of every schema file."""
-    return tuple(entry.read_bytes() for entry in _walk(_schema_root()))
+def _entries() -> dict[str, bytes]:
+    """The bytes of every schema file, by ``$id`` (read from the file, not parsed)."""
+    entries = {}
+    for entry in _walk(_schema_root()):
+        raw = entry.read_bytes()
+        found = _ID.search(raw)
+        if found is None:
+            raise ValueError(f"schema file {entry.name} has no $id")
+        entries[found.group(1).decode()] = raw
+    return entries
 
 
-def _parsed() -> dict[str, dict]:
-    """A fresh copy of every schema file, by ``$id`` (parsing again is cheaper than a
-    ``deepcopy``)."""
-    docs = {}
-    for raw in _files():
-        doc = orjson.loads(raw)
-        docs[doc["$id"]] = doc
-    return docs
+_ID = re.compile(rb'"\$id"\s*:\s*"([^"]+)"')
+_REF = re.compile(rb'"\$ref"\s*:\s*"(urn:[^"#]+)')
 
 
 @cache
-def _documents() -> dict[str, dict]:
-    """Every schema file, by ``$id``, as stored."""
-    return _parsed()
+def _closure(kind: str | None) -> tuple[str, ...]:
+    """The ``$id`` of every file a kind's documents need: its own and the shared definitions
+    they refer to (a lint of one kind parses none of the others' files).  ``None``: all."""
+    entries = _entries()
+    if kind is None:
+        return tuple(entries)
+    todo = [uri for uri in entries if _kind_of(uri) == kind]
+    needed = set(todo)
+    while todo:
+        for ref in _REF.findall(entries[todo.pop()]):
+            uri = ref.decode()
+            if uri in entries and uri not in needed:
+                needed.add(uri)
+                todo.append(uri)
+    return tuple(uri for uri in entries if uri in needed)
+
+
+def _parsed(kind: str | None = None) -> dict[str, dict]:
+    """A fresh copy of the schema files of ``kind`` (``None``: every file), by ``$id``
+    (parsing again is cheaper than a ``deepcopy``)."""
+    entries = _entries()
+    return {uri: orjson.loads(entries[uri]) for uri in _closure(kind)}
+
+
+@cache
+def _documents(kind: str | None = None) -> dict[str, dict]:
+    """The schema files of ``kind`` (``None``: every file), by ``$id``, as stored."""
+    return _parsed(kind)
 
 
 def _kind_of(uri: str) -> str | None:
@@ -98,16 +127,15 @@ def schema_types(kind: str | None = None) -> list[str]:
     """Every event type that has a schema (``kind``: ``responses``, ``chat`` or ``None``: both)."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-    return sorted(_type_of(uri) for uri in _documents()
+    return sorted(_type_of(uri) for uri in _entries()
                   if _kind_of(uri) is not None and (kind is None or _kind_of(uri) == kind))
 
 
 def schema_document(type_name: str) -> dict:
     """The schema file of an event type, as stored (``KeyError`` if the type has none)."""
     for kind in KINDS:
-        doc = _documents().get(_uri(kind, type_name))
-        if doc is not None:
-            return copy.deepcopy(doc)
+        if _uri(kind, type_name) in _entries():
+            return copy.deepcopy(_documents(kind)[_uri(kind, type_name)])
     raise KeyError(f"no schema for event type {type_name!r}")
 
 
@@ -139,8 +167,11 @@ _LATER_LOGPROBS = "logprobs is required on output_text.* since 2025-07-21 (bf4a9
 _OBSERVED = (
     _optional("defs:output_item", "action", "web_search_call items are added without action "
               "(corpus: pydantic-ai__web-search-annotations.sse)", "/$defs/web_search_call"),
+    _optional("defs:anthropic", "web_fetch_requests", "api.anthropic.com sends server_tool_use "
+              "usage without web_fetch_requests when no fetch ran (corpus/anthropic: "
+              "llm-anthropic__web-search.sse and 8 more)", "/$defs/BetaServerToolUsage"),
 )
-#: Fields OpenAI added after streams in the wild were recorded (``openai`` only).
+#: Fields OpenAI added after streams in the wild were recorded (``default`` only).
 _OPENAI = (
     _optional("responses:response.output_text.delta", "logprobs", _LATER_LOGPROBS),
     _optional("responses:response.output_text.done", "logprobs", _LATER_LOGPROBS),
@@ -166,7 +197,7 @@ _OPEN_RESPONSES = (
 #: The edits of each profile; every profile also gets ``_common_edits`` (sequence_number and
 #: obfuscation), and ``strict`` closes every object (unknown fields: S004).
 PROFILE_EDITS: dict[str, tuple[Edit, ...]] = {
-    "openai": (*_OBSERVED, *_OPENAI), "strict": _OBSERVED,
+    "default": (*_OBSERVED, *_OPENAI), "strict": _OBSERVED,
     "open-responses": (*_OBSERVED, *_OPEN_RESPONSES)}
 
 
@@ -177,6 +208,8 @@ def _resolve_pointer(node: Any, pointer: str) -> Any:
 
 
 def _apply(docs: dict[str, dict], edit: Edit) -> None:
+    if URN + edit.doc not in docs and URN + edit.doc in _entries():
+        return  # a document of another kind's files
     node = _resolve_pointer(docs[URN + edit.doc], edit.pointer)
     if edit.op == "optional":
         node["required"] = [name for name in node["required"] if name != edit.field]
@@ -236,15 +269,22 @@ def _close_objects(node: Any) -> None:
             _close_objects(value)
 
 
+def _canonical(profile: str) -> str:
+    from .rules._rule import canonical_profile  # lazily: importing this module loads no rules
+
+    return canonical_profile(profile)
+
+
 def _profile_check(profile: str) -> None:
     if profile not in PROFILE_EDITS:
         raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILE_EDITS)})")
 
 
 @cache
-def _profile_documents(profile: str) -> dict[str, dict]:
+def _profile_documents(profile: str, kind: str) -> dict[str, dict]:
+    """The documents of ``kind`` as ``profile`` edits them."""
     _profile_check(profile)
-    docs = _parsed()
+    docs = _parsed(kind)
     _common_edits(docs)
     for edit in PROFILE_EDITS[profile]:
         _apply(docs, edit)
@@ -256,6 +296,9 @@ def _profile_documents(profile: str) -> dict[str, dict]:
 
 
 # -- path 1: compiled predicates ---------------------------------------------------------------
+
+
+_REFERENCE = "urn:stream-validator:reference"  # the document of a jsonschema_rs fallback
 
 
 class Unsupported(Exception):
@@ -296,10 +339,10 @@ class _Compiler:
     (other literals are ``Unsupported``).  A ``$ref`` becomes a call of the function compiled
     for its target, so shared definitions are compiled once per profile.
 
-    Generating the code is cheap; compiling it with ``exec`` is what costs (~0.1 ms per
-    function), and a stream uses few of the union members a document lists (one output item
-    type of twenty).  So each function is generated up front but compiled at its first call:
-    until then its name is bound to a stub that compiles it (rebinding the name) and calls it.
+    A stream uses few of the union members a document lists (one output item type of twenty,
+    one content block type of fifteen), and generating and compiling a function costs ~0.2 ms.
+    So each function is generated and compiled at its first call: until then its name is bound
+    to a stub that compiles it (rebinding the name) and calls it.
     """
 
     def __init__(self, docs: dict[str, dict]) -> None:
@@ -309,13 +352,22 @@ class _Compiler:
         self.counter = 0
         self.sources: dict[str, str] = {}  # name -> generated code, for reading and tests
         self._done: set[str] = set()  # names compiled so far (the others are stubs)
-        self._exec_lock = threading.Lock()  # stubs run in whichever thread calls them first
+        # name -> the union tables holding its stub: compiling it puts the function there, so a
+        # union member costs one call, not the stub's two.
+        self._in_tables: dict[str, list[tuple[dict, str]]] = {}
+        # name -> (uri, pointer, assumed) of a function named but not generated yet: a stream
+        # uses few of the members a union lists, so generating them all would cost more than
+        # the stream's checks.
+        self._pending: dict[str, tuple[str, str, frozenset[str]]] = {}
+        # Stubs run in whichever thread calls them first, and generating names functions.
+        self._exec_lock = threading.RLock()
 
     def predicate(self, uri: str, assumed: frozenset[str] = frozenset()) -> Callable[[Any], bool]:
         """The predicate of document ``uri``; ``assumed``: root properties the caller has
         checked itself (present and valid), so the predicate skips them (the instance is then
         known to be an object)."""
-        return self._compiled(self._function(uri, "", assumed=assumed))
+        with self._exec_lock:
+            return self._compiled(self._function(uri, "", assumed=assumed))
 
     # -- functions
 
@@ -328,7 +380,8 @@ class _Compiler:
         if key in self.names:
             return self.names[key]
         name = self.names[key] = self._fresh("_f")
-        self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
+        self._pending[name] = (uri, pointer, assumed)
+        self._stub(name)
         return name
 
     def _const(self, value: Any) -> str:
@@ -481,8 +534,13 @@ class _Compiler:
             if tag is None:
                 self._emit(sub, v, out, depth, uri)
             else:
-                # (a stub that stays in the table: it calls the compiled function)
-                union[tag] = self.namespace[self._schema_function(sub["then"], uri)]
+                then = sub["then"]
+                if isinstance(then, dict) and set(then) == {"$ref"}:  # no wrapper function
+                    name = self._function(*self._target(uri, then["$ref"]))
+                else:
+                    name = self._schema_function(then, uri)
+                union[tag] = self.namespace[name]  # the stub until the first call compiles it
+                self._in_tables.setdefault(name, []).append((union, tag))
         if not union:
             return
         table, t, f = self._const(union), self._fresh("t"), self._fresh("f")
@@ -520,19 +578,38 @@ class _Compiler:
         self._emit(schema, "v", lines, 2, uri, assumed=assumed)
         lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
         self.sources[name] = "\n".join(lines)
+        self._stub(name)
 
+    def _stub(self, name: str) -> None:
         def stub(v: Any) -> bool:
             return self._compiled(name)(v)
         self.namespace[name] = stub
 
     def _compiled(self, name: str) -> Callable[[Any], bool]:
-        """The compiled function ``name``, compiling it on first use."""
+        """The compiled function ``name``, generating and compiling it on first use."""
         if name not in self._done:
             with self._exec_lock:
                 if name not in self._done:
-                    exec(self.sources[name], self.namespace)  # code generated from our schemas
+                    self._generate(name)
+                    for table, tag in self._in_tables.pop(name, ()):
+                        table[tag] = self.namespace[name]
                     self._done.add(name)
         return self.namespace[name]
+
+    def _generate(self, name: str) -> None:
+        """Puts the function ``name`` in the namespace.  A document's subschema the compiler
+        does not translate is checked by jsonschema_rs through a reference to it (exact: the
+        same schema, with its own references resolved)."""
+        pending = self._pending.pop(name, None)
+        if pending is not None:
+            uri, pointer, assumed = pending
+            try:
+                self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
+            except Unsupported:
+                self.namespace[name] = _rs_validator(
+                    {**self.docs, _REFERENCE: {"$ref": f"{uri}#{pointer}"}}, _REFERENCE).is_valid
+                return
+        exec(self.sources[name], self.namespace)  # code generated from our schemas
 
     def _target(self, uri: str, ref: str) -> tuple[str, str]:
         base, _, fragment = ref.partition("#")
@@ -663,6 +740,10 @@ OWNED_ELSEWHERE: dict[tuple[str, str | None, str | None, str], str] = {
     ("chat", None, None, r"/choices/\d+/index"): "C006",
     ("chat", None, None, r"/choices/\d+/finish_reason"): "C016",
     ("chat", None, None, r"/choices/\d+/delta/tool_calls/\d+/index"): "C009",
+    ("anthropic", "message_delta", "S002", r"/usage(/output_tokens)?"): "M042",
+    ("anthropic", "message_delta", "S001", r"/usage(/output_tokens)?"): "M042",
+    ("anthropic", "message_start", "S002", r"/message/usage"): "M042",
+    ("anthropic", "message_delta", "S003", r"/delta/stop_reason"): "M041",
 }
 _OWNED = [(kind, type_, code, re.compile(pattern))
           for kind, type_, code, pattern in OWNED_ELSEWHERE]
@@ -727,16 +808,17 @@ def _always_valid(event: Any) -> bool:
 
 
 class _Types(dict):
-    """type -> predicate of the Responses events, compiled on first use."""
+    """type -> predicate of the events of a typed kind, compiled on first use."""
 
-    def __init__(self, checker: SchemaChecker) -> None:
+    def __init__(self, checker: SchemaChecker, kind: str) -> None:
         super().__init__()
         self.checker = checker
+        self.kind = kind
 
     def __missing__(self, type_name: Any) -> Callable[[Any], bool]:
         if type(type_name) is not str:
             raise KeyError(type_name)  # a finding for the slow path
-        predicate = self[type_name] = self.checker._predicate("responses", type_name)
+        predicate = self[type_name] = self.checker._predicate(self.kind, type_name)
         return predicate
 
 
@@ -748,12 +830,13 @@ class SchemaChecker:
     and what another rule already reports (``OWNED_ELSEWHERE``), give ``[]``.
     """
 
-    def __init__(self, profile: str = "openai") -> None:
+    def __init__(self, profile: str = "default") -> None:
+        profile = _canonical(profile)
         _profile_check(profile)
         self.profile = profile
-        self._responses = _Types(self)
+        self._typed = {kind: _Types(self, kind) for kind in TYPED_KINDS}
         self._chunk: Callable[[Any], bool] | None = None
-        self._compiler: _Compiler | None = None
+        self._compilers: dict[str, _Compiler] = {}  # by kind
         self._rs: dict[str, Any] = {}
         self._py: dict[str, Any] = {}
         #: (kind, event type) -> (test, findings) of the last explanation (``explain_failed``).
@@ -764,10 +847,10 @@ class SchemaChecker:
         self._lock = threading.RLock()
 
     def check(self, event: dict, kind: str = "responses") -> list[Finding]:
-        """The schema findings of one event (``kind``: ``responses`` or ``chat``)."""
-        if kind == "responses":
+        """The schema findings of one event (``kind``: ``responses``, ``chat``, ``anthropic``)."""
+        if kind in TYPED_KINDS:
             try:
-                if self._responses[event["type"]](event):
+                if self._typed[kind][event["type"]](event):
                     return []
             except (KeyError, TypeError):
                 pass
@@ -785,9 +868,9 @@ class SchemaChecker:
         event to ``check`` (which may still find nothing, e.g. for an unknown type)."""
         if kind == "chat":
             return self._chunk or self._chunk_predicate()
-        if kind != "responses":
+        if kind not in TYPED_KINDS:
             raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-        types = self._responses
+        types = self._typed[kind]
 
         def passes(event: dict) -> bool:
             try:
@@ -796,11 +879,12 @@ class SchemaChecker:
                 return False
         return passes
 
-    def passes_given(self, type_name: str, fields: Iterable[str]) -> Callable[[dict], bool]:
-        """The test of a Responses event of ``type_name`` whose ``fields`` are known to be
-        present and valid (equal, value and type, to those of an event that passed): the
+    def passes_given(self, type_name: str, fields: Iterable[str],
+                     kind: str = "responses") -> Callable[[dict], bool]:
+        """The test of an event of ``type_name`` (a typed ``kind``) whose ``fields`` are known
+        to be present and valid (equal, value and type, to those of an event that passed): the
         compiled predicate without them.  ``True`` exactly when ``passes`` would say so."""
-        return self._predicate("responses", type_name, frozenset(fields))
+        return self._predicate(kind, type_name, frozenset(fields))
 
     def is_valid(self, event: dict, kind: str = "responses", path: str = "compiled") -> bool:
         """Whether one path (``compiled``, ``rs`` or ``python``) accepts the event as it stands,
@@ -811,15 +895,15 @@ class SchemaChecker:
         if path == "compiled":
             return self._predicate(kind, _type_of(uri))(event)
         if path == "rs":
-            return self._validator(self._rs, _rs_validator, uri).is_valid(event)
+            return self._validator(self._rs, _rs_validator, kind, uri).is_valid(event)
         if path == "python":
-            return not any(True for _ in self._validator(self._py, _py_validator, uri)
+            return not any(True for _ in self._validator(self._py, _py_validator, kind, uri)
                            .iter_errors(event))
         raise ValueError(f"unknown path {path!r}")
 
     def explain(self, event: dict, kind: str = "responses") -> list[Finding]:
         """The findings of an event, from the pure-Python validator (the slow, detailed path)."""
-        if kind == "responses" and not isinstance(event.get("type"), str):
+        if kind in TYPED_KINDS and not isinstance(event.get("type"), str):
             return self._type_finding(event)
         uri = self._uri_of(event, kind)
         if uri is None:
@@ -828,8 +912,8 @@ class SchemaChecker:
 
     def _explain(self, event: dict, kind: str, uri: str) -> tuple[list[Finding], list[Finding]]:
         """``explain``'s findings, and all of them before ``OWNED_ELSEWHERE`` (for the memo)."""
-        errors = self._validator(self._py, _py_validator, uri).iter_errors(event)
-        type_name = event.get("type") if kind == "responses" else None
+        errors = self._validator(self._py, _py_validator, kind, uri).iter_errors(event)
+        type_name = event.get("type") if kind in TYPED_KINDS else None
         every = _one_per_pointer(f for error in errors for f in _findings_of(error))
         return [f for f in every if not _owned(kind, type_name, f)], every
 
@@ -843,7 +927,7 @@ class SchemaChecker:
         and whose other fields pass the compiled test has exactly those findings: they are a
         function of the values they lie in.  Only documents whose root is a plain object schema
         qualify (a root ``if``/``allOf`` could tie a field's schema to a sibling's value)."""
-        type_name = event.get("type") if kind == "responses" else "chat.completion.chunk"
+        type_name = event.get("type") if kind in TYPED_KINDS else "chat.completion.chunk"
         if type(type_name) is not str:
             return tuple(self.explain(event, kind))
         memo = self._memo.get((kind, type_name))
@@ -855,7 +939,7 @@ class SchemaChecker:
         explained, every = self._explain(event, kind, uri)
         findings = tuple(explained)
         fields = _root_fields(every)
-        if fields and _plain_object(_profile_documents(self.profile)[uri]):
+        if fields and _plain_object(_profile_documents(self.profile, kind)[uri]):
             rest = self._predicate(kind, type_name, frozenset(fields))
             same = _same_values(event, fields)
             if same is not None:
@@ -874,15 +958,14 @@ class SchemaChecker:
     def _uri_of(self, event: dict, kind: str) -> str | None:
         """The schema of an event, or None: no schema, or the event belongs to another rule
         (a chunk in a Responses stream or the reverse: C001; an error chunk: C024)."""
-        docs = _documents()
         if kind == "chat":
             if event.get("error") or ("choices" not in event and "object" not in event
                                       and isinstance(event.get("type"), str)):
                 return None
             return _uri("chat", "chat.completion.chunk")
         type_name = event.get("type")
-        uri = _uri("responses", type_name) if isinstance(type_name, str) else None
-        return uri if uri in docs else None
+        uri = _uri(kind, type_name) if isinstance(type_name, str) else None
+        return uri if uri in _entries() else None
 
     @staticmethod
     def _type_finding(event: dict) -> list[Finding]:
@@ -895,16 +978,14 @@ class SchemaChecker:
     def _predicate(self, kind: str, type_name: str,
                    assumed: frozenset[str] = _NONE) -> Callable[[Any], bool]:
         uri = _uri(kind, type_name)
-        if uri not in _documents():
+        if uri not in _entries():
             return _always_valid
         with self._lock:
-            if self._compiler is None:
-                self._compiler = _Compiler(_profile_documents(self.profile))
-            try:
-                return self._compiler.predicate(
-                    uri, assumed | _TYPE if kind == "responses" else assumed)
-            except Unsupported:
-                return self._validator(self._rs, _rs_validator, uri).is_valid
+            compiler = self._compilers.get(kind)
+            if compiler is None:
+                compiler = self._compilers[kind] = _Compiler(
+                    _profile_documents(self.profile, kind))
+            return compiler.predicate(uri, assumed | _TYPE if kind in TYPED_KINDS else assumed)
 
     def _chunk_predicate(self) -> Callable[[Any], bool]:
         chunk = self._predicate("chat", "chat.completion.chunk")
@@ -912,11 +993,11 @@ class SchemaChecker:
         return chunk
 
     def _validator(self, cache: dict[str, Any], build: Callable[[dict, str], Any],
-                   uri: str) -> Any:
+                   kind: str, uri: str) -> Any:
         validator = cache.get(uri)
         if validator is None:
             with self._lock:
                 validator = cache.get(uri)
                 if validator is None:
-                    validator = cache[uri] = build(_profile_documents(self.profile), uri)
+                    validator = cache[uri] = build(_profile_documents(self.profile, kind), uri)
         return validator

@@ -2,8 +2,9 @@
 
 ``assert_conformant(resp.iter_bytes())`` takes whatever a test has at hand — raw bytes, text, a
 path, an ``httpx`` or ``requests`` streaming response, an iterable of byte chunks, or the events
-of an ``openai`` SDK stream — and raises :class:`StreamConformanceError` (an ``AssertionError``)
-whose message is the text report: each finding with its line and the offending event.
+of an ``openai`` or ``anthropic`` SDK stream — and raises :class:`StreamConformanceError` (an
+``AssertionError``) whose message is the text report: each finding with its line and the
+offending event.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def stream_bytes(response: Any) -> bytes:
 
 
 def events_from_openai(events: Iterable[Any]) -> list[dict]:
-    """Event dicts from ``openai`` SDK stream objects (or their ``model_dump()`` dicts).
+    """Event dicts from ``openai`` or ``anthropic`` SDK stream objects (or their
+    ``model_dump()`` dicts).
 
     Models are dumped with ``exclude_unset=True`` so that fields the server did not send do not
     appear as ``null`` (which the schema rules would rightly reject).
@@ -88,7 +90,7 @@ def _http_findings(response: Any, options: dict[str, Any]) -> StreamReport | Non
     else:
         code, message = "H002", (f"Content-Type is {content_type or 'missing'}, not "
                                  f"text/event-stream; the body was not validated: {excerpt}")
-    profile = options.get("profile", "openai")
+    profile = options.get("profile", "default")
     severity = enabled_rules(profile, options.get("select"), options.get("ignore")).get(code)
     found = [] if severity is None else [
         Violation(code=code, name=RULES[code].name, severity=severity,
@@ -194,7 +196,7 @@ def assert_same_content(upstream: Any, downstream: Any, *, strict: bool = False,
 
     up = validate_stream(_materialise(upstream), name="upstream", content=True, **options)
     down = validate_stream(_materialise(downstream), name="downstream", content=True, **options)
-    found = diff_reports(up, down, profile=options.get("profile", "openai"),
+    found = diff_reports(up, down, profile=options.get("profile", "default"),
                          select=options.get("select"), ignore=options.get("ignore"))
     failing = [v for v in found if v.severity is Severity.ERROR or strict]
     if not failing:
@@ -208,7 +210,7 @@ def _lint_command(saved: Path, options: dict[str, Any]) -> str:
     """The ``lint`` command that gives the saved stream's findings again: the same profile,
     rules, kind and input format, and no configuration file that could change them."""
     command = ["stream-validator", "lint", str(saved), "--isolated",
-               "--profile", options.get("profile") or "openai"]
+               "--profile", options.get("profile") or "default"]
     for option in ("select", "ignore"):
         if options.get(option):
             command += [f"--{option}", ",".join(options[option])]

@@ -41,6 +41,19 @@ class Exchange:
     usage: bool = False  # the stream reported token usage
     #: The error a `text/event-stream` body relayed as plain JSON instead of events.
     relayed_error: str | None = None
+    body: bytes = b""  # a non-stream answer's first 64 KiB (an error body)
+
+
+def _anthropic_error(body: bytes) -> bool:
+    """``{"type": "error", "error": {"type": str, "message": str}}``, which the Anthropic SDKs
+    read into the exception they raise (`APIStatusError.body`, `error.type`)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return False
+    error = document.get("error") if isinstance(document, dict) else None
+    return (document.get("type") == "error" and isinstance(error, dict)
+            and isinstance(error.get("type"), str) and isinstance(error.get("message"), str))
 
 
 def is_event_stream(content_type: str | None) -> bool:
@@ -50,9 +63,10 @@ def is_event_stream(content_type: str | None) -> bool:
 
 def census(kind: str, output: list[dict], usage: bool = False) -> Counter:
     """What a stream produced, by the names ``expect.contains`` uses: output item types
-    (Responses), or ``content``, ``tool_call``, ``reasoning``, ``refusal`` of choice 0 (chat);
-    ``usage`` for either when the stream reported token usage."""
-    if kind == "responses":
+    (Responses), content block types (anthropic), or ``content``, ``tool_call``,
+    ``reasoning``, ``refusal`` of choice 0 (chat); ``usage`` for any when the stream reported
+    token usage."""
+    if kind == "responses" or kind == "anthropic":
         found = Counter(item.get("type") for item in output)
     else:
         choice = next((c for c in output if c.get("index") == 0), {})
@@ -79,6 +93,10 @@ def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
         if not (scenario.outcome == "rejected" and 400 <= status < 500
                 and status not in _NOT_THERE):
             found.append(("H001", _http_message(scenario, exchange)))
+        if scenario.kind == "anthropic" and not _anthropic_error(exchange.body):
+            found.append(("H020", "the error body is not an Anthropic error object "
+                          '({"type": "error", "error": {"type": …, "message": …}}): '
+                          f"{exchange.body_excerpt or 'empty'}"))
         return found
     if exchange.error and exchange.error[0] == "H010":
         return found  # the body could not be decoded: there is nothing more to judge
@@ -124,7 +142,7 @@ def relayed_error(body: bytes) -> str | None:
 
 def _unmet(scenario: Scenario, exchange: Exchange) -> list[str]:
     ended = exchange.stream_status
-    what = "finish_reason" if scenario.kind == "chat" else "status"
+    what = {"chat": "finish_reason", "anthropic": "stop_reason"}.get(scenario.kind, "status")
     if scenario.outcome == "rejected":
         if ended not in _FAILED:
             return [f"the invalid request was answered with a stream that ended with {what} "

@@ -31,7 +31,7 @@ _INDEX = {code: i for i, code in enumerate(RULES)}
 
 def document(reports: Sequence[StreamReport]) -> dict:
     """The SARIF log as a dict.  Rule default levels follow the profile of the first report."""
-    profile = reports[0].profile if reports else "openai"
+    profile = reports[0].profile if reports else "default"
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

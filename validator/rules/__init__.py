@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._data import data_folder
+from ..anthropic import rules as anthropic
 from ..violations import Severity
 from . import (
     bridge,
@@ -26,13 +27,14 @@ from . import (
     text,
     transport,
 )
-from ._rule import PROFILES, Rule
+from ._rule import PROFILE_NAMES, PROFILES, Rule, canonical_profile
 
-__all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "PROFILES", "RULES", "Rule", "as_selectors",
-           "enabled_rules", "get", "layered_selection", "resolve_selectors", "rule_samples"]
+__all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "PROFILES", "PROFILE_NAMES", "RULES", "Rule",
+           "as_selectors", "canonical_profile", "enabled_rules", "get", "layered_selection",
+           "resolve_selectors", "rule_samples"]
 
-_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, transport,
-             expectation, bridge, diff)
+_FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, anthropic,
+             transport, expectation, bridge, diff)
 
 #: Families only `check` reports: they come from the HTTP exchange and the scenario, which no
 #: capture file carries (so `lint` never reports them and they have no sample file).
@@ -114,11 +116,11 @@ def as_selectors(codes: set[str]) -> tuple[list[str] | None, list[str]]:
     return sorted(codes), []
 
 
-def enabled_rules(profile: str = "openai", select: Iterable[str] | None = None,
+def enabled_rules(profile: str = "default", select: Iterable[str] | None = None,
                   ignore: Iterable[str] | None = None) -> dict[str, Severity]:
     """code -> severity of every rule that runs under ``profile`` with these selectors."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    if canonical_profile(profile) not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILE_NAMES)})")
     chosen = resolve_selectors(select) if select else set(RULES)
     chosen -= resolve_selectors(ignore or ())
     enabled = {}

@@ -101,7 +101,7 @@ RULES = (
         refs=f"{OPENAI_CHAT} (chunk fields); {PY_TYPES}")),
     ChatRule("C005", "choices-missing", "A chunk has no `choices` array", W, doc(
         what="Reports, once per stream, a chunk without a `choices` key (an empty `choices: []` is fine: that is how the usage chunk looks).",
-        why="`choices` is a required field of the chunk. openai-node's `ChatCompletionStream` iterates `chunk.choices` and throws a `TypeError` on a chunk without it; code written against the types (`chunk.choices[0]`) fails the same way. OpenAI's own audio-output streams (`gpt-audio`) send such chunks between the audio deltas, so this is a warning under `openai` (an error under `strict`).",
+        why="`choices` is a required field of the chunk. openai-node's `ChatCompletionStream` iterates `chunk.choices` and throws a `TypeError` on a chunk without it; code written against the types (`chunk.choices[0]`) fails the same way. OpenAI's own audio-output streams (`gpt-audio`) send such chunks between the audio deltas, so this is a warning under `default` (an error under `strict`).",
         example='`{"id":"chatcmpl-…","object":"chat.completion.chunk","created":1780693557,"model":"gpt-audio-1.5","usage":null}`',
         instead="Send `\"choices\": []` on chunks that carry no choice, or leave those chunks out.",
         refs=f"{OPENAI_CHAT} (chunk fields); {PY_TYPES}; {NODE}")),

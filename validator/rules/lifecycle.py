@@ -71,7 +71,7 @@ RULES = (
         refs=OPENAI_EVENTS)),
     Rule("L008", "error-not-followed-by-failed", "An `error` event is not followed by `response.failed`", None, doc(
         what="Reports an `error` event after which the stream does not send `response.failed` (Open Responses profile only).",
-        why="Open Responses requires every streaming error to be followed by `response.failed`, so that clients waiting for a terminal event finish. OpenAI sends one or the other, so the `openai` profile accepts both.",
+        why="Open Responses requires every streaming error to be followed by `response.failed`, so that clients waiting for a terminal event finish. OpenAI sends one or the other, so the `default` profile accepts both.",
         example="`error` as the last event of the stream.",
         instead="Send `response.failed` with the error after the `error` event.",
         refs="Open Responses specification S7; vercel/ai #20179"),
@@ -100,11 +100,11 @@ RULES = (
         example="`response.created` followed directly by `response.output_item.added`.",
         instead="Send `response.in_progress` after `response.created` (and `response.queued`).",
         refs="Open Responses specification S8; " + OPENAI_EVENTS), profiles={"open-responses": E}),
-    Rule("L013", "unknown-wire-format", "The stream is not an OpenAI Responses or Chat Completions stream", E, doc(
-        what="Reports, once, a stream whose first event is neither a Responses event (a `response.*` or `error` type) nor a `chat.completion.chunk`: another wire format (Gemini `candidates` chunks, a vendor's own events). Nothing else is reported on it: each event would otherwise cascade into findings about a protocol the stream never spoke. Pass `--kind` to validate it as one of the kinds anyway.",
+    Rule("L013", "unknown-wire-format", "The stream is not an OpenAI Responses, Chat Completions or Anthropic Messages stream", E, doc(
+        what="Reports, once, a stream whose first event is neither a Responses event (a `response.*` or `error` type), a `chat.completion.chunk` nor an Anthropic Messages event (`message_start`, `content_block_*`, ...): another wire format (Gemini `candidates` chunks, a vendor's own events). Nothing else is reported on it: each event would otherwise cascade into findings about a protocol the stream never spoke. Pass `--kind` to validate it as one of the kinds anyway.",
         why="openai-python and openai-node find none of the events they read: `ResponseStreamState` raises `Expected to have received response.created`, `ChatCompletionStreamState` builds an empty completion. A server behind the wrong endpoint or a gateway that forwards the upstream's native format looks exactly like this.",
         example='`data: {"candidates": [{"content": {"parts": [{"text": "Hi"}]}}], "modelVersion": "gemini-2.5-flash"}`',
-        instead="Serve the wire format of the endpoint: Responses events on `/v1/responses`, `chat.completion.chunk`s on `/v1/chat/completions`.",
+        instead="Serve the wire format of the endpoint: Responses events on `/v1/responses`, `chat.completion.chunk`s on `/v1/chat/completions`, Messages events on `/v1/messages`.",
         refs=f"{OPENAI_EVENTS}; {OPENAI_CHAT}"), kind="any"),
 )
 

@@ -53,4 +53,10 @@ RULES = (
         example="`Content-Encoding: gzip` on a plain `text/event-stream` body, or `Content-Encoding: br` answering `Accept-Encoding: gzip, deflate`.",
         instead="Compress only with a coding from the request's `Accept-Encoding`, and label the body with the coding it really has (or none).",
         refs="RFC 9110 §8.4 (Content-Encoding), §12.5.3 (Accept-Encoding); httpx `_decoders.py`"), kind="any"),
+    Rule("H020", "anthropic-error-body", "An HTTP error from `/messages` without an Anthropic error body", E, doc(
+        what="Reports an HTTP error answer (4xx or 5xx) of a `/messages` scenario whose body is not `{\"type\": \"error\", \"error\": {\"type\": …, \"message\": …}}`.",
+        why="The Anthropic SDKs build the exception they raise from that body (anthropic-python `_make_status_error`, anthropic-sdk-typescript `APIError.generate`): with an OpenAI-style `{\"error\": {…}}` or an HTML page the error type is lost, so retry logic cannot tell `overloaded_error` from `invalid_request_error`, and Claude Code shows an unparsed message.",
+        example='`HTTP 400` with `{"error": {"message": "bad input", "type": "invalid_request_error"}}` (no top-level `type`).',
+        instead='`HTTP 400` with `{"type": "error", "error": {"type": "invalid_request_error", "message": "…"}}`.',
+        refs="Anthropic docs, Errors (error shapes); anthropic-python `_exceptions.py`"), kind="anthropic"),
 )

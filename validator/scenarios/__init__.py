@@ -23,11 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENDPOINTS", "REQUEST_SUFFIX", "Scenario", "ScenarioError", "load_builtin", "load_dir",
-           "parse", "select"]
+__all__ = ["DEFAULT_ENDPOINTS", "ENDPOINTS", "REQUEST_SUFFIX", "Scenario", "ScenarioError",
+           "load_builtin", "load_dir", "parse", "select"]
 
 #: endpoint -> (path under the base URL, stream kind)
-ENDPOINTS = {"responses": ("/responses", "responses"), "chat": ("/chat/completions", "chat")}
+ENDPOINTS = {"responses": ("/responses", "responses"), "chat": ("/chat/completions", "chat"),
+             "messages": ("/messages", "anthropic")}
+#: The endpoints whose built-in scenarios ``check`` runs unless ``--endpoint`` says otherwise
+#: (an OpenAI-compatible server need not serve Anthropic's `/messages`).
+DEFAULT_ENDPOINTS = ("responses", "chat")
 OUTCOMES = ("stream", "rejected")
 #: ``check --save`` writes each request beside its capture under this suffix; ``lint`` skips
 #: these files when it expands a directory.
@@ -52,9 +56,9 @@ class Scenario:
     ``request`` is the JSON body (``stream: true`` is added when sent).  ``outcome`` is
     ``stream`` (a 2xx event stream) or ``rejected`` (an HTTP 4xx, or a stream that ends in
     a failure).  ``status`` lists the accepted terminal statuses (Responses) or finish reasons
-    (chat), empty for any; ``contains`` maps output item types (Responses) or ``content``,
-    ``tool_call``, ``reasoning``, ``refusal`` (chat) to a minimum count; ``text`` requires
-    non-empty output text.
+    (chat) or stop reasons (messages), empty for any; ``contains`` maps output item types
+    (Responses), content block types (messages) or ``content``, ``tool_call``, ``reasoning``,
+    ``refusal`` (chat) to a minimum count; ``text`` requires non-empty output text.
     """
 
     name: str
@@ -149,9 +153,10 @@ def _load(path: Path) -> Scenario:
     return parse(document, str(path))
 
 
-def load_builtin() -> list[Scenario]:
-    """The scenarios shipped with the package, in name order."""
-    return [_load(p) for p in sorted(_BUILTIN.glob("*.json"))]
+def load_builtin(endpoints: Iterable[str] = DEFAULT_ENDPOINTS) -> list[Scenario]:
+    """The scenarios shipped with the package for ``endpoints``, in name order."""
+    wanted = set(endpoints)
+    return [s for s in map(_load, sorted(_BUILTIN.glob("*.json"))) if s.endpoint in wanted]
 
 
 def load_dir(directory: str | Path) -> list[Scenario]:
