@@ -74,7 +74,7 @@ def compare(upstream: Answer, downstream: Answer) -> list[Difference]:
             out += _texts(up, down, (TEXT,), "D001", label + "text")
             out += _texts(up, down, (REFUSAL,), "D002", label + "refusal")
         else:  # a refusal can only arrive as text
-            out += _texts(up, down, (TEXT, REFUSAL), "D001", label + "text")
+            out += _texts(up, down, (TEXT, REFUSAL), "D001", label + "text (refusal included)")
         out += _tool_calls(up, down, label)
         if REASONING in carries:
             out += _reasoning(up, down, label)
