@@ -1,9 +1,10 @@
-"""The bridge gate against real Chat-to-Responses bridges from PyPI (pinned in the test extras),
-fed real Chat Completions captures (the shared corpus) by the gate's upstream: what each loses.
+"""The bridge gate against real bridges from PyPI (pinned in the test extras), fed real Chat
+Completions captures (the shared corpus) by the gate's upstream: what each loses.
 
-Both bridges turn a Responses request into a Chat Completions request to their upstream and
-stream the chat answer back as Responses events.  Their upstream base URL is fixed at start,
-so each listens to one port of its own, on which the gate plays the captures.
+Two bridges turn a Responses request into a Chat Completions request to their upstream and
+stream the chat answer back as Responses events; the third (ant2oai) does the same for
+Anthropic's `/messages`.  Their upstream base URL is fixed at start, so each listens to one
+port of its own, on which the gate plays the captures.
 
 open-responses-server 0.4.1 (what the test pins, from the bytes it streams):
 - usage is dropped from every answer (its terminal response has ``"usage": null``);
@@ -19,6 +20,11 @@ codex-bridge-python 0.1.5:
 - ``delta.refusal`` is never relayed (``"output": []``);
 - ``reasoning_content`` is dropped, and so is ``reasoning_tokens`` from the usage;
 - text, tool calls and their arguments, and the other usage counts come through intact.
+ant2oai 0.1.6 (Anthropic Messages):
+- ``delta.refusal`` is never relayed: the refused answer is an empty message ``end_turn``;
+- text, thinking, tool calls and their arguments, stop reasons and usage come through (its
+  single-stream findings, not pinned here: ``input_tokens: 0`` in ``message_start`` (M046),
+  thinking blocks with no signature (M050)).
 """
 
 from __future__ import annotations
@@ -72,12 +78,25 @@ def codex_bridge(tmp_path_factory):
         yield f"http://127.0.0.1:{port}/v1", upstream
 
 
-def run_gate(url: str, upstream: int, files: list[str], *args: str) -> dict[str, dict]:
+@pytest.fixture(scope="module")
+def ant2oai(tmp_path_factory):
+    pytest.importorskip("a2o", reason="ant2oai is not installed (pip install -e .[test]; "
+                        "Python >= 3.11)")
+    directory = tmp_path_factory.mktemp("ant2oai")
+    upstream, port = unused_port(), unused_port()
+    argv = [sys.executable, "-m", "a2o.cli", "--upstream",
+            f"http://127.0.0.1:{upstream}/v1/chat/completions", "--port", str(port)]
+    with serving("ant2oai", argv, port, directory, wait=30):
+        yield f"http://127.0.0.1:{port}/v1", upstream
+
+
+def run_gate(url: str, upstream: int, files: list[str], *args: str,
+             endpoint: str = "responses") -> dict[str, dict]:
     upstreams = [arg for path in files for arg in ("--upstream", path)]
     result = cli("check", url, *upstreams, "--upstream-port", str(upstream), "--endpoint",
-                 "responses", "--timeout", "20", "--format", "json", *args)
+                 endpoint, "--timeout", "20", "--format", "json", *args)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    return {f["check"]["scenario"].removesuffix(".responses"): f
+    return {f["check"]["scenario"].rpartition(".")[0]: f
             for f in json.loads(result.stdout)["files"]}
 
 
@@ -142,3 +161,16 @@ def test_serve_check_and_diff_by_hand_against_a_bridge(codex_bridge, corpus_file
     up, down = json.loads(diff.stdout)["files"]
     assert up["violations"] == [] and up["kind"] == "chat" and down["kind"] == "responses"
     assert [v for v in down["violations"] if v["code"].startswith("D")] == []
+
+
+def test_ant2oai_loses_the_refusal(ant2oai, corpus_files):
+    url, upstream = ant2oai
+    files = run_gate(url, upstream, corpus_files, endpoint="messages")
+    assert {name: losses(entry) for name, entry in files.items()} == {
+        "chat__mirascope__parallel-tool-calls": [], "chat__mirascope__finish-length": [],
+        "chat__pydantic-ai__deepseek-reasoning": [], "chat__mirascope__refusal": ["D001"],
+        "chat__simonw-llm__tool-call": [], "chat__vercel-ai__openai-text": []}
+    [refusal] = [v for v in files["chat__mirascope__refusal"]["violations"]
+                 if v["code"] == "D001"]
+    assert refusal["message"].startswith(
+        "text (refusal included) dropped: the upstream has 53 characters")

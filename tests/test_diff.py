@@ -111,21 +111,32 @@ def test_text_split_into_other_parts_is_the_same_text():
 
 # -- real captures, translated faithfully and broken -------------------------------------------
 
-#: Real captures (text, refusal, reasoning, tool calls, truncation; both kinds) whose faithful
-#: translation into each kind lints clean.
-REAL = ["chat__mirascope__finish-length.sse", "chat__mirascope__parallel-tool-calls.sse",
-        "chat__mirascope__refusal.sse", "chat__pydantic-ai__deepseek-reasoning.sse",
-        "chat__simonw-llm__tool-call.sse", "chat__vercel-ai__openai-text.jsonl",
-        "mirascope__incomplete-max-output-tokens.sse", "mirascope__parallel-function-calls.sse",
-        "mirascope__refusal.sse", "openai-dotnet__function-call.sse",
-        "pydantic-ai__reasoning-summary.sse", "vercel-ai__reasoning-summary-12-parts.jsonl",
-        "openai-dotnet__text-hello.sse"]
+#: Real captures (text, refusal, reasoning, tool calls, hosted tools, truncation; every kind),
+#: under shared/corpus/, whose faithful translation into each kind lints clean.
+REAL = ["real/chat__mirascope__finish-length.sse", "real/chat__mirascope__parallel-tool-calls.sse",
+        "real/chat__mirascope__refusal.sse", "real/chat__pydantic-ai__deepseek-reasoning.sse",
+        "real/chat__simonw-llm__tool-call.sse", "real/chat__vercel-ai__openai-text.jsonl",
+        "real/mirascope__incomplete-max-output-tokens.sse",
+        "real/mirascope__parallel-function-calls.sse", "real/mirascope__refusal.sse",
+        "real/openai-dotnet__function-call.sse", "real/pydantic-ai__reasoning-summary.sse",
+        "real/vercel-ai__reasoning-summary-12-parts.jsonl", "real/openai-dotnet__text-hello.sse",
+        "real/openai-dotnet__web-search.sse",
+        "anthropic/crewai__text-then-tool-use.sse", "anthropic/llm-anthropic__sonnet-thinking.sse",
+        "anthropic/mirascope__max-tokens.sse", "anthropic/mirascope__thinking-text-tool-use.sse",
+        "anthropic/vercel-ai__three-parallel-tool-uses.jsonl",
+        "anthropic/llm-anthropic__web-search.sse", "anthropic/crewai__cached-prompt.sse"]
+KINDS = ["chat", "responses", "anthropic"]
 
 
-@pytest.mark.parametrize("kind", ["chat", "responses"])
+@pytest.fixture
+def shared(corpus):
+    return corpus.parent
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", REAL)
-def test_faithful_translation_of_a_real_capture_gives_no_finding(corpus, name, kind):
-    up = validate_stream(corpus / name, content=True)
+def test_faithful_translation_of_a_real_capture_gives_no_finding(shared, name, kind):
+    up = validate_stream(shared / name, content=True)
     down = validate_stream(render(up.answer, kind), content=True)
     assert [v.code for v in down.violations if v.severity.value != "info"] == []
     assert diff_reports(up, down) == []
@@ -140,10 +151,10 @@ def _edits_for(up) -> list[str]:
             if needs is None or (needs in types and (name != "tool call dropped" or calls > 1))]
 
 
-@pytest.mark.parametrize("kind", ["chat", "responses"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", REAL)
-def test_each_edit_of_a_faithful_translation_gives_its_one_finding(corpus, name, kind):
-    up = answer(corpus / name)
+def test_each_edit_of_a_faithful_translation_gives_its_one_finding(shared, name, kind):
+    up = answer(shared / name)
     edits = _edits_for(up)
     assert edits
     for edit_name in edits:
@@ -152,8 +163,8 @@ def test_each_edit_of_a_faithful_translation_gives_its_one_finding(corpus, name,
         assert codes(up, down) == [code], (edit_name, [d.message for d in compare(up, down)])
 
 
-def test_the_edits_cover_every_loss_the_issue_names(corpus):
-    covered = {edit for name in REAL for edit in _edits_for(answer(corpus / name))}
+def test_the_edits_cover_every_loss_the_issue_names(shared):
+    covered = {edit for name in REAL for edit in _edits_for(answer(shared / name))}
     assert covered == set(EDITS)
 
 

@@ -21,6 +21,7 @@ CHAT_TOOLS = SAMPLES / "valid" / "chat-parallel-tool-calls.sse"
 CHAT_TEXT = SAMPLES / "valid" / "chat-text.sse"
 RESPONSES = SAMPLES / "valid" / "reasoning-summary.jsonl"
 INCOMPLETE = SAMPLES / "valid" / "incomplete.sse"
+MESSAGES = SAMPLES / "valid" / "anthropic-tool-use.sse"
 
 
 def gate(url: str, port: int, *args: str) -> tuple[int, dict]:
@@ -43,12 +44,16 @@ def port() -> int:
 def test_a_faithful_gateway_passes_the_gate(port, tmp_path):
     with PassThrough(f"http://127.0.0.1:{port}") as gateway:
         code, files = gate(gateway.url, port, "--upstream", str(CHAT_TOOLS), "--upstream",
-                           str(RESPONSES), "--upstream", str(INCOMPLETE), "--save",
-                           str(tmp_path))
+                           str(RESPONSES), "--upstream", str(INCOMPLETE), "--upstream",
+                           str(MESSAGES), "--save", str(tmp_path), "--api-key", "sk-gate")
     assert code == 0
     assert {name: codes(f) for name, f in files.items()} == {
         "chat-parallel-tool-calls.chat": [], "reasoning-summary.responses": [],
-        "incomplete.responses": []}
+        "incomplete.responses": [], "anthropic-tool-use.anthropic": []}
+    # Each API's own authentication (`x-api-key` and `anthropic-version` for /messages).
+    sent = json.loads((tmp_path / "anthropic-tool-use.anthropic.request.json").read_text())
+    assert sent["headers"]["anthropic-version"] == "2023-06-01"
+    assert sent["url"].endswith("/v1/messages") and "tools" in sent["body"]
     facts = files["incomplete.responses"]["check"]
     assert facts["upstream"] == str(INCOMPLETE)
     assert facts["upstream_requests"] == ["/v1/responses"]

@@ -205,10 +205,65 @@ def to_responses(answer: Answer) -> list[dict]:
     return events
 
 
+# -- Anthropic Messages ------------------------------------------------------------------------
+
+_STOP_REASONS = {END: "end_turn", LENGTH: "max_tokens", TOOL_USE: "tool_use",
+                 CONTENT_FILTER: "refusal"}
+
+
+def to_anthropic(answer: Answer) -> list[dict]:
+    choice = answer.choices[0] if answer.choices else Choice(index=0)
+    u = answer.usage or Usage()
+    cached = u.cached or 0
+    usage = {"input_tokens": (u.input or 0) - cached, "cache_read_input_tokens": cached,
+             "cache_creation_input_tokens": 0}
+    events: list[dict] = [{"type": "message_start", "message": {
+        "id": "msg_translated", "type": "message", "role": "assistant", "model": "claude-test",
+        "content": [], "stop_reason": None, "stop_sequence": None,
+        "usage": {**usage, "output_tokens": 1}}}]
+
+    def block(start: dict, deltas: list[dict]) -> None:
+        index = sum(e["type"] == "content_block_start" for e in events)
+        events.append({"type": "content_block_start", "index": index, "content_block": start})
+        events.extend({"type": "content_block_delta", "index": index, "delta": d}
+                      for d in deltas)
+        events.append({"type": "content_block_stop", "index": index})
+
+    for b in choice.blocks:
+        if b.type in (REASONING, SUMMARY):
+            block({"type": "thinking", "thinking": "", "signature": ""},
+                  [{"type": "thinking_delta", "thinking": p} for p in _pieces(b.text)]
+                  + [{"type": "signature_delta", "signature": "c2lnbmF0dXJl"}])
+        elif b.type in (TEXT, REFUSAL):  # no refusal channel: a refusal is text
+            block({"type": "text", "text": ""},
+                  [{"type": "text_delta", "text": p} for p in _pieces(b.text)])
+        elif b.type == TOOL_CALL:
+            block({"type": "tool_use", "id": b.call_id, "name": b.name, "input": {}},
+                  [{"type": "input_json_delta", "partial_json": p}
+                   for p in _pieces(b.text or "{}")])
+        elif b.type == SERVER_TOOL:
+            server, _, name = b.name.rpartition(":")
+            start = {"type": "mcp_tool_use", "server_name": "mcp"} if server else {
+                "type": "server_tool_use"}
+            block({**start, "id": f"srvtoolu_{len(events)}", "name": name, "input": {}}, [])
+    if choice.stop == ERROR:
+        events.append({"type": "error", "error": {"type": "api_error",
+                                                  "message": "upstream error"}})
+        return events
+    reason = _STOP_REASONS.get(choice.stop, "end_turn")
+    events.append({"type": "message_delta", "delta": {"stop_reason": reason,
+                                                      "stop_sequence": None},
+                   "usage": {**usage, "output_tokens": u.output or 0}})
+    events.append({"type": "message_stop"})
+    return events
+
+
 def render(answer: Answer, kind: str) -> bytes:
     """``answer`` as an SSE stream of ``kind``."""
     if kind == "chat":
         return sse(to_chat(answer), done=True)
+    if kind == "anthropic":
+        return sse(to_anthropic(answer), done=False)
     return sse(to_responses(answer), done=False)
 
 

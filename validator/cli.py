@@ -58,8 +58,6 @@ CONFIG_FILE = "pyproject.toml"
 LINT_SETTINGS = {"profile": "profile", "strict": "strict", "format": "output_format"}
 #: ... and of ``check`` options (``base-url`` is its argument).
 CHECK_SETTINGS = {**LINT_SETTINGS, "scenarios": "scenario_dirs", "base_url": "base_url"}
-#: ``check --endpoint`` -> the kind of stream that API of the gateway answers with.
-GATE_ENDPOINTS = {"responses": "responses", "chat": "chat"}
 
 
 class UsageError(click.ClickException):
@@ -631,7 +629,7 @@ def _check_api_key(key: str | None) -> str | None:
               type=click.Choice(["responses", "chat", "messages"]),
               help="Run the built-in scenarios of this endpoint (repeatable; default: responses "
               "and chat; messages: Anthropic's /messages).  With --upstream: the gateway's API "
-              "to call (responses or chat; default: each capture's own kind).")
+              "to call (default: each capture's own kind).")
 @click.option("--only", multiple=True, metavar="NAMES",
               help="Run only these scenarios (names or globs, comma-separated).")
 @click.option("--skip", multiple=True, metavar="NAMES", help="Do not run these scenarios.")
@@ -772,11 +770,8 @@ def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Seq
     from .gate import GateOptions, run_gate
     from .replay import load_captures
 
-    if unbridged := sorted(set(endpoints) - set(GATE_ENDPOINTS)):
-        raise ValueError(f"--upstream compares Responses and Chat streams: --endpoint "
-                         f"{', '.join(unbridged)} has no bridge gate")
     captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
-    gate = GateOptions(port=port, endpoints=[GATE_ENDPOINTS[e] for e in endpoints] or None)
+    gate = GateOptions(port=port, endpoints=[sc.ENDPOINTS[e][1] for e in endpoints] or None)
     total = len(captures) * (len(endpoints) or 1)
     return run_gate(captures, options, gate, _progress(total) if sys.stderr.isatty() else None)
 

@@ -8,19 +8,23 @@ two streams of different kinds, each is reduced to an :class:`Answer`: per choic
 tool calls) and its stop condition mapped to one vocabulary (:data:`STOPS`), plus the usage.
 
 The answer is read from the protocol state the stream's kind accumulated while it was validated
-(``validator/state.py``, ``validator/chat_state.py``): one adapter per kind (:data:`ADAPTERS`),
+(``validator/state.py``, ``validator/chat_state.py``, ``validator/anthropic/state.py``): one
+adapter per kind (:data:`ADAPTERS`),
 no second pass over the stream, no state machine of its own.  It holds the final texts the state
 already holds, so memory stays what validation needs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 
+from .anthropic.state import Block as AnthropicBlock
+from .anthropic.state import MessageState
 from .chat_state import ChatState
 from .state import DONE, Item, ResponseState
 
@@ -34,6 +38,7 @@ __all__ = [
     "SUMMARY",
     "TEXT",
     "TOOL_CALL",
+    "USAGE_FIELDS",
     "Answer",
     "Block",
     "Choice",
@@ -58,7 +63,13 @@ SERVER_TOOL = "server_tool"  # a call the server ran (web search, code interpret
 CARRIES = {
     "responses": frozenset((TEXT, REFUSAL, REASONING, SUMMARY, TOOL_CALL, SERVER_TOOL)),
     "chat": frozenset((TEXT, REFUSAL, REASONING, TOOL_CALL)),
+    # No refusal channel (a refusal is text and `stop_reason: "refusal"`); thinking is raw
+    # reasoning or its summary, depending on the model.
+    "anthropic": frozenset((TEXT, REASONING, SUMMARY, TOOL_CALL, SERVER_TOOL)),
 }
+#: Usage counts each kind reports (Anthropic's output tokens include thinking: no count of its
+#: own).
+USAGE_FIELDS = {"anthropic": ("input", "output", "cached")}
 
 #: The stop conditions, one vocabulary for every kind.
 END, LENGTH, TOOL_USE, CONTENT_FILTER, ERROR = (
@@ -300,5 +311,57 @@ def from_chat(state: ChatState) -> Answer:
                   usage_at=state.usage_at or NOWHERE)
 
 
+# -- Anthropic Messages ------------------------------------------------------------------------
+
+_ANTHROPIC_STOPS = {"end_turn": END, "stop_sequence": END, "max_tokens": LENGTH,
+                    "model_context_window_exceeded": LENGTH, "tool_use": TOOL_USE,
+                    "refusal": CONTENT_FILTER}
+#: Anthropic's server tool names where Responses calls the same tool otherwise.
+_SERVER_TOOL_NAMES = {"code_execution": "code_interpreter",
+                      "bash_code_execution": "code_interpreter",
+                      "text_editor_code_execution": "code_interpreter"}
+
+
+def from_anthropic(state: MessageState) -> Answer:
+    choice = Choice(index=0)
+    for block in state.blocks:
+        choice.blocks += _anthropic_blocks(block)
+    if state.error_type is not None:
+        choice.stop, choice.stop_reason = ERROR, f"an error event ({state.error_type!r})"
+    elif state.stop_reason is not None:
+        reason = state.stop_reason
+        choice.stop = _ANTHROPIC_STOPS.get(reason, str(reason))
+        choice.stop_reason = f"stop_reason {reason!r}"
+    choice.stop_at = state.delta_at or NOWHERE
+    usage = state.usage
+    answer = Answer(kind="anthropic", choices=[choice], usage_at=state.delta_at or NOWHERE)
+    if usage:
+        parts = [_int(usage.get(k)) for k in ("input_tokens", "cache_read_input_tokens",
+                                                 "cache_creation_input_tokens")]
+        answer.usage = Usage(
+            input=sum(p or 0 for p in parts) if parts[0] is not None else None,
+            output=_int(usage.get("output_tokens")), cached=parts[1])
+    return answer
+
+
+def _anthropic_blocks(block: AnthropicBlock) -> Iterator[Block]:
+    start = block.start
+    if block.type == "text":
+        yield Block(TEXT, block.text.value(), block.at)
+    elif block.type == "thinking":
+        yield Block(REASONING, block.text.value(), block.at)
+    elif block.type == "tool_use":
+        text = block.text.value()
+        if block.full_input and not block.deltas:
+            text = json.dumps(start.get("input"))
+        yield Block(TOOL_CALL, text, block.at, name=start.get("name"), call_id=start.get("id"))
+    elif block.type in ("server_tool_use", "mcp_tool_use"):
+        name = start.get("name")
+        name = f"mcp:{name}" if block.type == "mcp_tool_use" else _SERVER_TOOL_NAMES.get(
+            name, name)
+        yield Block(SERVER_TOOL, "", block.at, name=name)
+
+
 #: kind -> the function that reads that kind's state.
-ADAPTERS: dict[str, Callable[[Any], Answer]] = {"responses": from_responses, "chat": from_chat}
+ADAPTERS: dict[str, Callable[[Any], Answer]] = {"responses": from_responses, "chat": from_chat,
+                                                 "anthropic": from_anthropic}

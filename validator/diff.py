@@ -33,6 +33,7 @@ from .content import (
     TEXT,
     TOOL_CALL,
     TOOL_USE,
+    USAGE_FIELDS,
     Answer,
     Block,
     Choice,
@@ -69,9 +70,11 @@ def compare(upstream: Answer, downstream: Answer) -> list[Difference]:
         up = _choice(upstream, index)
         down = _choice(downstream, index)
         label = f"choice {index}: " if count > 1 else ""
-        out += _texts(up, down, TEXT, "D001", label + "text")
         if REFUSAL in carries:
-            out += _texts(up, down, REFUSAL, "D002", label + "refusal")
+            out += _texts(up, down, (TEXT,), "D001", label + "text")
+            out += _texts(up, down, (REFUSAL,), "D002", label + "refusal")
+        else:  # a refusal can only arrive as text
+            out += _texts(up, down, (TEXT, REFUSAL), "D001", label + "text (refusal included)")
         out += _tool_calls(up, down, label)
         if REASONING in carries:
             out += _reasoning(up, down, label)
@@ -123,9 +126,10 @@ def _locate(starts: list[tuple[int, Location]], offset: int, fallback: Location)
     return found
 
 
-def _texts(up: Choice, down: Choice, kind: str, code: str, label: str) -> Iterator[Difference]:
-    up_text, up_starts = _joined(up.of(kind))
-    down_text, down_starts = _joined(down.of(kind))
+def _texts(up: Choice, down: Choice, kinds: tuple[str, ...], code: str,
+           label: str) -> Iterator[Difference]:
+    up_text, up_starts = _joined(up.of(*kinds))
+    down_text, down_starts = _joined(down.of(*kinds))
     if up_text == down_text:
         return
     at = _common_prefix(up_text, down_text)
@@ -321,7 +325,10 @@ def _usage(upstream: Answer, downstream: Answer) -> Iterator[Difference]:
                          upstream.usage_at)
         return
     changes = []
+    reported = USAGE_FIELDS.get(downstream.kind)
     for attribute, label in _USAGE_FIELDS:
+        if reported is not None and attribute not in reported:
+            continue
         a, b = getattr(up, attribute), getattr(down, attribute)
         # Details the downstream leaves out are a loss only when they counted something.
         if a is not None and a != b and (b is not None or a):

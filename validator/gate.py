@@ -21,15 +21,15 @@ from dataclasses import dataclass
 
 import httpx
 
-from . import __version__
 from .capture import CaptureFile, post_stream, redact_url, save
-from .check import CheckOptions, secrets_of, under_base
+from .check import CheckOptions, request_headers, secrets_of, under_base
 from .content import LENGTH, REASONING, SUMMARY, TOOL_CALL, Answer, answer_of
 from .diff import diff_reports
 from .engine import StreamReport, StreamValidator
 from .replay import ENDPOINTS, ReplayCapture, ReplayServer
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
+from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 from .scenarios import Scenario
 from .verdict import judge
 from .violations import Violation
@@ -37,6 +37,8 @@ from .violations import Violation
 __all__ = ["GateOptions", "request_for", "run_gate"]
 
 PROMPT = "Replay the recorded answer."
+#: stream kind -> the scenario endpoint that answers with it.
+_ENDPOINT_OF = {kind: endpoint for endpoint, (_, kind) in SCENARIO_ENDPOINTS.items()}
 
 
 @dataclass
@@ -95,17 +97,14 @@ def run_gate(captures: Sequence[ReplayCapture], options: CheckOptions, gate: Gat
     """One report per capture and endpoint: the gateway's answer, its stream findings, the H
     and X findings of the exchange, and its D findings against the capture.  ``OSError`` if
     the upstream port cannot be listened on."""
-    headers = {"Accept": "text/event-stream", "User-Agent": f"stream-validator/{__version__}",
-               **options.headers}
-    if options.api_key:
-        headers["Authorization"] = f"Bearer {options.api_key}"
     reports = []
     with ReplayServer(list(captures), host=gate.host, port=gate.port) as upstream, \
             httpx.Client(timeout=httpx.Timeout(options.timeout)) as client:
         for capture in captures:
             for kind in gate.endpoints or [capture.kind]:
                 upstream.pinned = capture
-                report = _run_one(client, upstream, capture, kind, headers, options)
+                report = _run_one(client, upstream, capture, kind,
+                                  request_headers(options, kind), options)
                 upstream.pinned = None
                 reports.append(report)
                 if on_done is not None:
@@ -118,8 +117,6 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
     name = f"{capture.name}.{kind}"
     model = options.model or capture.name
     request = request_for(capture.report.answer, kind, model)
-    if kind == "anthropic":
-        headers = {"anthropic-version": "2023-06-01", **headers}
     # As `check` reads it: an answer that says text/event-stream is read as SSE.
     validator = StreamValidator(kind=kind, profile=options.profile, select=options.select,
                                 ignore=options.ignore, input_format="sse")
@@ -145,8 +142,7 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
                           answer=answer_of(validator.kind, validator.state))
     enabled = enabled_rules(options.profile, options.select, options.ignore)
     # Only the transport findings: the capture, not a scenario, says what the answer must be.
-    scenario = Scenario(name=name, endpoint="chat" if kind == "chat" else "responses",
-                        request=request)
+    scenario = Scenario(name=name, endpoint=_ENDPOINT_OF[kind], request=request)
     found = judge(scenario, exchange.exchange)
     played = [r for r in asked if r.capture == capture.name]
     if not played and (asked or exchange.exchange.streamed):

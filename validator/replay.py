@@ -28,12 +28,13 @@ from typing import Any
 from .api import validate_stream
 from .capture import is_secret
 from .engine import StreamReport
+from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 
 __all__ = ["ENDPOINTS", "Received", "ReplayCapture", "ReplayHandler", "ReplayServer",
            "RequestLog", "as_sse", "capture_name", "endpoint_kind", "load_captures"]
 
 #: kind -> the path its requests end with.
-ENDPOINTS = {"responses": "/responses", "chat": "/chat/completions", "anthropic": "/messages"}
+ENDPOINTS = {kind: path for path, kind in SCENARIO_ENDPOINTS.values()}
 _SUFFIXES = (".sse", ".jsonl", ".ndjson", ".json")
 
 
