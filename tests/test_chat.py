@@ -10,9 +10,12 @@ import pytest
 from conftest import REAL, SAMPLES, codes, errors
 
 from validator import validate_stream
-from validator.chat_state import BLOCK, Text
+from validator.accumulate import BLOCK, Text
+from validator.chat.events import CHANNELS, CHUNK_TYPES, FINISH_REASONS, IDENTITY, TEXTS
+from validator.content import CARRIES
 from validator.framing import read_frames
 from validator.model import Frame
+from validator.schemas import schema_document, schema_types
 
 ID = "chatcmpl-BZk9XqLq2tWbqW0hC1yvLxUe8rJ2m"
 
@@ -88,6 +91,41 @@ def hello() -> list[dict]:
 TOOL_STREAM = [chunk(choice({"role": "assistant", "content": None})),
                calls(call(0, "call_a")), calls(args(0, '{"city":')), calls(args(0, '"Paris"}')),
                calls(call(1, "call_b", "get_time")), calls(args(1, "{}")), *end("tool_calls")]
+
+
+# -- the table, the schema and the SDK ---------------------------------------------------------
+
+def _choice_schema() -> dict:
+    return schema_document("chat.completion.chunk")["properties"]["choices"]["items"]
+
+
+def test_the_table_has_the_chunk_types_of_the_schema_files():
+    assert schema_types("chat") == sorted(CHUNK_TYPES)
+    chunk_fields = schema_document("chat.completion.chunk")["properties"]
+    assert set(IDENTITY) <= set(chunk_fields)
+
+
+def test_the_table_has_every_delta_field_of_the_schema_and_of_the_sdk():
+    from openai.types.chat.chat_completion_chunk import ChoiceDelta
+
+    schema = set(_choice_schema()["properties"]["delta"]["properties"])
+    assert {c.name for c in CHANNELS.values() if c.schema} == schema
+    assert {c.name for c in CHANNELS.values() if c.sdk} == set(ChoiceDelta.model_fields)
+
+
+def test_finish_reasons_are_those_of_the_schema_and_of_the_sdk():
+    from typing import get_args
+
+    from openai.types.chat.chat_completion_chunk import Choice as SdkChoice
+
+    schema = set(_choice_schema()["properties"]["finish_reason"]["enum"]) - {None}
+    sdk = set(get_args(get_args(SdkChoice.model_fields["finish_reason"].annotation)[0]))
+    assert FINISH_REASONS == schema == sdk
+
+
+def test_every_accumulated_text_is_a_block_a_chat_answer_carries():
+    assert [attr for attr, _ in TEXTS] == ["reasoning", "content", "refusal"]
+    assert {block for _, block in TEXTS} <= CARRIES["chat"]
 
 
 # -- kinds -------------------------------------------------------------------------------------

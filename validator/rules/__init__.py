@@ -12,10 +12,10 @@ from typing import Any
 
 from .._data import data_folder
 from ..anthropic import rules as anthropic
+from ..chat import rules as chat
 from ..violations import Severity
 from . import (
     bridge,
-    chat,
     diff,
     expectation,
     final,
