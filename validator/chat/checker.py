@@ -1,8 +1,13 @@
 """The Chat Completions kind's checker: each `chat.completion.chunk` merged the way the SDKs
 merge it.
 
-``ChatChecker.feed`` is the hot path of a chat stream, so the common chunk — one choice, a
-content delta — costs four identity comparisons, one index lookup and one append.  Everything
+``ChatChecker.feed`` is the hot path of a chat stream.  The common chunk — one choice, a content
+delta — usually comes in a run of chunks of one shape: once one of them went through every check
+and its schema test, the next one with the same fields, the same values except its content (and
+the per-chunk `obfuscation`) and the same types is the same transitions with the same outcome, so
+``feed`` appends its content straight away (``_run``) and skips the schema test, whose verdict
+cannot differ: those fields' schemas are a string type only (``events.RUN_CHANNEL``,
+``events.PER_CHUNK``; ``tests/test_chat.py`` checks it under every profile).  Everything
 new or wrong (a new choice or tool call, a finish_reason, usage, a changed id) goes to the
 transitions of ``state.py`` (the only code that changes the state) and to the checks beside it
 (``chunk``, ``choices``, ``tool_calls``, ``usage``), which read it and report; the delta fields
@@ -11,6 +16,7 @@ are dispatched through the table in ``events.py``.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from .choices import (
@@ -23,7 +29,7 @@ from .choices import (
     check_role_repeated,
 )
 from .chunk import ACCEPT, ERROR, admit, check_done, check_first_chunk, check_identity, no_choices
-from .events import CHANNELS, CHUNK_OBJECT, FLAG, ROLE, TEXT
+from .events import CHANNELS, CHUNK_OBJECT, FLAG, PER_CHUNK, ROLE, RUN_CHANNEL, TEXT
 from .state import ChatState, Choice
 from .tool_calls import check_call_index, check_call_start, name_and_fragment
 from .usage import check_usage, check_usage_last, check_usage_seen
@@ -37,10 +43,37 @@ class ChatChecker:
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         self.state = ctx.state = ChatState()
+        #: While a run of content chunks goes on: (size, read, values, per-chunk field, entry
+        #: size, entry read, entry values, append): ``read(chunk)`` are the fields that must
+        #: equal ``values`` (all but `choices` and the per-chunk one, a string), ``entry_read``
+        #: likewise for the choice's index and null fields; ``append`` adds to its content.
+        self._run: tuple | None = None
 
     def feed(self, chunk: dict) -> None:
+        run = self._run
+        if run is not None:
+            size, read, values, per_chunk, entry_size, entry_read, entry_values, append = run
+            try:
+                if len(chunk) == size and read(chunk) == values and (
+                        per_chunk is None or type(chunk[per_chunk]) is str):
+                    choices = chunk["choices"]
+                    if type(choices) is list and len(choices) == 1:
+                        entry = choices[0]
+                        if type(entry) is dict and len(entry) == entry_size and \
+                                entry_read(entry) == entry_values and \
+                                type(entry["index"]) is int:
+                            delta = entry["delta"]
+                            if type(delta) is dict and len(delta) == 1:
+                                content = delta.get(RUN_CHANNEL)
+                                if type(content) is str:
+                                    if content:
+                                        append(content)
+                                    return
+            except KeyError:  # a field of the run is missing: another shape
+                pass
+            self._run = None
         ctx = self.ctx
-        ctx.precheck(chunk)
+        passed = ctx.precheck(chunk)
         state = self.state
         if state.errored:
             return  # clients stopped at the error
@@ -72,6 +105,8 @@ class ChatChecker:
         elif state.usage_at is not None and state.output_after_usage is None and type(
                 choices) is list and any(carries_output(entry) for entry in choices):
             state.output_follows_usage((ctx.line, ctx.index))
+        elif type(choices) is list and len(choices) == 1 and state.usage_at is None:
+            self._start_run(chunk, choices[0], passed)
 
     def close(self) -> None:
         ctx, state = self.ctx, self.state
@@ -95,6 +130,45 @@ class ChatChecker:
     def output(self) -> list[dict]:
         """The choices as a client accumulated them (openai-node's snapshot, roughly)."""
         return [_reconstruct(choice) for choice in self.state.choices]
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def _start_run(self, chunk: dict, entry: Any, passed: bool) -> None:
+        """After a chunk with one content delta went through every check: the next chunks of
+        its shape take the fast path in ``feed``.
+
+        The same keys at each level, every value equal except the content and the per-chunk
+        fields, and the same types where equality does not imply them (``1 == True``): the
+        state transitions are then the same (the choice exists, is unfinished, no usage was
+        seen), and so is the verdict of the schema test.
+        """
+        state = self.state
+        if state.errored or chunk.get("object") != CHUNK_OBJECT or "error" in chunk:
+            return
+        if not passed and self.ctx.run_test(CHUNK_OBJECT, (), passed) is not None:
+            return  # the schema test refused it: the next chunks need theirs
+        if type(entry) is not dict or type(entry.get("index")) is not int or \
+                not 0 <= entry["index"] < len(state.choices):
+            return
+        delta = entry.get("delta")
+        choice = state.choices[entry["index"]]
+        if choice.finish_at is not None or type(delta) is not dict or len(delta) != 1 or \
+                type(delta.get(RUN_CHANNEL)) is not str:
+            return
+        fixed = [key for key in chunk if key != "choices" and key not in PER_CHUNK]
+        per_chunk = [key for key in PER_CHUNK if key in chunk]
+        # Equal values keep their type, but for `1 == True`: ints 0 and 1 do not start a run.
+        if len(per_chunk) > 1 or any(type(chunk[key]) is not str for key in per_chunk) or any(
+                type(chunk[key]) not in _FIXED_TYPES or (chunk[key] in (0, 1) and
+                type(chunk[key]) is int) for key in fixed):
+            return
+        entry_fixed = [key for key in entry if key != "delta" and key != "index"]
+        if any(entry[key] is not None for key in entry_fixed):
+            return
+        self._run = (len(chunk), _reader(fixed), tuple(chunk[key] for key in fixed),
+                     per_chunk[0] if per_chunk else None, len(entry),
+                     _reader(["index", *entry_fixed]),
+                     (entry["index"], *(None for _ in entry_fixed)), choice.content.append)
 
     # -- choices -------------------------------------------------------------------------------
 
@@ -168,6 +242,18 @@ class ChatChecker:
             return
         if type(fragment) is str and fragment:
             call.arguments.append(fragment)
+
+
+#: The types of the fields a run compares by equality (an equal value then has the same type,
+#: but for the ints 0 and 1, which equal False and True: they start no run).
+_FIXED_TYPES = (str, int, type(None))
+
+
+def _reader(keys: list[str]) -> Any:
+    """``chunk -> tuple`` of the values at ``keys`` (``KeyError`` if one is missing)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    return (lambda c, key=keys[0]: (c[key],)) if keys else (lambda c: ())
 
 
 def _reconstruct(choice: Choice) -> dict:

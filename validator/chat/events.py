@@ -13,13 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["CHANNELS", "CHUNK_OBJECT", "CHUNK_TYPES", "FINISH_REASONS", "FLAG", "IDENTITY",
-           "LIST", "OUTPUT_KEYS", "OUTPUT_MEMBERS", "ROLE", "TEXT", "TEXTS", "Channel"]
+           "LIST", "OUTPUT_KEYS", "OUTPUT_MEMBERS", "PER_CHUNK", "ROLE", "RUN_CHANNEL", "TEXT",
+           "TEXTS", "Channel"]
 
 CHUNK_OBJECT = "chat.completion.chunk"
 #: The chunk types that have a schema (the `object` of a chunk): one.
 CHUNK_TYPES = (CHUNK_OBJECT,)
 #: The fields every chunk repeats: one completion has one value of each (C003, C004).
 IDENTITY = ("id", "created", "model", "system_fingerprint")
+#: Chunk fields whose value changes on every chunk and whose schema is only a string type
+#: (OpenAI's `obfuscation` padding): a run of content chunks checks their type only.
+PER_CHUNK = ("obfuscation",)
+#: The delta channel a run of same-shape chunks carries: its schema is only a string type.
+RUN_CHANNEL = "content"
 FINISH_REASONS = frozenset(("stop", "length", "tool_calls", "content_filter", "function_call"))
 
 # How a channel accumulates.
