@@ -179,11 +179,12 @@ class ChatChecker:
         if type(index) is int and 0 <= index < len(choices):
             choice = choices[index]
         else:
-            choice = self.state.open_choice(index, (ctx.line, ctx.index), ctx.report,
+            opened = self.state.open_choice(index, (ctx.line, ctx.index), ctx.report,
                                             f"/choices/{at}/index")
-            if choice is None:
+            if opened is None:
                 return
-            check_choice_start(ctx, entry, index, at)
+            choice = opened
+            check_choice_start(ctx, entry, choice.index, at)
         delta = entry.get("delta")
         if type(delta) is dict and delta:
             if choice.finish_at is not None:

@@ -26,6 +26,9 @@ def check_usage(ctx: Any, usage: Any, choices: Any) -> None:
                    "\"choices\": []", "/usage", key=("C020",))
     if type(usage) is not dict:
         return  # schema finding
+    total: Any
+    prompt: Any
+    completion: Any
     total, prompt, completion = (usage.get(k) for k in ("total_tokens", "prompt_tokens",
                                                         "completion_tokens"))
     if _ints(total, prompt, completion) and total != prompt + completion:
