@@ -27,10 +27,10 @@ __all__ = [
 _LAZY = {
     "RULES": "validator.rules",
     "Rule": "validator.rules",
-    "Severity": "validator.violations",
-    "StreamReport": "validator.engine",
+    "Severity": "validator.result",
+    "StreamReport": "validator.result",
     "StreamValidator": "validator.engine",
-    "Violation": "validator.violations",
+    "Violation": "validator.result",
     "assert_conformant": "validator.testing",
     "validate_stream": "validator.api",
 }

@@ -8,10 +8,10 @@ from typing import Any, BinaryIO
 
 from .content import answer_of
 from .documents import HEAD_BYTES, is_event_document
-from .engine import StreamReport, StreamValidator
+from .engine import StreamValidator
+from .result import StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
-from .violations import Violation
 
 __all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
 

@@ -5,7 +5,7 @@ Each scenario's request goes to its endpoint's URL (``endpoint_url``: ``BASE_URL
 ``stream: true``; its body is
 validated by the same engine as ``lint`` while it arrives (``validator.capture``), read as SSE
 since that is what its ``Content-Type`` must say, then the transport and expectation findings
-(``validator.verdict``) are added.  The result is one :class:`~validator.engine.StreamReport`
+(``validator.verdict``) are added.  The result is one :class:`~validator.result.StreamReport`
 per scenario, so every reporter renders it; its ``check`` field carries the verdict, the
 timings and how to reproduce a failure.  With ``repeat`` each scenario runs several times and
 a finding that not every run has is marked flaky.
@@ -37,12 +37,12 @@ from .capture import (
     save,
 )
 from .causes import cause_key
-from .engine import StreamReport, StreamValidator
+from .engine import StreamValidator
+from .result import StreamReport, Violation
 from .rules import LIVE_FAMILIES, RULES, enabled_rules
 from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
-from .violations import Violation
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckInterrupted", "CheckOptions",
            "curl_command", "endpoint_url",

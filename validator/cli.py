@@ -28,15 +28,15 @@ import click
 from . import __version__, config, timeline
 from .api import validate_file
 from .atomic import write_atomic
-from .engine import KINDS, StreamReport
+from .engine import KINDS
 from .framing import FORMATS, read_frames
+from .profiles import PROFILE_NAMES, PROFILES, profile_help
 from .reporters import REPORTERS, fails, parse_report_spec, text
 from .reporters._common import totals
 from .reporters._safe import printable
+from .result import StreamReport
 from .rules import (
     DIFF_FAMILIES,
-    PROFILE_NAMES,
-    PROFILES,
     RULES,
     as_selectors,
     enabled_rules,
@@ -237,6 +237,11 @@ def selection_options(command: Callable) -> Callable:
     return command
 
 
+#: ``--profile``: every name of ``validator.profiles``, its help derived from the table.
+profile_option = click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default",
+                              show_default=True, help=profile_help())
+
+
 def _report_specs(_ctx: click.Context, _param: click.Parameter,
                   values: Sequence[str]) -> list[tuple[str, str]]:
     try:
@@ -355,10 +360,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities: what the vendor's own API does (default; `openai` is its old "
-                   "name), every recommendation (strict), or the Open Responses normative rules "
-                   "(open-responses).")
+@profile_option
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -438,8 +440,7 @@ def lint(paths: tuple[str, ...], output_format: str | None,
 @click.option("-o", "--output", metavar="PATH",
               help="Where to write the page [default: CAPTURE.html].")
 @config_option(LINT_SETTINGS)
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities (as for lint).")
+@profile_option
 @selection_options
 @click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
               help="Stream kind; auto detects it from the first event.")
@@ -470,8 +471,7 @@ def view(capture: str, output: str | None, profile: str, select: tuple[str, ...]
 @click.argument("downstream")
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities (as for lint).")
+@profile_option
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -661,8 +661,7 @@ def _check_api_key(key: str | None) -> str | None:
               help="Scenarios run at once.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities (as for lint).")
+@profile_option
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -827,8 +826,8 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
 
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
-    rows = ["| code | name | default | strict | open-responses | summary |",
-            "|---|---|---|---|---|---|"]
+    rows = [f"| code | name | {' | '.join(PROFILES)} | summary |",
+            f"|---|---|{'---|' * len(PROFILES)}---|"]
     for r in RULES.values():
         levels = [(s.value if (s := r.severity_in(p)) else "off") for p in PROFILES]
         rows.append(f"| {r.code} | `{r.name}` | {' | '.join(levels)} | {r.summary} |")

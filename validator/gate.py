@@ -25,14 +25,14 @@ from .capture import CaptureFile, post_stream, redact_url, save
 from .check import CheckOptions, request_headers, secrets_of, under_base
 from .content import LENGTH, REASONING, SUMMARY, TOOL_CALL, Answer, answer_of
 from .diff import diff_reports
-from .engine import StreamReport, StreamValidator
+from .engine import StreamValidator
 from .replay import ENDPOINTS, ReplayCapture, ReplayServer
+from .result import StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
 from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 from .scenarios import Scenario
 from .verdict import judge
-from .violations import Violation
 
 __all__ = ["GateOptions", "request_for", "run_gate"]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from .api import validate_stream
 from .capture import is_secret
-from .engine import StreamReport
+from .result import StreamReport
 from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 
 __all__ = ["ENDPOINTS", "Received", "ReplayCapture", "ReplayHandler", "ReplayServer",

@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from .api import validate_stream
-from .engine import StreamReport
 from .reporters import text
 from .reporters._safe import printable
+from .result import Severity, StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
 from .verdict import is_event_stream
-from .violations import Severity, Violation
 
 __all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "assert_same_content",
            "events_from_openai", "stream_bytes"]

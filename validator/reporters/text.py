@@ -10,9 +10,8 @@ from collections.abc import Sequence
 import click
 
 from ..causes import cause_key
-from ..engine import StreamReport
+from ..result import Severity, StreamReport, Violation
 from ..rules import LIVE_FAMILIES
-from ..violations import Severity, Violation
 from ._common import totals
 from ._safe import printable
 
