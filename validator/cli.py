@@ -696,8 +696,8 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
     each capture is played there and the gateway's answer is compared with it.
     """
-    from . import scenarios as sc
-    from .check import (
+    from .live import scenarios as sc
+    from .live.check import (
         DEFAULT_MODEL,
         CheckInterrupted,
         CheckOptions,
@@ -764,10 +764,10 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
 
 def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
           only: Sequence[str], skip: Sequence[str]) -> list[StreamReport]:
-    """``check --upstream``: the bridge gate (``validator.gate``), one capture at a time."""
-    from . import scenarios as sc
-    from .gate import GateOptions, run_gate
-    from .replay import load_captures
+    """``check --upstream``: the bridge gate (``validator.live.gate``), one capture at a time."""
+    from .live import scenarios as sc
+    from .live.gate import GateOptions, run_gate
+    from .live.replay import load_captures
 
     captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
     gate = GateOptions(port=port, endpoints=[sc.ENDPOINTS[e][1] for e in endpoints] or None)
@@ -794,7 +794,7 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
     that kind: the one the request's "model" names (its file name without the suffix), else
     each in turn.  One line per request on stderr.  Ctrl-C stops it.
     """
-    from .replay import ReplayServer, RequestLog, load_captures
+    from .live.replay import ReplayServer, RequestLog, load_captures
 
     try:
         loaded = load_captures(captures)
@@ -915,7 +915,7 @@ def run() -> None:
         click.echo(f"stream-validator: interrupted ({stop})", err=True)
         sys.exit(128 + stop.signum)
     except Exception as exc:
-        from .capture import scrub
+        from .live.capture import scrub
 
         secrets = [os.environ.get("OPENAI_API_KEY", "")]
         message = scrub(f"{type(exc).__name__}: {exc}", secrets)

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from .api import validate_stream
+from .live.verdict import is_event_stream
 from .reporters import text
 from .reporters._safe import printable
 from .result import Severity, StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
-from .verdict import is_event_stream
 
 __all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "assert_same_content",
            "events_from_openai", "stream_bytes"]

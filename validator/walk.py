@@ -46,7 +46,7 @@ def is_stream_file(path: Path) -> bool:
     """A capture by its name: ``x.sse``, ``x.jsonl``…, or one of those gzip-compressed; not the
     ``NAME.request.json`` that ``check --save`` writes beside each capture."""
     suffix = Path(path.stem).suffix if path.suffix == GZIP_SUFFIX else path.suffix
-    from .scenarios import REQUEST_SUFFIX  # (a lint of files needs no scenario)
+    from .live.scenarios import REQUEST_SUFFIX  # (a lint of files needs no scenario)
 
     return suffix in STREAM_SUFFIXES and not path.name.endswith(REQUEST_SUFFIX)
 
