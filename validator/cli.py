@@ -29,7 +29,8 @@ from . import __version__, config, timeline
 from .api import validate_file
 from .atomic import write_atomic
 from .engine import KINDS
-from .framing import FORMATS, read_frames
+from .framing import read_frames
+from .framing.formats import FORMATS, STREAM_SUFFIXES
 from .profiles import PROFILE_NAMES, PROFILES, profile_help
 from .reporters import REPORTERS, fails, parse_report_spec, text
 from .reporters._common import totals
@@ -47,7 +48,7 @@ from .rules import (
 )
 from .schemas import schema_document, schema_types
 from .timeline import Timeline
-from .walk import DEFAULT_EXCLUDE, STREAM_SUFFIXES, expand, matches
+from .walk import DEFAULT_EXCLUDE, expand, matches
 
 __all__ = ["main"]
 
@@ -356,7 +357,16 @@ def main() -> None:
     """Conformance validator for streamed OpenAI Responses API and Chat Completions responses."""
 
 
-@main.command()
+#: ``lint --help``: the suffixes a directory walk looks for come from the format table.
+_LINT_HELP = f"""Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
+
+Directories are searched for {", ".join("*" + s for s in STREAM_SUFFIXES)} files (and their
+.gz), skipping hidden folders, what .gitignore ignores and the `exclude` patterns.  Defaults
+come from [tool.stream-validator] in pyproject.toml; the command line wins.
+"""
+
+
+@main.command(help=_LINT_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @config_option(LINT_SETTINGS)
 @report_options
@@ -383,12 +393,6 @@ def lint(paths: tuple[str, ...], output_format: str | None,
          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
          input_format: str, stdin_filename: str, max_line_bytes: int, color: str,
          jobs: int | None) -> None:
-    """Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
-
-    Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files (and their .gz),
-    skipping hidden folders, what .gitignore ignores and the `exclude` patterns.  Defaults come
-    from [tool.stream-validator] in pyproject.toml; the command line wins.
-    """
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     options = {"kind": None if kind == "auto" else kind, "profile": profile,
                "select": chosen_select, "ignore": chosen_ignore,

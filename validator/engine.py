@@ -18,6 +18,7 @@ from . import anthropic
 from .chat import ChatChecker
 from .excerpt import excerpt
 from .framing import FrameDecoder
+from .framing.formats import done_applies
 from .model import Finding, Frame
 from .profiles import canonical_profile
 from .responses import HANDLERS, ResponsesChecker
@@ -235,7 +236,7 @@ class StreamValidator:
                          "the stream has no events, only data: [DONE]", None, None, None)
         if self._checker is not None:
             self._checker.close()
-        if self.kind == "responses" and self.format == "sse" and not self._done_seen \
+        if self.kind == "responses" and done_applies(self.format) and not self._done_seen \
                 and self.events:
             self._report("F006", "the SSE stream does not end with data: [DONE]", None, None, None)
         for code, count in self._counts.items():
