@@ -71,3 +71,5 @@ def test_the_readme_documents_every_profile():
     assert bullets == list(PROFILES)
     names = "\\|".join(PROFILES)  # a `|` in a Markdown table cell is escaped
     assert f"| `--profile {names}` |" in README
+    [setting] = [line for line in README.splitlines() if line.startswith("profile = ")]
+    assert all(name in setting.split("#", 1)[1] for name in PROFILE_NAMES), setting
