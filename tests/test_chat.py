@@ -25,7 +25,7 @@ from validator.content import CARRIES
 from validator.engine import StreamValidator
 from validator.framing import read_frames
 from validator.model import Frame
-from validator.rules import PROFILES
+from validator.profiles import PROFILES
 from validator.schemas import _ANNOTATIONS, _profile_documents, _uri, schema_document, schema_types
 
 ID = "chatcmpl-BZk9XqLq2tWbqW0hC1yvLxUe8rJ2m"
@@ -153,7 +153,7 @@ def _accepts_every_string(schema: dict) -> bool:
     return _keywords(schema) == {"type"} and (types == "string" or "string" in types)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", list(PROFILES))
 def test_the_fields_a_run_does_not_compare_have_a_type_only_schema(profile):
     # A run compares every field of a chunk with the run's first chunk but the content and the
     # per-chunk fields, whose type it checks: the schema verdict cannot differ when these

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from ..result import Severity
 from ..rules._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
-from ..violations import Severity
 
 __all__ = ["RULES"]
 
