@@ -16,7 +16,7 @@
 # the violation.  The checks (`lifecycle.py`, `blocks.py`, `deltas.py`, `message.py`) read the
 # state and report what is wrong with its content.
 #
-# Memory is bounded by the accumulated text and tool input (folded fragments, `chat_state.Text`).
+# Memory is bounded by the accumulated text and tool input (folded fragments, `accumulate.Text`).
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..chat_state import Text
+from ..accumulate import Text
 from .events import BLOCKS, DELTAS
 
 __all__ = ["DELTA", "ENDED", "ERRORED", "OPEN", "START", "Block", "MessageState", "Report",

@@ -12,11 +12,11 @@ from typing import Any
 
 from .._data import data_folder
 from ..anthropic import rules as anthropic
+from ..chat import rules as chat
 from ..profiles import get_profile
 from ..result import Severity
 from . import (
     bridge,
-    chat,
     diff,
     expectation,
     final,
