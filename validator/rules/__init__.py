@@ -1,7 +1,8 @@
 """The rule catalogue: an explicit registry of every rule, and rule selection.
 
 Adding a rule is a visible diff: its entry in the family module's ``RULES`` and, if it is a new
-family, one line here.
+family, one line here.  The families of one kind live in the kind's package
+(``validator/responses/``, ``validator/anthropic/rules.py``); those the kinds share, here.
 """
 
 from __future__ import annotations
@@ -12,21 +13,9 @@ from typing import Any
 
 from .._data import data_folder
 from ..anthropic import rules as anthropic
+from ..responses import final, identity, lifecycle, sequence, text
 from ..violations import Severity
-from . import (
-    bridge,
-    chat,
-    diff,
-    expectation,
-    final,
-    framing,
-    identity,
-    lifecycle,
-    schema,
-    sequence,
-    text,
-    transport,
-)
+from . import bridge, chat, diff, expectation, framing, schema, transport
 from ._rule import PROFILE_NAMES, PROFILES, Rule, canonical_profile
 
 __all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "PROFILES", "PROFILE_NAMES", "RULES", "Rule",

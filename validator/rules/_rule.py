@@ -1,8 +1,9 @@
 """The rule unit: a stable code, a name, severities per profile, and the doc users read.
 
 A rule here is catalogue data.  The checks that emit a rule's code live beside it in the family
-module (``lifecycle.py``, ``identity.py``…) and read the one protocol state in ``state.py``; the
-engine stamps name and severity on what they report, so a check never knows its own severity.
+module (``responses/lifecycle.py``, ``responses/identity.py``…) and read the protocol state of
+their kind (``responses/state.py``…); the engine stamps name and severity on what they report,
+so a check never knows its own severity.
 """
 
 from __future__ import annotations

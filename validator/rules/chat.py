@@ -16,9 +16,10 @@ from functools import partial
 from typing import Any
 
 from ..chat_state import ChatState, Choice, ToolCall
+from ..excerpt import describe_mismatch
+from ..excerpt import quote as _quote
 from ..violations import Severity
 from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
-from .text import _quote, describe_mismatch
 
 __all__ = [
     "CHUNK_OBJECT",

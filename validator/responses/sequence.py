@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from ..violations import Severity
-from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["RULES", "SequenceTracker"]
 

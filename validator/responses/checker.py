@@ -1,7 +1,8 @@
-"""Responses streams: which checks each event type runs, in one dispatch table.
+"""The Responses kind's checker: which checks each event type runs.
 
-Every handler takes ``(ctx, state, event)``; the table is built once from the protocol's own
-event families (protocol.md §1.1, §1.6), so an event type's handling is one line to read.
+Every handler takes ``(ctx, state, event)``; ``HANDLERS`` is built once from the events table
+(``events.EVENTS``: one row an event type, its ``handles`` naming the handler here), so an
+event type's handling is one line to read.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from .rules.final import check_final_output, check_identity, check_usage
-from .rules.identity import (
+from ..rules.schema import check_response_keys
+from .events import EVENTS, ITEM_VALUE_PATHS, LEGACY_TYPES, TERMINAL_EVENTS, EventType
+from .final import check_final_output, check_identity, check_usage
+from .identity import (
     add_item,
     add_part,
     check_item_statuses,
@@ -21,27 +24,24 @@ from .rules.identity import (
     resolve_item,
     resolve_part,
 )
-from .rules.lifecycle import (
-    LEGACY_TYPES,
+from .lifecycle import (
     check_lifecycle,
     check_output_start,
     check_stream_end,
     on_error_event,
 )
-from .rules.schema import check_response_keys
-from .rules.sequence import SequenceTracker
-from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
+from .sequence import SequenceTracker
 from .state import (
     ADDED,
     DONE,
     GAP_LIMIT,
     TERMINAL,
-    TERMINAL_EVENTS,
     Item,
     Part,
     ResponseState,
     key_of,
 )
+from .text import check_item_done, check_part_done, close_text, item_value
 
 __all__ = ["HANDLERS", "ResponsesChecker"]
 
@@ -333,73 +333,47 @@ def _ignore(ctx: Any, state: ResponseState, ev: dict) -> None:
     """`keepalive`: a transport event that leaves the response unchanged (openai-node)."""
 
 
-def _build() -> dict[str, Handler]:
-    table: dict[str, Handler] = {
-        "error": _error,
-        "keepalive": _ignore,
-        "response.output_item.added": _item_added,
-        "response.output_item.done": _item_done,
-        "response.content_part.added": _part_added("content", "content_index", None),
-        "response.content_part.done": _part_done("content", "content_index", None),
-        "response.reasoning_summary_part.added": _part_added("summary", "summary_index",
-                                                             "reasoning"),
-        "response.reasoning_summary_part.done": _part_done("summary", "summary_index",
-                                                           "reasoning"),
-        "response.output_text.annotation.added": _annotation,
-        "response.shell_call_command.added": _command_added,
-        "response.shell_call_command.delta": _command_text(done=False),
-        "response.shell_call_command.done": _command_text(done=True),
-        "response.audio.delta": _audio(done=False),
-        "response.audio.done": _audio(done=True),
-        "response.audio.transcript.delta": _transcript(done=False),
-        "response.audio.transcript.done": _transcript(done=True),
-    }
-    for event in ("created", "queued", "in_progress", "completed", "incomplete", "failed"):
-        table[f"response.{event}"] = _lifecycle
-    # Text inside content parts and summary parts: (family, item type, part type, done field).
-    for family, item_type, part_type, value in (
-        ("output_text", "message", "output_text", "text"),
-        ("refusal", "message", "refusal", "refusal"),
-        ("reasoning_text", "reasoning", "reasoning_text", "text"),
-        ("reasoning", "reasoning", None, "text"),  # legacy OpenAI / Open Responses raw reasoning
-    ):
-        table[f"response.{family}.delta"] = _part_delta(item_type, part_type)
-        table[f"response.{family}.done"] = _part_text_done(item_type, part_type, value)
-    table["response.reasoning_summary_text.delta"] = _part_delta(
-        "reasoning", None, "summary_index", "summary")
-    table["response.reasoning_summary_text.done"] = _part_text_done(
-        "reasoning", None, "text", "summary_index", "summary")
-    table["response.reasoning_summary.delta"] = _status("reasoning")  # legacy: object deltas
-    table["response.reasoning_summary.done"] = _status("reasoning")
-    # Item-level text: (family, item type, done field).
-    for family, item_type, field in (
-        ("function_call_arguments", "function_call", "arguments"),
-        ("custom_tool_call_input", "custom_tool_call", "input"),
-        ("mcp_call_arguments", "mcp_call", "arguments"),
-        ("code_interpreter_call_code", "code_interpreter_call", "code"),
-        ("apply_patch_call_operation_diff", "apply_patch_call", "diff"),
-    ):
-        table[f"response.{family}.delta"] = _item_delta(item_type)
-        table[f"response.{family}.done"] = _item_text_done(item_type, field)
-    # Progress events of hosted tools.
-    for item_type, steps in (
-        ("file_search_call", ("in_progress", "searching", "completed")),
-        ("web_search_call", ("in_progress", "searching", "completed")),
-        ("code_interpreter_call", ("in_progress", "interpreting", "completed")),
-        ("image_generation_call", ("in_progress", "generating", "partial_image", "completed")),
-        ("mcp_call", ("in_progress", "completed", "failed")),
-        ("mcp_list_tools", ("in_progress", "completed", "failed")),
-    ):
-        for step in steps:
-            table[f"response.{item_type}.{step}"] = _status(item_type)
-    table["response.compaction.compacting"] = _status("compaction")
-    table["response.shell_call_output_content.delta"] = _status("shell_call_output")
-    table["response.shell_call_output_content.done"] = _status("shell_call_output")
-    return table
+def _parts_of(event: EventType) -> tuple[str, str]:
+    """The part index field of an event and the list of the item it indexes."""
+    field = event.index[-1]
+    return field, "summary" if field == "summary_index" else "content"
+
+
+def _handler(event: EventType) -> Handler:
+    """The handler of one row of the events table."""
+    handles, item_type, done = event.handles, event.item, event.name.endswith(".done")
+    if handles in ("part_added", "part_done", "part_delta", "part_text_done"):
+        field, parts = _parts_of(event)
+        if handles == "part_added":
+            return _part_added(parts, field, item_type)
+        if handles == "part_done":
+            return _part_done(parts, field, item_type)
+        if handles == "part_delta":
+            return _part_delta(item_type or "", event.part, field, parts)
+        return _part_text_done(item_type or "", event.part, event.value or "", field, parts)
+    if handles == "value_delta":
+        return _item_delta(item_type or "")
+    if handles == "value_done":
+        return _item_text_done(item_type or "", event.value or "")
+    if handles == "status":
+        return _status(item_type or "")
+    if handles in ("command_delta", "command_done"):
+        return _command_text(done=done)
+    if handles == "audio":
+        return _audio(done=done)
+    if handles == "transcript":
+        return _transcript(done=done)
+    return _FIXED[handles]
+
+
+_FIXED: dict[str, Handler] = {
+    "lifecycle": _lifecycle, "error": _error, "ignore": _ignore, "item_added": _item_added,
+    "item_done": _item_done, "annotation": _annotation, "command_added": _command_added,
+}
 
 
 #: event type -> handler, for every event type this validator knows.
-HANDLERS: dict[str, Handler] = _build()
+HANDLERS: dict[str, Handler] = {event.name: _handler(event) for event in EVENTS}
 
 
 def _may_resume(ev: dict) -> bool:

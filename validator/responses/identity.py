@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state import ADDED, DONE, GAP_LIMIT, Item, Part, key_of
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from ..violations import Severity
-from ._rule import OPENAI_EVENTS, Rule, doc
+from .state import ADDED, DONE, GAP_LIMIT, Item, Part, key_of
 
 __all__ = [
     "RULES",

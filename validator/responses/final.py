@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state import ResponseState
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from ..violations import Severity
-from ._rule import OPENAI_EVENTS, Rule, doc
 from .identity import item_label
+from .state import ResponseState
 from .text import check_final_arguments, check_final_item
 
 __all__ = ["RULES", "check_final_output", "check_identity", "check_usage"]

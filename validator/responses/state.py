@@ -8,7 +8,7 @@
 # while a message streams), so every item and part carries its own phase; there is never a
 # "current item".
 #
-# This module owns what is open and what has accumulated.  The checks in `validator/rules/`
+# This module owns what is open and what has accumulated.  The checks beside it
 # read it and call the mutators here; they never keep a copy of their own.  The lifecycle
 # transitions are data (`LIFECYCLE`), so a lookup miss *is* the protocol violation.
 #
@@ -22,12 +22,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from .events import TERMINAL_EVENTS
+
 __all__ = [
     "ADDED",
     "DONE",
     "GAP_LIMIT",
     "LIFECYCLE",
-    "TERMINAL_EVENTS",
     "TEXT_DONE",
     "Item",
     "Part",
@@ -47,13 +48,6 @@ CREATED = "created"
 QUEUED = "queued"
 IN_PROGRESS = "in_progress"
 TERMINAL = "terminal"
-
-#: The terminal lifecycle events and the `response.status` each must carry.
-TERMINAL_EVENTS = {
-    "response.completed": "completed",
-    "response.incomplete": "incomplete",
-    "response.failed": "failed",
-}
 
 #: phase -> lifecycle event -> next phase.  A miss is a lifecycle-order violation.
 LIFECYCLE: dict[str, dict[str, str]] = {

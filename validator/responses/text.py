@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..state import Item, Part
+from ..excerpt import describe_mismatch
+from ..excerpt import quote as _quote
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from ..violations import Severity
-from ._rule import OPENAI_EVENTS, Rule, doc
+from .events import ITEM_VALUE_PATHS
 from .identity import part_text
+from .state import Item, Part
 
-__all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_arguments", "check_final_item", "check_item_done", "check_part_done",
-           "close_text", "describe_mismatch", "item_value"]
+__all__ = ["RULES", "check_final_arguments", "check_final_item", "check_item_done",
+           "check_part_done", "close_text", "item_value"]
 
 E, W = Severity.ERROR, Severity.WARNING
 CHAIN = ("concat(deltas) == `*.done` value == `content_part.done` part == `output_item.done` "
@@ -61,32 +64,6 @@ RULES = (
         instead='Stream arguments that add up to a JSON object (`"{}"` for none), or end a cut-off call with `response.incomplete`.',
         refs="openai-python `lib/_parsing/_responses.py` (`parse_function_tool_arguments`); chat: C014")),
 )
-
-#: Where an item type keeps its item-level streamed value.
-ITEM_VALUE_PATHS: dict[str, tuple[str, ...]] = {
-    "function_call": ("arguments",),
-    "custom_tool_call": ("input",),
-    "mcp_call": ("arguments",),
-    "code_interpreter_call": ("code",),
-    "apply_patch_call": ("operation", "diff"),
-}
-
-
-def describe_mismatch(expected: str, got: Any, ours: str = "expected",
-                      theirs: str = "got") -> str:
-    """One readable line: both texts quoted short, each named by its side (``ours`` says
-    ``expected``, ``theirs`` says ``got``), and where they first differ."""
-    if not isinstance(got, str):
-        return f"{ours} {_quote(expected)}, {theirs} {type(got).__name__}"
-    at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
-              min(len(expected), len(got)))
-    return (f"{ours} {_quote(expected)} ({len(expected)} chars); {theirs} {_quote(got)} "
-            f"({len(got)} chars); first difference at char {at}")
-
-
-def _quote(text: str, limit: int = 48) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
 
 def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> None:
     """A `*.done` event: its value must equal the deltas; it then becomes the part's text."""

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state import CREATED, LIFECYCLE, QUEUED, START, TERMINAL, TERMINAL_EVENTS
+from ..rules._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 from ..violations import Severity
-from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
+from .events import TERMINAL_EVENTS
+from .state import CREATED, LIFECYCLE, QUEUED, START, TERMINAL
 
-__all__ = ["LEGACY_TYPES", "RULES", "check_lifecycle", "check_output_start", "check_stream_end",
+__all__ = ["RULES", "check_lifecycle", "check_output_start", "check_stream_end",
            "on_error_event"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 PY = "openai-python `lib/streaming/responses/_responses.py`"
-
-#: Types OpenAI removed from its union, with their replacement.  Open Responses still uses
-#: `response.reasoning.delta/done` as its raw-reasoning events.
-LEGACY_TYPES = {
-    "response.reasoning.delta": "response.reasoning_text.delta",
-    "response.reasoning.done": "response.reasoning_text.done",
-    "response.reasoning_summary.delta": "response.reasoning_summary_text.delta",
-    "response.reasoning_summary.done": "response.reasoning_summary_text.done",
-}
 
 # Lifecycle events that come before any output: the response is not running yet.
 _BEFORE_OUTPUT = ("response.created", "response.queued", "response.in_progress")
