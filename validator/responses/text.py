@@ -16,11 +16,10 @@ from ..excerpt import quote as _quote
 from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from ..violations import Severity
 from .events import ITEM_VALUE_PATHS
-from .identity import part_text
-from .state import Item, Part
+from .state import Item, Part, part_text
 
 __all__ = ["RULES", "check_final_arguments", "check_final_item", "check_item_done",
-           "check_part_done", "close_text", "item_value"]
+           "check_part_done", "check_text_done", "item_value"]
 
 E, W = Severity.ERROR, Severity.WARNING
 CHAIN = ("concat(deltas) == `*.done` value == `content_part.done` part == `output_item.done` "
@@ -65,10 +64,9 @@ RULES = (
         refs="openai-python `lib/_parsing/_responses.py` (`parse_function_tool_arguments`); chat: C014")),
 )
 
-def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> None:
-    """A `*.done` event: its value must equal the deltas; it then becomes the part's text."""
-    if not isinstance(value, str):
-        return  # schema finding
+def check_text_done(ctx: Any, part: Part, value: str, label: str, pointer: str) -> None:
+    """A `*.done` event: its value must equal the deltas (it then becomes the part's text:
+    ``Part.close_text``)."""
     if not part.partial:
         streamed = part.accumulated()
         if streamed == "" and value:
@@ -79,7 +77,6 @@ def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> No
                     if part.prefilled else "the deltas add up to")
             ctx.report("T001", f"{label}: " + describe_mismatch(
                 streamed, value, ours, "the .done event says"), pointer)
-    part.close_text(value)
 
 
 def check_part_done(ctx: Any, part: Part, part_obj: Any, label: str) -> None:
