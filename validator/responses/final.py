@@ -144,7 +144,9 @@ def check_usage(ctx: Any, response: dict) -> None:
     usage = response.get("usage")
     if not isinstance(usage, dict):
         return
-    total, inp, out = (usage.get(k) for k in ("total_tokens", "input_tokens", "output_tokens"))
+    # Any: `_ints` says they are ints before any arithmetic.
+    counts: list[Any] = [usage.get(k) for k in ("total_tokens", "input_tokens", "output_tokens")]
+    total, inp, out = counts
     if _ints(total, inp, out) and total != inp + out:
         ctx.report("R003", f"usage.total_tokens is {total}, but input_tokens + output_tokens = "
                    f"{inp} + {out} = {inp + out}", "/response/usage/total_tokens")
@@ -152,7 +154,7 @@ def check_usage(ctx: Any, response: dict) -> None:
                                         ("output_tokens", "output_tokens_details",
                                          "reasoning_tokens")):
         details = usage.get(details_key)
-        part = details.get(key) if isinstance(details, dict) else None
+        part: Any = details.get(key) if isinstance(details, dict) else None
         if _ints(part, usage.get(total_key)) and part > usage[total_key]:
             ctx.report("R004", f"usage.{details_key}.{key} ({part}) is larger than "
                        f"usage.{total_key} ({usage[total_key]})",
