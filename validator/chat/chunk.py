@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rules.text import describe_mismatch
+from ..excerpt import describe_mismatch
 from .choices import carries_output
 from .events import CHUNK_OBJECT
 from .state import ChatState

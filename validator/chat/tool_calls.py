@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..rules.text import _quote
+from ..excerpt import quote as _quote
 from .state import Choice, ToolCall
 
 __all__ = ["check_arguments", "check_call_index", "check_call_start", "name_and_fragment"]
