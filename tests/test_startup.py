@@ -21,7 +21,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "valid"
 UNUSED = ("validator.reporters.sarif", "validator.reporters.junit", "validator.reporters.github",
           "validator.reporters.json", "validator.live.scenarios", "validator.live.check", "httpx",
           "yaml", "gzip", "tomllib", "jsonschema", "xml.etree.ElementTree",
-          "concurrent.futures.process", "importlib.resources")
+          "concurrent.futures.process", "importlib.resources", "validator.content", "pathspec")
 
 _PROBE = """
 import sys

@@ -18,7 +18,7 @@ from . import anthropic
 from .excerpt import excerpt
 from .framing import FrameDecoder
 from .framing.formats import done_applies
-from .model import Finding, Frame
+from .model import Context, Finding, Frame
 from .profiles import canonical_profile
 from .responses import HANDLERS, ResponsesChecker
 from .result import Violation
@@ -70,7 +70,7 @@ def _looks_like(payload: dict) -> str:
 class _Unrecognised:
     """The checker of a stream in another wire format: one L013 finding, then nothing."""
 
-    def __init__(self, ctx: Any, payload: dict) -> None:
+    def __init__(self, ctx: Context, payload: dict) -> None:
         ctx.report("L013", "not an OpenAI Responses, Chat Completions or Anthropic Messages "
                    f"stream; the first event looks like {_looks_like(payload)}", None)
 
@@ -445,13 +445,13 @@ class StreamValidator:
             pointer=pointer, excerpt=excerpt(payload, pointer)))
 
 
-def _chat_checker(ctx: Any) -> Any:
+def _chat_checker(ctx: Context) -> Any:
     from .chat.checker import ChatChecker  # on first use: start-up of other kinds
 
     return ChatChecker(ctx)
 
 
-def _anthropic_checker(ctx: Any) -> Any:
+def _anthropic_checker(ctx: Context) -> Any:
     from .anthropic.checker import AnthropicChecker  # on first use: start-up of other kinds
 
     return AnthropicChecker(ctx)

@@ -9,10 +9,11 @@ engine stamps rule name and severity on both and turns them into a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["DONE", "Finding", "Frame"]
+__all__ = ["DONE", "Context", "Finding", "Frame"]
 
 #: The payload of ``data: [DONE]``: the terminator, not JSON.
 DONE = "[DONE]"
@@ -50,3 +51,34 @@ class Finding:
     pointer: str | None = None
     sequence_number: int | None = None
     excerpt: str | None = None
+
+
+class Context(Protocol):
+    """What a kind's checker and its checks see of the engine (``engine._Context``): the
+    protocol state, the profile, where the current event is, and ``report``.
+
+    ``precheck(event, failed=False)`` runs the engine's checks of every event (the schema test,
+    the SSE event name) and returns whether the compiled schema test accepted it; ``run_test``
+    and ``run_test_after`` give the test of a run of same-shape events (see the engine).
+    """
+
+    state: Any
+    profile: str
+    line: int | None
+    index: int | None
+    payload: Any
+    name: str | None  # the SSE event name
+    done_seen: bool  # `data: [DONE]` was read
+    precheck: Callable[..., bool]
+
+    @property
+    def input_format(self) -> str | None: ...
+
+    def report(self, code: str, message: str, pointer: str | None = None, *,
+               key: Any = None, at: Any = ...) -> None: ...
+
+    def run_test(self, type_name: str, fields: tuple[str, ...],
+                 passed: bool) -> Callable[[dict], bool] | None: ...
+
+    def run_test_after(self, type_name: str,
+                       test: Callable[[dict], bool]) -> Callable[[dict], bool]: ...

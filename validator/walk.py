@@ -16,11 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from .documents import HEAD_BYTES, is_own_report
 from .framing.formats import STREAM_SUFFIXES, needs_content_test
+
+if TYPE_CHECKING:
+    import pathspec  # imported by the first directory walk: a lint of files needs none
 
 __all__ = ["DEFAULT_EXCLUDE", "Walk", "expand", "is_stream_file", "matches"]
 
@@ -57,11 +59,10 @@ def expand(paths: Sequence[str], *, exclude: Iterable[str] = DEFAULT_EXCLUDE,
     ``exclude`` patterns are gitignore-style, relative to ``root`` (the configuration file's
     folder; default: the current directory)."""
     walk = Walk()
-    excluded = _spec(tuple(exclude))
     base = (root or Path.cwd()).resolve()
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            _walk(Path(path), excluded, base, walk)
+            _walk(Path(path), _spec(tuple(exclude)), base, walk)
         else:
             walk.files.append(path)
     return walk
@@ -107,6 +108,8 @@ def matches(path: str, pattern: str, root: Path) -> bool:
 
 @cache
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
@@ -152,4 +155,6 @@ def _gitignore(folder: Path) -> tuple[Path, pathspec.PathSpec] | None:
         lines = (folder / ".gitignore").read_text("utf-8", "replace").splitlines()
     except OSError:
         return None
+    import pathspec
+
     return folder, pathspec.GitIgnoreSpec.from_lines(lines)

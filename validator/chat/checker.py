@@ -19,6 +19,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
+from ..model import Context
 from .choices import (
     carries_output,
     check_choice_start,
@@ -40,7 +41,7 @@ __all__ = ["ChatChecker"]
 class ChatChecker:
     """The checks of one Chat Completions stream, fed one chunk (a parsed dict) at a time."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.state = ctx.state = ChatState()
         #: While a run of content chunks goes on: (size, read, values, per-chunk field, entry

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import Context
 from .events import FINISH_REASONS, OUTPUT_KEYS, OUTPUT_MEMBERS
 from .state import ChatState, Choice, shown
 from .tool_calls import check_arguments
@@ -39,14 +40,14 @@ def delta_carries_output(delta: Any) -> bool:
     return False
 
 
-def check_choice_start(ctx: Any, entry: dict, index: int, at: int) -> None:
+def check_choice_start(ctx: Context, entry: dict, index: int, at: int) -> None:
     """C007: the first delta of a choice carries its role."""
     delta = entry.get("delta")
     if not (type(delta) is dict and delta.get("role")):
         ctx.report("C007", f"choice {index} starts without delta.role", f"/choices/{at}/delta")
 
 
-def check_role_repeated(ctx: Any, choice: Choice, delta: dict, at: int) -> None:
+def check_role_repeated(ctx: Context, choice: Choice, delta: dict, at: int) -> None:
     """`role` in a later delta: accepted only unchanged alongside audio (OpenAI audio output)."""
     role = delta["role"]
     if role == choice.role and "audio" in delta:
@@ -56,7 +57,7 @@ def check_role_repeated(ctx: Any, choice: Choice, delta: dict, at: int) -> None:
                "concatenates repeated roles", f"/choices/{at}/delta/role", key=("C008",))
 
 
-def check_output_after_finish(ctx: Any, choice: Choice, delta: dict, at: int) -> None:
+def check_output_after_finish(ctx: Context, choice: Choice, delta: dict, at: int) -> None:
     """C017: a delta with output for a choice that has its finish_reason."""
     if delta_carries_output(delta):
         ctx.report("C017", f"choice {choice.index} gets output after its finish_reason "
@@ -64,7 +65,7 @@ def check_output_after_finish(ctx: Any, choice: Choice, delta: dict, at: int) ->
                    key=("C017", choice.index))
 
 
-def check_finish(ctx: Any, choice: Choice, pointer: str) -> None:
+def check_finish(ctx: Context, choice: Choice, pointer: str) -> None:
     """The `finish_reason` a choice just took: from the allowed set, matching the tool calls."""
     reason = choice.finish_reason
     if type(reason) is not str or reason not in FINISH_REASONS:  # any JSON value may come
@@ -82,7 +83,7 @@ def check_finish(ctx: Any, choice: Choice, pointer: str) -> None:
                    f"{'tool call' if reason == 'tool_calls' else 'function_call'}", pointer)
 
 
-def check_list_delta(ctx: Any, choice: Choice, key: str, value: list, at: int) -> None:
+def check_list_delta(ctx: Context, choice: Choice, key: str, value: list, at: int) -> None:
     """C025: a list in a delta field the SDKs merge by element `index` (not `tool_calls`),
     after a list of objects in that field."""
     if choice.object_lists.get(key) and any(
@@ -92,7 +93,7 @@ def check_list_delta(ctx: Any, choice: Choice, key: str, value: list, at: int) -
                    key=("C025", choice.index, key))
 
 
-def check_choices_end(ctx: Any, state: ChatState) -> None:
+def check_choices_end(ctx: Context, state: ChatState) -> None:
     """End of stream: every choice finished (C015), and the arguments of its calls (C014)."""
     for choice in state.choices:
         if choice.finish_at is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..excerpt import describe_mismatch
+from ..model import Context
 from .choices import carries_output
 from .events import CHUNK_OBJECT
 from .state import ChatState
@@ -23,7 +24,7 @@ ERROR = "error"  # an `error` object: the clients stop here
 _MAX_CREATED = 10**11
 
 
-def admit(ctx: Any, chunk: dict) -> str:
+def admit(ctx: Context, chunk: dict) -> str:
     """A chunk that is not a plain chat chunk: another kind, an error, a filter chunk."""
     obj = chunk.get("object")
     if "choices" not in chunk and obj is None and isinstance(chunk.get("type"), str):
@@ -45,7 +46,7 @@ def admit(ctx: Any, chunk: dict) -> str:
     return ACCEPT
 
 
-def check_first_chunk(ctx: Any, chunk: dict) -> None:
+def check_first_chunk(ctx: Context, chunk: dict) -> None:
     """C026/C027: the identity the first chunk gives the completion."""
     created = chunk.get("created")
     if type(created) is int and (created <= 0 or created > _MAX_CREATED):
@@ -57,7 +58,7 @@ def check_first_chunk(ctx: Any, chunk: dict) -> None:
         ctx.report("C027", "the chunk id is empty", "/id", key=("C027",))
 
 
-def check_identity(ctx: Any, state: ChatState, chunk: dict) -> None:
+def check_identity(ctx: Context, state: ChatState, chunk: dict) -> None:
     """A chunk whose id, created, model or system_fingerprint differs from the first chunk's
     (`system_fingerprint` from the first one sent: ``ChatState.adopt_fingerprint``)."""
     new_id = chunk.get("id")
@@ -76,12 +77,12 @@ def check_identity(ctx: Any, state: ChatState, chunk: dict) -> None:
                    f"{fingerprint!r}", "/system_fingerprint", key=("C004", "system_fingerprint"))
 
 
-def no_choices(ctx: Any) -> None:
+def no_choices(ctx: Context) -> None:
     """C005: a chunk without a `choices` key."""
     ctx.report("C005", "chunk without a choices array", None, key=("C005",))
 
 
-def check_done(ctx: Any) -> None:
+def check_done(ctx: Context) -> None:
     """C023 at the end of an SSE stream."""
     if ctx.input_format == "sse" and not ctx.done_seen:
         ctx.report("C023", "the SSE stream does not end with data: [DONE]", None, at=None)

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from ..excerpt import quote as _quote
+from ..model import Context
 from .state import Choice, ToolCall
 
 __all__ = ["check_arguments", "check_call_index", "check_call_start", "name_and_fragment"]
@@ -24,7 +25,7 @@ def name_and_fragment(call: dict) -> tuple[str, Any, Any]:
     return "function.name", None, None
 
 
-def check_call_start(ctx: Any, choice: Choice, delta: dict, name_field: str, name: Any,
+def check_call_start(ctx: Context, choice: Choice, delta: dict, name_field: str, name: Any,
                      pointer: str) -> None:
     """C010: the first delta of a call carries its id, type and name."""
     missing = [field for field, value in (("id", delta.get("id")), ("type", delta.get("type")),
@@ -35,7 +36,7 @@ def check_call_start(ctx: Any, choice: Choice, delta: dict, name_field: str, nam
                    f"{', '.join(missing)}", pointer, key=("C010", choice.index, index))
 
 
-def check_call_index(ctx: Any, choice: Choice, index: Any, pointer: str) -> None:
+def check_call_index(ctx: Context, choice: Choice, index: Any, pointer: str) -> None:
     """C009: a tool call index that is neither a started call nor the next one."""
     calls = len(choice.tool_calls)
     if type(index) is not int or index < 0:
@@ -46,7 +47,7 @@ def check_call_index(ctx: Any, choice: Choice, index: Any, pointer: str) -> None
     ctx.report("C009", message, pointer + "/index", key=("C009", choice.index, repr(index)))
 
 
-def check_arguments(ctx: Any, choice: Choice, call: ToolCall) -> None:
+def check_arguments(ctx: Context, choice: Choice, call: ToolCall) -> None:
     """C014: the arguments of a function call that ended parse as JSON."""
     if call.merged or call.type not in ("function", None):
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import Context
 from .state import ChatState
 
 __all__ = ["check_usage", "check_usage_last", "check_usage_seen"]
@@ -19,7 +20,7 @@ _DETAILS = {
 }
 
 
-def check_usage(ctx: Any, usage: Any, choices: Any) -> None:
+def check_usage(ctx: Context, usage: Any, choices: Any) -> None:
     """A chunk with a non-null `usage`: on a chunk of its own, adding up."""
     if choices:
         ctx.report("C020", "usage arrives on a chunk with choices; the usage chunk has "
@@ -47,14 +48,14 @@ def check_usage(ctx: Any, usage: Any, choices: Any) -> None:
                            f"/usage/{details_key}/{key}", key=("C021",))
 
 
-def check_usage_last(ctx: Any, state: ChatState) -> None:
+def check_usage_last(ctx: Context, state: ChatState) -> None:
     """C019 at the end: the first chunk with output after the (last) usage chunk."""
     if state.output_after_usage is not None:
         ctx.report("C019", "output after the usage chunk: usage must come last",
                    None, at=state.output_after_usage)
 
 
-def check_usage_seen(ctx: Any, state: ChatState) -> None:
+def check_usage_seen(ctx: Context, state: ChatState) -> None:
     """C022 at the end: some chunk carried usage."""
     if state.usage_at is None:
         ctx.report("C022", "no chunk carries usage", None, at=None)

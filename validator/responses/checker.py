@@ -13,6 +13,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
+from ..model import Context
 from ..rules.schema import check_response_keys
 from .events import EVENTS, ITEM_VALUE_PATHS, LEGACY_TYPES, TERMINAL_EVENTS, EventType
 from .final import RESPONSE_FIELDS, check_final_output, check_identity, check_usage
@@ -39,7 +40,7 @@ Handler = Callable[[Any, ResponseState, dict], "Part | None"]
 
 # -- items -------------------------------------------------------------------------------------
 
-def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _item_added(ctx: Context, state: ResponseState, ev: dict) -> None:
     check_output_start(ctx)
     item = state.add_item(ev, ctx.line, ctx.report)
     if item is not None and item.type in ITEM_VALUE_PATHS:
@@ -53,7 +54,7 @@ def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
                 value.close_text(initial)
 
 
-def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _item_done(ctx: Context, state: ResponseState, ev: dict) -> None:
     done = ev.get("item")
     if not isinstance(done, dict):
         return
@@ -67,7 +68,7 @@ def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
 
 def _status(item_type: str, *, by_id: bool = True) -> Handler:
     """Events that only mark progress of an item (`web_search_call.searching`, …)."""
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         state.resolve_item(ev, item_type, ctx.line, ctx.report, by_id=by_id)
     return handler
 
@@ -81,7 +82,7 @@ def _part_owner(ev: dict) -> str:
 
 
 def _part_added(parts: str, field: str, item_type: str | None) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         item = state.resolve_item(ev, item_type or _part_owner(ev), ctx.line, ctx.report)
         if item is not None:
             state.add_part(item, getattr(item, parts), ev.get(field), ev.get("part"),
@@ -90,7 +91,7 @@ def _part_added(parts: str, field: str, item_type: str | None) -> Handler:
 
 
 def _part_done(parts: str, field: str, item_type: str | None) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         item = state.resolve_item(ev, item_type or _part_owner(ev), ctx.line, ctx.report)
         if item is None:
             return
@@ -103,7 +104,7 @@ def _part_done(parts: str, field: str, item_type: str | None) -> Handler:
     return handler
 
 
-def _open_part(ctx: Any, state: ResponseState, ev: dict, item_type: str, parts: str,
+def _open_part(ctx: Context, state: ResponseState, ev: dict, item_type: str, parts: str,
                field: str, part_type: str | None) -> Part | None:
     """The part a delta or `*.done` addresses, if it still takes text."""
     item = state.resolve_item(ev, item_type, ctx.line, ctx.report)
@@ -119,7 +120,7 @@ def _open_part(ctx: Any, state: ResponseState, ev: dict, item_type: str, parts: 
     return part
 
 
-def _close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> None:
+def _close_text(ctx: Context, part: Part, value: Any, label: str, pointer: str) -> None:
     """A `*.done` event's value: compared with the deltas, then the part's text."""
     if isinstance(value, str):  # else a schema finding
         check_text_done(ctx, part, value, label, pointer)
@@ -135,7 +136,7 @@ def _addressed(handler: Any, part_field: str | None) -> None:
 
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
                 parts: str = "content") -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> Part | None:
         part = _open_part(ctx, state, ev, item_type, parts, field, part_type)
         delta = ev.get("delta")
         if part is not None and type(delta) is str:
@@ -147,14 +148,14 @@ def _part_delta(item_type: str, part_type: str | None, field: str = "content_ind
 
 def _part_text_done(item_type: str, part_type: str | None, value: str,
                     field: str = "content_index", parts: str = "content") -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         part = _open_part(ctx, state, ev, item_type, parts, field, part_type)
         if part is not None:
             _close_text(ctx, part, ev.get(value), ev["type"], "/" + value)
     return handler
 
 
-def _annotation(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _annotation(ctx: Context, state: ResponseState, ev: dict) -> None:
     item = state.resolve_item(ev, "message", ctx.line, ctx.report)
     if item is None:
         return
@@ -172,7 +173,7 @@ def _annotation(ctx: Any, state: ResponseState, ev: dict) -> None:
 
 # -- item-level text (arguments, tool input, code, diff) ----------------------------------------
 
-def _open_value(ctx: Any, state: ResponseState, ev: dict, item_type: str) -> Part | None:
+def _open_value(ctx: Context, state: ResponseState, ev: dict, item_type: str) -> Part | None:
     item = state.resolve_item(ev, item_type, ctx.line, ctx.report)
     if item is None:
         return None
@@ -185,7 +186,7 @@ def _open_value(ctx: Any, state: ResponseState, ev: dict, item_type: str) -> Par
 
 
 def _item_delta(item_type: str) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> Part | None:
         value = _open_value(ctx, state, ev, item_type)
         delta = ev.get("delta")
         if value is not None and type(delta) is str:
@@ -196,7 +197,7 @@ def _item_delta(item_type: str) -> Handler:
 
 
 def _item_text_done(item_type: str, field: str) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         value = _open_value(ctx, state, ev, item_type)
         if value is not None:
             _close_text(ctx, value, ev.get(field), ev["type"], "/" + field)
@@ -205,14 +206,14 @@ def _item_text_done(item_type: str, field: str) -> Handler:
 
 # -- shell commands ------------------------------------------------------------------------------
 
-def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _command_added(ctx: Context, state: ResponseState, ev: dict) -> None:
     item, index = state.resolve_command(ev, ctx.line, ctx.report, adding=True)
     if item is not None:
         state.add_command(item, index, ev, ctx.line)
 
 
 def _command_text(done: bool) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         item, index = state.resolve_command(ev, ctx.line, ctx.report)
         if item is None:
             return
@@ -228,7 +229,7 @@ def _command_text(done: bool) -> Handler:
 
 # -- response-level ----------------------------------------------------------------------------
 
-def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _lifecycle(ctx: Context, state: ResponseState, ev: dict) -> None:
     check_identity(ctx, ev)
     response = ev.get("response")
     if isinstance(response, dict):
@@ -251,7 +252,7 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
 _CLOSED_BY_FINAL = ("mcp_list_tools",)
 
 
-def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
+def _check_open_items(ctx: Context, state: ResponseState, response: dict) -> None:
     """At a completed/incomplete terminal event: every item was closed, or the response has it."""
     output = response.get("output")
     final_ids = {key_of(o.get("id")) for o in output if isinstance(o, dict)} if isinstance(
@@ -266,12 +267,12 @@ def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
             ctx.report("I009", f"{item_label(item)} never got output_item.done", None)
 
 
-def _error(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _error(ctx: Context, state: ResponseState, ev: dict) -> None:
     state.fail(ctx.line, ctx.index)
 
 
 def _transcript(done: bool) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         part = state.transcript
         if part.phase is not ADDED:
             ctx.report("I014", f"{ev['type']} after response.audio.transcript.done", None,
@@ -284,7 +285,7 @@ def _transcript(done: bool) -> Handler:
 
 
 def _audio(done: bool) -> Handler:
-    def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
+    def handler(ctx: Context, state: ResponseState, ev: dict) -> None:
         if state.audio_done:
             ctx.report("I014", f"{ev['type']} after response.audio.done", None,
                        key=("I014", "audio"))
@@ -293,7 +294,7 @@ def _audio(done: bool) -> Handler:
     return handler
 
 
-def _ignore(ctx: Any, state: ResponseState, ev: dict) -> None:
+def _ignore(ctx: Context, state: ResponseState, ev: dict) -> None:
     """`keepalive`: a transport event that leaves the response unchanged (openai-node)."""
 
 
@@ -360,7 +361,7 @@ class ResponsesChecker:
 
     __slots__ = ("_run", "ctx", "seq", "state")
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.state = ResponseState()
         ctx.state = self.state

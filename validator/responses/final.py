@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import Context
 from ..result import Severity
 from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from .identity import item_label
@@ -68,7 +69,7 @@ _SETTINGS = ("background", "instructions", "max_output_tokens", "max_tool_calls"
 RESPONSE_FIELDS = (*_IDENTITY, *_SETTINGS)
 
 
-def check_identity(ctx: Any, ev: dict) -> None:
+def check_identity(ctx: Context, ev: dict) -> None:
     """A lifecycle event: the response keeps the id, model and created_at it started with
     (R001) and the settings it was created with (R010).
 
@@ -94,7 +95,7 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def check_final_output(ctx: Any, response: dict, *, completed: bool = True) -> None:
+def check_final_output(ctx: Context, response: dict, *, completed: bool = True) -> None:
     """The terminal `output` against the streamed items: count, id, type, then texts; in a
     completed response, function call arguments that parse (T010)."""
     state: ResponseState = ctx.state
@@ -126,7 +127,7 @@ def check_final_output(ctx: Any, response: dict, *, completed: bool = True) -> N
     _check_output_text(ctx, response, output)
 
 
-def _check_output_text(ctx: Any, response: dict, output: list) -> None:
+def _check_output_text(ctx: Context, response: dict, output: list) -> None:
     text = response.get("output_text")
     if not isinstance(text, str):
         return
@@ -139,7 +140,7 @@ def _check_output_text(ctx: Any, response: dict, output: list) -> None:
                    "/response/output_text")
 
 
-def check_usage(ctx: Any, response: dict) -> None:
+def check_usage(ctx: Context, response: dict) -> None:
     """`usage` of the terminal response adds up."""
     usage = response.get("usage")
     if not isinstance(usage, dict):

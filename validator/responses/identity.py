@@ -11,8 +11,7 @@ statuses of the terminal response.
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..model import Context
 from ..result import Severity
 from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from .state import ADDED, DONE, Item, Part, item_label, part_text
@@ -142,14 +141,14 @@ RULES = (
 )
 
 
-def check_part_closing(ctx: Any, part: Part, label: str) -> None:
+def check_part_closing(ctx: Context, part: Part, label: str) -> None:
     """`content_part.done` / `reasoning_summary_part.done`: the part must have its text done."""
     if part.phase is ADDED and not part.partial and part.type in _TEXT_DONE_REQUIRED:
         ctx.report("I014", f"{label} closes the part before its {_TEXT_DONE_REQUIRED[part.type]}",
                    None)
 
 
-def check_item_closing(ctx: Any, item: Item, done: dict) -> None:
+def check_item_closing(ctx: Context, item: Item, done: dict) -> None:
     """`output_item.done`: same identity as added, every part closed."""
     if done.get("id") != item.id and item.id is not None and not item.partial:
         how = "its events named it" if item.adopted else "was added with id"
@@ -186,7 +185,7 @@ _TEXT_DONE_REQUIRED = {
 _STATUSES = ("in_progress", "completed", "incomplete")
 
 
-def check_item_statuses(ctx: Any, response: dict, status: str) -> None:
+def check_item_statuses(ctx: Context, response: dict, status: str) -> None:
     """At the terminal event: each closed item's status is the one the response gives it, and
     the item a cut-short response ended on was not closed as `completed`."""
     output = response.get("output")

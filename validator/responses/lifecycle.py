@@ -8,8 +8,7 @@ engine's, for a stream of any kind.  Here are the catalogue and the checks that 
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..model import Context
 from ..result import Severity
 from ..rules._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 from .events import TERMINAL_EVENTS
@@ -103,7 +102,7 @@ RULES = (
 )
 
 
-def check_terminal_status(ctx: Any, ev: dict) -> None:
+def check_terminal_status(ctx: Context, ev: dict) -> None:
     """A terminal event: its response has the status it names, with the reason or error."""
     response = ev.get("response")
     if not isinstance(response, dict):
@@ -122,7 +121,7 @@ def check_terminal_status(ctx: Any, ev: dict) -> None:
         ctx.report("L007", "response.failed without an error", "/response/error")
 
 
-def check_output_start(ctx: Any) -> None:
+def check_output_start(ctx: Context) -> None:
     """The first output item: the response must be running (`response.in_progress` seen)."""
     state = ctx.state
     if state.phase in (CREATED, QUEUED) and not state.items:
@@ -130,7 +129,7 @@ def check_output_start(ctx: Any) -> None:
                    "response.in_progress was sent", None)
 
 
-def check_stream_end(ctx: Any) -> None:
+def check_stream_end(ctx: Context) -> None:
     """End of stream: a terminal event, and `response.failed` after an `error` (profile)."""
     state = ctx.state
     if state.phase != TERMINAL and not state.errored:

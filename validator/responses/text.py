@@ -13,6 +13,7 @@ from typing import Any
 
 from ..excerpt import describe_mismatch
 from ..excerpt import quote as _quote
+from ..model import Context
 from ..result import Severity
 from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from .events import ITEM_VALUE_PATHS
@@ -64,7 +65,7 @@ RULES = (
         refs="openai-python `lib/_parsing/_responses.py` (`parse_function_tool_arguments`); chat: C014")),
 )
 
-def check_text_done(ctx: Any, part: Part, value: str, label: str, pointer: str) -> None:
+def check_text_done(ctx: Context, part: Part, value: str, label: str, pointer: str) -> None:
     """A `*.done` event: its value must equal the deltas (it then becomes the part's text:
     ``Part.close_text``)."""
     if not part.partial:
@@ -79,7 +80,7 @@ def check_text_done(ctx: Any, part: Part, value: str, label: str, pointer: str) 
                 streamed, value, ours, "the .done event says"), pointer)
 
 
-def check_part_done(ctx: Any, part: Part, part_obj: Any, label: str) -> None:
+def check_part_done(ctx: Context, part: Part, part_obj: Any, label: str) -> None:
     """`content_part.done` / `reasoning_summary_part.done` against the part's text."""
     text = part_text(part_obj)
     if text is None or part.partial:
@@ -139,7 +140,7 @@ def _mismatch(streamed: str, text: Any, pointer: str, where: str) -> str:
     return describe_mismatch(streamed, text, "streamed", f"{where} says")
 
 
-def check_final_arguments(ctx: Any, output: list) -> None:
+def check_final_arguments(ctx: Context, output: list) -> None:
     """`function_call` items of a completed response: arguments a client can `json.loads`."""
     for index, final in enumerate(output):
         if not isinstance(final, dict) or final.get("type") != "function_call":
@@ -155,7 +156,7 @@ def check_final_arguments(ctx: Any, output: list) -> None:
                        f"{_quote(arguments)}", f"/response/output/{index}/arguments")
 
 
-def check_item_done(ctx: Any, item: Item, done: dict) -> None:
+def check_item_done(ctx: Context, item: Item, done: dict) -> None:
     """`output_item.done`: each text of the item equals what was streamed for it."""
     for pointer, streamed, text in _texts(item, done, "/item"):
         if text is not None and text != streamed:
@@ -163,7 +164,7 @@ def check_item_done(ctx: Any, item: Item, done: dict) -> None:
                        f"{_mismatch(streamed, text, pointer, 'output_item.done')}", pointer)
 
 
-def check_final_item(ctx: Any, item: Item, final: dict, index: int) -> None:
+def check_final_item(ctx: Context, item: Item, final: dict, index: int) -> None:
     """The terminal response's `output[index]`: each text equals what was streamed."""
     for pointer, streamed, text in _texts(item, final, f"/response/output/{index}"):
         if text is not None and text != streamed:

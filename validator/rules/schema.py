@@ -6,8 +6,7 @@ event and stamps these rules on what they report.
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..model import Context
 from ..profiles import get_profile
 from ..result import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
@@ -68,7 +67,7 @@ RULES = (
 )
 
 
-def check_response_keys(ctx: Any, response: dict, terminal: bool) -> None:
+def check_response_keys(ctx: Context, response: dict, terminal: bool) -> None:
     """S005: the keys of a lifecycle event's `response` that the API always sends."""
     if get_profile(ctx.profile).open_responses_keys:
         keys: tuple[str, ...] = OPEN_RESPONSES_REQUIRED
