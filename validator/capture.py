@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -239,7 +239,7 @@ class Capture:
 
 def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
                 headers: dict[str, str], validator: StreamValidator, timeout: float,
-                max_time: float, *, save_to: IO[bytes] | None = None,
+                max_time: float, *, save_to: CaptureFile | None = None,
                 watchdog: Watchdog | None = None, secrets: Iterable[str] = ()) -> Capture:
     """POST ``request`` to ``url`` and validate the answer as it streams; stop after
     ``max_time`` seconds whatever the server does.  ``save_to``: where the decoded event stream
@@ -364,6 +364,7 @@ class CaptureFile:
     the capture), renamed to its name only when the exchange is over."""
 
     def __init__(self, directory: Path, name: str) -> None:
+        self.directory, self.name = directory, name
         directory.mkdir(parents=True, exist_ok=True)
         self._file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by commit/discard
             dir=directory, prefix=f".{name}.", suffix=".part", delete=False)
@@ -378,11 +379,12 @@ class CaptureFile:
         Path(self._file.name).unlink(missing_ok=True)
 
 
-def save(capture: Capture, directory: Path, name: str, body: CaptureFile) -> Path | None:
+def save(capture: Capture, body: CaptureFile) -> Path | None:
     """Commit ``body`` (the event stream ``post_stream`` wrote, or else the answer's first
-    64 KiB) as ``NAME.sse`` / ``NAME.body`` under ``directory`` and write
+    64 KiB) as ``NAME.sse`` / ``NAME.body`` in its directory and write
     ``NAME.request.json`` (URL, non-secret headers, body); return the body's path (``None``:
     no response, or a cancelled exchange: nothing is saved then)."""
+    directory, name = body.directory, body.name
     if capture.cancelled or capture.exchange.http_status is None:
         body.discard()
         path = None

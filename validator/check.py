@@ -231,7 +231,7 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
         if body is not None:
             body.discard()
         raise
-    saved = save(capture, options.save_dir, name, body) if body is not None else None
+    saved = save(capture, body) if body is not None else None
     if capture.cancelled:
         return None
     # A body that could not be decoded (H010) was not validated.

@@ -21,7 +21,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import click
 
@@ -76,7 +76,7 @@ def _decompressed(raw: BinaryIO) -> BinaryIO:
         return raw
     import gzip  # (most captures are not compressed)
 
-    return gzip.GzipFile(fileobj=raw, mode="rb")
+    return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))  # a binary file object
 
 
 class Unreadable(Exception):
@@ -581,8 +581,9 @@ def _progress(total: int) -> Callable[[StreamReport], None]:
             done += 1
             errors = report.errors
             verdict = f"{errors} error{'s' * (errors != 1)}" if errors else "ok"
-            click.echo(f"[{done}/{total}] {printable(report.check['scenario'])}: {verdict} "
-                       f"({report.check['total_time']:.2f} s)", err=True)
+            check = report.check or {}
+            click.echo(f"[{done}/{total}] {printable(str(check.get('scenario')))}: {verdict} "
+                       f"({check.get('total_time', 0):.2f} s)", err=True)
 
     return show
 
@@ -599,7 +600,7 @@ def _check_base_url(url: str) -> str:
         # What httpx (a line break, "xn--") or the resolver's codec ("a..b") refuses would
         # otherwise be an internal error.
         httpx.Request("POST", url)
-        valid = valid and bool(parts.hostname.encode("idna"))
+        valid = valid and bool((parts.hostname or "").encode("idna"))
     except (ValueError, httpx.InvalidURL):  # a bad port, IPv6 literal or IDNA label
         valid = False
     if not valid:

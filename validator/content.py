@@ -209,7 +209,7 @@ def from_responses(state: ResponseState) -> Answer:
         choice.stop_at = (state.error_line, state.error_index)
     return Answer(kind="responses", choices=[choice],
                   usage=_usage(state.usage, "input_tokens", "output_tokens"),
-                  usage_at=state.terminal_at if state.usage is not None else NOWHERE)
+                  usage_at=(state.terminal_at or NOWHERE) if state.usage is not None else NOWHERE)
 
 
 def _item_answer(item: Item, final: dict | None) -> list[Block]:
@@ -357,8 +357,10 @@ def _anthropic_blocks(block: AnthropicBlock) -> Iterator[Block]:
         yield Block(TOOL_CALL, text, block.at, name=start.get("name"), call_id=start.get("id"))
     elif block.type in ("server_tool_use", "mcp_tool_use"):
         name = start.get("name")
-        name = f"mcp:{name}" if block.type == "mcp_tool_use" else _SERVER_TOOL_NAMES.get(
-            name, name)
+        if block.type == "mcp_tool_use":
+            name = f"mcp:{name}"
+        elif isinstance(name, str):
+            name = _SERVER_TOOL_NAMES.get(name, name)
         yield Block(SERVER_TOOL, "", block.at, name=name)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import anthropic
 from .chat import ChatChecker
@@ -24,6 +24,9 @@ from .responses import HANDLERS, ResponsesChecker
 from .rules import RULES, canonical_profile, enabled_rules
 from .rules.impact import explained
 from .violations import Severity, Violation
+
+if TYPE_CHECKING:
+    from .schemas import SchemaChecker
 
 __all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
 
@@ -215,7 +218,7 @@ class StreamValidator:
         self._ctx = _Context(self, self.profile)
         self._checker: Any = None
         self._passes: Any = None  # the schema test of the stream's kind, once it is known
-        self._schema = self._schema_checker(profile) if schemas and any(
+        self._schema: SchemaChecker | None = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
         self._seen: set = set()
         self._explained: tuple = ()  # the findings of the last event the schema test refused
@@ -229,7 +232,7 @@ class StreamValidator:
 
     @staticmethod
     @cache
-    def _schema_checker(profile: str) -> Any:
+    def _schema_checker(profile: str) -> SchemaChecker:
         # One checker per profile for the process: it only caches what it compiled, so every
         # validator shares it instead of compiling the schemas again.  Imported lazily: only
         # when schema rules run.
@@ -325,12 +328,18 @@ class StreamValidator:
         terminal one; ``None`` if it has not ended."""
         return self._checker.status() if self._checker is not None else None
 
+    @property
+    def _chosen_kind(self) -> str:
+        """The kind, once the first event chose it (the schema test exists only from then)."""
+        assert self.kind is not None, "no event has chosen the kind yet"
+        return self.kind
+
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("StreamValidator.feed() after close()")
 
     def _item(self, item: Frame | Finding) -> None:
-        if type(item) is Frame:
+        if isinstance(item, Frame):
             self._frame(item)
         else:
             self._finding(item)
@@ -384,9 +393,11 @@ class StreamValidator:
         passed = passes is not None and not failed and passes(payload)
         # Azure's asynchronous content-filter chunks (`object: ""`) are skipped by the SDKs
         # (`_is_valid_chat_completion_chunk_weak`); they follow no chunk schema.
-        if passes is not None and not passed and payload.get("object") != "":
+        schema = self._schema
+        if schema is not None and passes is not None and not passed and \
+                payload.get("object") != "":
             try:
-                findings = self._schema.explain_failed(payload, self.kind)
+                findings = schema.explain_failed(payload, self._chosen_kind)
             except RecursionError:  # jsonschema's messages repr the instance
                 findings = ()
                 self._too_deep()
@@ -409,15 +420,16 @@ class StreamValidator:
 
     def _run_test(self, type_name: str, fields: tuple[str, ...],
                   passed: bool) -> Callable[[dict], bool] | None:
-        if self._passes is None:
+        if self._passes is None or self._schema is None:
             return None
-        return self._schema.passes_given(type_name, fields, self.kind) if passed \
+        return self._schema.passes_given(type_name, fields, self._chosen_kind) if passed \
             else self._passes
 
     def _run_test_after(self, type_name: str,
                         test: Callable[[dict], bool]) -> Callable[[dict], bool]:
         test = getattr(test, "base", test)  # one defect at a time: no chain of them
-        repeat = self._schema.repeats(self.kind, type_name, self._explained)
+        repeat = None if self._schema is None else \
+            self._schema.repeats(self._chosen_kind, type_name, self._explained)
         if repeat is None:
             return test
 

@@ -60,8 +60,9 @@ def request_for(answer: Answer | None, kind: str, model: str) -> dict:
                  ) if choice else []
     reasoning = bool(choice and choice.of(REASONING, SUMMARY))
     limit = None
+    usage = answer.usage if answer is not None else None
     if choice is not None and choice.stop == LENGTH:
-        limit = (answer.usage.output if answer.usage and answer.usage.output else None) or 16
+        limit = (usage.output if usage and usage.output else None) or 16
     schema = {"type": "object"}
     if kind == "chat":
         request: dict = {"model": model, "messages": [{"role": "user", "content": PROMPT}],
@@ -132,7 +133,7 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
             body.discard()
         raise
     asked = upstream.requests[before:]
-    saved = save(exchange, options.save_dir, name, body) if body is not None else None
+    saved = save(exchange, body) if body is not None else None
     stream_findings = list(validator.violations)
     if exchange.exchange.relayed_error is not None:  # an error sent unframed: H005, once
         stream_findings = [v for v in stream_findings if not v.code.startswith("F")]

@@ -261,7 +261,7 @@ class ReplayServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://{host!s}:{port}/v1"
 
     def pick(self, kind: str, model: Any) -> ReplayCapture | None:
         """The pinned capture; else the capture ``model`` names (its file name, the suffix and a
@@ -291,7 +291,7 @@ class ReplayServer(ThreadingHTTPServer):
         if self.on_request is not None:
             self.on_request(received)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that drops its connection (a gateway giving up, a test timing out) is not
         # a server error worth a traceback.
         if not isinstance(sys.exc_info()[1], ConnectionError):

@@ -402,6 +402,7 @@ class _Compiler:
         unknown = set(schema) - _KEYWORDS
         if unknown:
             raise Unsupported(f"keywords {sorted(unknown)}")
+        known: str | None
         if assumed and schema.get("type") == "object":
             known = "object"  # the caller read fields of the event: a mapping
         else:
@@ -498,7 +499,7 @@ class _Compiler:
         if kind == "array":
             each = self._schema_function({"type": "array", "items": sub["items"]}, uri)
             return f"(type(x := {get}) is list and (not x or {each}(x)))"
-        return _FLAT_TESTS[kind].format(get=get)
+        return _FLAT_TESTS[str(kind)].format(get=get)
 
     def _emit_additional(self, schema: dict, properties: dict, v: str, out: list[str],
                          depth: int, uri: str) -> None:

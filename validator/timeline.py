@@ -92,6 +92,12 @@ def _responses(payload: dict) -> list[Touch]:
     return [(("item", item), label, text)]
 
 
+def _member(node: dict, key: str) -> dict:
+    """``node[key]`` if it is an object, else an empty one (a malformed chunk)."""
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _chat(payload: dict) -> list[Touch]:
     choices = payload.get("choices")
     if not isinstance(choices, list) or not choices:
@@ -101,13 +107,13 @@ def _chat(payload: dict) -> list[Touch]:
         if not isinstance(choice, dict):
             continue
         number = choice.get("index")
-        delta = choice.get("delta") if isinstance(choice.get("delta"), dict) else {}
+        delta = _member(choice, "delta")
         content = delta.get("content")
         touched.append((("choice", number), f"choice {number}",
                         content if isinstance(content, str) else None))
         for call in delta.get("tool_calls") or ():
             if isinstance(call, dict):
-                function = call.get("function") if isinstance(call.get("function"), dict) else {}
+                function = _member(call, "function")
                 arguments = function.get("arguments")
                 touched.append((("choice", number, "tool", call.get("index")),
                                 f"choice {number} › tool call {call.get('index')}"
@@ -145,7 +151,7 @@ def _type(kind: str | None, payload: Any) -> str:
     choice = choices[0] if isinstance(choices, list) and choices else None
     if not isinstance(choice, dict):
         return "usage chunk" if payload.get("usage") else "chunk"
-    delta = choice.get("delta") if isinstance(choice.get("delta"), dict) else {}
+    delta = _member(choice, "delta")
     if choice.get("finish_reason"):
         return f"finish_reason {choice['finish_reason']}"
     if delta.get("role"):

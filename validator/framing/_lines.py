@@ -124,7 +124,8 @@ class Findings:
     def after(self, frame: Frame) -> Iterator[None]:
         """Findings added inside the block are emitted after ``frame`` (which the block may
         still complete, e.g. with the payload whose parsing gave them)."""
-        out, pending = self._out, []
+        out = self._out
+        pending: list[Any] = []
         self._out = pending
         try:
             yield
@@ -143,7 +144,7 @@ class Findings:
                 return
         self._out.append(Finding(code, message, line, index))
 
-    def utf8(self, raw: bytes, line: int, index: int | None = None) -> str:
+    def utf8(self, raw: bytes, line: int | None, index: int | None = None) -> str:
         """``raw`` decoded as the spec does (U+FFFD for bad bytes); F005 if it was not UTF-8."""
         try:
             return raw.decode("utf-8")
@@ -155,7 +156,7 @@ class Findings:
                      line, index, capped=True)
             return raw.decode("utf-8", "replace")
 
-    def payload(self, raw: bytes, exc: ValueError, line: int, index: int,
+    def payload(self, raw: bytes, exc: ValueError, line: int | None, index: int,
                 bad_line: int | None = None) -> Any:
         """The payload of event data that ``orjson.loads`` rejected with ``exc``, or ``None``.
 
@@ -190,7 +191,8 @@ class Findings:
         self.check_object(payload, raw, line, index)
         return payload
 
-    def check_object(self, payload: Any, raw: bytes | str, line: int, index: int) -> None:
+    def check_object(self, payload: Any, raw: bytes | str, line: int | None,
+                     index: int) -> None:
         """F002 unless ``payload`` is a JSON object."""
         if type(payload) is not dict:
             kind = _KINDS.get(type(payload), type(payload).__name__)

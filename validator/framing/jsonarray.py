@@ -164,8 +164,8 @@ class JSONArrayDecoder(Output):
         """Inside an element's containers: follow the depth from bracket to bracket."""
         match, depth, stack = _INSIDE.match, self._depth, self._stack
         while True:
-            found = match(buf, pos)
-            pos, token = found.end(), found.group(1)
+            found = match(buf, pos)  # the pattern matches everywhere (it may match nothing)
+            pos, token = found.end(), found.group(1)  # type: ignore[union-attr]
             if token == b"{" or token == b"[":
                 depth += 1
                 if len(stack) < _STACK:
@@ -249,7 +249,7 @@ class JSONArrayDecoder(Output):
 
     def _scalar(self, buf: bytes, pos: int) -> int:
         """A number or bare word at the top level: it ends at a blank or a delimiter."""
-        end = _SCALAR.match(buf, pos).end()
+        end = _SCALAR.match(buf, pos).end()  # type: ignore[union-attr]  # matches everywhere
         if end == len(buf):
             self._slot = _SCALAR_OPEN
         else:

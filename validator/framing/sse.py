@@ -105,7 +105,8 @@ class SSEDecoder(LineReader):
         self._event: str | None = None
         self._id_seen = False
         self._unknown: set[str] = set()
-        self._names: dict[bytes, str] = {}  # "event: x" lines already decoded, and their name
+        # "event: x" lines already decoded, and their name
+        self._names: dict[bytes, str | None] = {}
 
     # -- hot loop ------------------------------------------------------------------------------
 
@@ -195,7 +196,7 @@ class SSEDecoder(LineReader):
 
     def _bad_line(self, data: bytes | _Lines) -> int:
         """The line of the first data line that is not UTF-8 (for F005)."""
-        if data.__class__ is bytes or data.bad_line is None:  # None: not reached (UTF-8
+        if isinstance(data, bytes) or data.bad_line is None:  # None: not reached (UTF-8
             return self._data_line                               # lines joined by LF are UTF-8)
         return data.bad_line
 

@@ -27,8 +27,8 @@ def render(reports: Sequence[StreamReport], *, color: bool = False, strict: bool
     failures = sum(fails(r, strict=strict) for r in reports)
     tally = {"tests": str(len(reports)), "failures": str(failures), "errors": "0",
              "skipped": "0"}
-    root = ET.Element("testsuites", name=SUITE, **tally)
-    suite = ET.SubElement(root, "testsuite", name=SUITE, **tally)
+    root = ET.Element("testsuites", {"name": SUITE, **tally})
+    suite = ET.SubElement(root, "testsuite", {"name": SUITE, **tally})
     for report, name in zip(reports, unique_names(r.path for r in reports), strict=True):
         case = ET.SubElement(suite, "testcase", classname=f"{SUITE}.{report.kind or 'unknown'}",
                              name=name)

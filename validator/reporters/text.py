@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -83,7 +84,8 @@ def _render_check(reports: Sequence[StreamReport], color: bool, quiet: int) -> s
         lines.append(f"{v.code} {severity} {printable(v.message)} ({v.name})")
         if v.excerpt:
             lines.append(f"    {printable(v.excerpt)}")
-        at = Counter(printable(f"{r.check['scenario']}" + (f":{p.line}" if p.line else ""))
+        at = Counter(printable(f"{(r.check or {}).get('scenario')}"
+                               + (f":{p.line}" if p.line else ""))
                      for r, p in places)
         where = ", ".join(place + (f" (x{n})" if n > 1 else "") for place, n in at.items())
         count = f" ({len(places)} places)" if len(places) > 1 else ""
@@ -146,5 +148,5 @@ def _summary(reports: Sequence[StreamReport], many: bool) -> str:
     return text
 
 
-def _style(text: str, color: bool, **style: object) -> str:
+def _style(text: str, color: bool, **style: Any) -> str:
     return click.style(text, **style) if color else text

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 __all__ = ["DEFAULT_ENDPOINTS", "ENDPOINTS", "REQUEST_SUFFIX", "Scenario", "ScenarioError",
            "load_builtin", "load_dir", "parse", "select"]
@@ -172,8 +172,21 @@ def load_dir(directory: str | Path) -> list[Scenario]:
     return found
 
 
-def select(scenarios: Sequence[Scenario], only: Iterable[str] = (),
-           skip: Iterable[str] = ()) -> list[Scenario]:
+class Named(Protocol):
+    """What ``select`` picks from: a scenario, or a capture the bridge gate replays."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=Named)
+
+
+def select(scenarios: Sequence[NamedT], only: Iterable[str] = (),
+           skip: Iterable[str] = ()) -> list[NamedT]:
     """Scenarios matching any ``only`` glob (all when empty) and no ``skip`` glob.
 
     Two scenarios with one name are an error: names are file names under ``--save``.

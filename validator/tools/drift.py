@@ -244,9 +244,13 @@ def drift(*, write: bool = False) -> list[str]:
 
     docs = _parsed()
     walk = _Walk(docs, write)
-    sdk_events = {}
+    sdk_events: dict[str, Any] = {}
     for model in _responses_events():
-        sdk_events[_literal_of(model)] = model
+        type_name = _literal_of(model)
+        if type_name is None:
+            walk.report(f"SDK event model {model.__name__}: no literal `type`")
+            continue
+        sdk_events[type_name] = model
     for type_name, model in sorted(sdk_events.items()):
         uri = f"{_URN}responses:{type_name}"
         if type_name not in HANDLERS:
