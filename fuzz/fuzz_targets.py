@@ -135,8 +135,8 @@ def decoder_target(fmt: str) -> Callable[[bytes, list[int]], None]:
 def gzip_target(data: bytes, cuts: list[int]) -> None:
     """A capture file that may be gzip (read by ``lint``) and a gzip HTTP body (``check``):
     a valid gzip reads as its content; a broken one is a clean failure."""
-    from validator.capture import _Inflater, _Undecodable
     from validator.cli import Unreadable, _lint_one
+    from validator.live.capture import _Inflater, _Undecodable
 
     packed = data if data[:2] == b"\x1f\x8b" else gzip.compress(data, 1)[: len(data) + 20]
     with bounded_time(len(data) + len(packed), 3):

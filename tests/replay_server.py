@@ -1,6 +1,6 @@
 """A replay server for the tests of ``stream-validator check``: recorded captures served over real
 HTTP on 127.0.0.1, in small uneven chunks with short pauses, as a live server would.  It is the
-package's ``validator.replay.ReplayServer`` (what ``stream-validator serve`` runs) with the
+package's ``validator.live.replay.ReplayServer`` (what ``stream-validator serve`` runs) with the
 misbehaviours a test of ``check`` needs.
 
 The first path segment picks the server's behaviour, so one server plays every case:
@@ -27,8 +27,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from validator.replay import Received, ReplayHandler, as_sse
-from validator.replay import ReplayServer as _PackageServer
+from validator.live.replay import Received, ReplayHandler, as_sse
+from validator.live.replay import ReplayServer as _PackageServer
 
 __all__ = ["ReplayServer", "anthropic_captures", "captures_from", "sample_captures",
            "unused_port"]

@@ -7,7 +7,8 @@ import re
 from conftest import REPO
 
 from validator.cli import rules_markdown
-from validator.rules import PROFILES, RULES
+from validator.profiles import PROFILES
+from validator.rules import RULES
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
             "## References")

@@ -17,8 +17,8 @@ from conftest import REAL, REPO, SAMPLES, sarif_validator
 from replay_server import ReplayServer, captures_from, sample_captures, unused_port
 
 from validator.cli import main
+from validator.live.scenarios import load_builtin, parse
 from validator.rules import LIVE_FAMILIES, RULES, bridge
-from validator.scenarios import load_builtin, parse
 
 BUILTIN = sorted(s.name for s in load_builtin())
 CLEAN: dict[str, list] = {name: [] for name in BUILTIN}
@@ -343,8 +343,8 @@ def test_findings_do_not_depend_on_concurrency(server):
 
 
 def test_progress_reports_each_scenario_as_it_finishes(server, capsys):
-    from validator.check import CheckOptions, run_check
     from validator.cli import _progress
+    from validator.live.check import CheckOptions, run_check
 
     chosen = [s for s in load_builtin() if s.name.startswith("chat-")]
     reports = run_check(chosen, CheckOptions(base_url=server.url("replay"), concurrency=3),

@@ -13,7 +13,7 @@ from replay_server import ReplayServer, anthropic_captures
 from test_anthropic_corpus import ANTHROPIC_CORPUS
 from test_check import check_json, found
 
-from validator.scenarios import load_builtin
+from validator.live.scenarios import load_builtin
 
 MESSAGES = sorted(s.name for s in load_builtin(["messages"]))
 KEY = "sk-ant-test-SECRET-42"

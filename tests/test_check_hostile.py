@@ -218,7 +218,7 @@ def test_a_key_that_is_no_header_value_is_refused_and_never_shown(key, where, mo
 
 
 def test_exception_texts_in_reports_are_scrubbed_of_secrets():
-    from validator.capture import scrub
+    from validator.live.capture import scrub
 
     text = "Illegal header value b'Bearer sk-abc\\n' and x-api-key sk-def"
     assert scrub(text, ["sk-def"]) == \

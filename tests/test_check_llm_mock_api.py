@@ -16,7 +16,7 @@ import pytest
 from live_server import cli, lint_findings, serving
 from replay_server import unused_port
 
-from validator.scenarios import load_builtin
+from validator.live.scenarios import load_builtin
 
 pytest.importorskip("llm_mock_api", reason="llm-mock-api is not installed (pip install -e .[test])")
 

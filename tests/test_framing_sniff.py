@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, capture_id
 
-from validator.framing import FORMATS, FrameDecoder, read_frames, sniff_format
+from validator.framing import FrameDecoder, read_frames, sniff_format
+from validator.framing.formats import FORMATS
 from validator.model import Finding, Frame
 
 CAPTURES = sorted(path for folder in CORPUS if folder.is_dir()
@@ -110,3 +111,21 @@ def test_real_capture_decodes_cleanly(path: Path) -> None:
     assert all(type(f.payload) is dict or f.done for f in frames)
     firsts = [n for n, line in enumerate(lines, 1) if line.startswith((b"data:", b"event:", b"{"))]
     assert {f.line for f in frames} <= set(firsts)
+
+
+def test_the_format_table_sniffs_each_format_and_names_its_files(tmp_path):
+    from validator.framing.formats import INPUT_FORMATS, STREAM_SUFFIXES, done_applies
+    from validator.testing import _save
+    from validator.walk import is_stream_file
+
+    assert [f.name for f in INPUT_FORMATS.values() if f.sniff is None] == ["sse"]  # the fallback
+    assert len(set(STREAM_SUFFIXES)) == len(STREAM_SUFFIXES)
+    assert [name for name in INPUT_FORMATS if done_applies(name)] == ["sse"]
+    assert not done_applies("events") and not done_applies(None)
+    streams = {"sse": b'data: {"a": 1}\n\n', "jsonl": b'{"a": 1}\n', "json": b'[{"a": 1}]'}
+    assert set(streams) == set(INPUT_FORMATS)
+    for name, data in streams.items():
+        assert sniff_format(data) == name
+        saved = _save(data, tmp_path, f"stream-{name}")
+        assert saved.suffix == INPUT_FORMATS[name].suffixes[0] and is_stream_file(saved)
+        assert isinstance(FrameDecoder(name).decoder, INPUT_FORMATS[name].decoder)

@@ -14,7 +14,7 @@ from live_server import cli, serving
 from passthrough import PassThrough
 from replay_server import unused_port
 
-from validator.gate import request_for
+from validator.live.gate import request_for
 from validator.testing import StreamConformanceError, assert_same_content
 
 CHAT_TOOLS = SAMPLES / "valid" / "chat-parallel-tool-calls.sse"

@@ -15,7 +15,7 @@ import pytest
 from streams import RESPONSE, sequential
 
 from validator import validate_stream
-from validator.verdict import Exchange, census
+from validator.live.verdict import Exchange, census
 
 
 def sse(events: list[dict], done: bool = True) -> bytes:

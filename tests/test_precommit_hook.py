@@ -8,7 +8,8 @@ import sys
 from click.testing import CliRunner
 from conftest import REPO, SAMPLES
 
-from validator.cli import STREAM_SUFFIXES, main
+from validator.cli import main
+from validator.framing.formats import BY_NAME_SUFFIXES, STREAM_SUFFIXES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +50,13 @@ def test_the_file_pattern_matches_captures_only():
     for name in ("a.json", "pyproject.toml", "notes.sse.txt", "x.py", "README.md"):
         assert not pattern.search(name), name
     assert all(f".{ext}" in STREAM_SUFFIXES for ext in ("sse", "jsonl", "ndjson"))
+
+
+def test_the_file_pattern_is_the_format_tables():
+    # the suffixes that make a file a capture by name alone (.json files are tested by content,
+    # which a hook's file pattern cannot do)
+    [hook] = hooks()
+    assert hook["files"] == rf"\.({'|'.join(s[1:] for s in BY_NAME_SUFFIXES)})$"
 
 
 def test_the_hook_passes_clean_files_and_fails_broken_ones():

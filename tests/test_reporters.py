@@ -16,10 +16,9 @@ from conftest import SAMPLES, sarif_validator
 
 from validator import validate_stream
 from validator.cli import main
-from validator.engine import StreamReport
 from validator.reporters import REPORTERS, github, junit, parse_report_spec, sarif
+from validator.result import Severity, StreamReport, Violation
 from validator.rules import RULES
-from validator.violations import Severity, Violation
 
 SEED = str(SAMPLES / "seeds" / "responses-mismatched-ids.jsonl")
 WARNING_ONLY = str(SAMPLES / "invalid" / "L012-in-progress-missing.jsonl")

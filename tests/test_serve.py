@@ -15,7 +15,7 @@ from live_server import serving
 from replay_server import unused_port
 
 from validator import validate_stream
-from validator.replay import as_sse
+from validator.live.replay import as_sse
 
 CHAT = SAMPLES / "valid" / "chat-text.sse"
 REFUSAL = SAMPLES / "valid" / "chat-refusal.jsonl"

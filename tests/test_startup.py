@@ -19,9 +19,9 @@ import pytest
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "valid"
 #: Modules a lint of one clean SSE file with the text report has no use for.
 UNUSED = ("validator.reporters.sarif", "validator.reporters.junit", "validator.reporters.github",
-          "validator.reporters.json", "validator.scenarios", "validator.check", "httpx", "yaml",
-          "gzip", "tomllib", "jsonschema", "xml.etree.ElementTree", "concurrent.futures.process",
-          "importlib.resources")
+          "validator.reporters.json", "validator.live.scenarios", "validator.live.check", "httpx",
+          "yaml", "gzip", "tomllib", "jsonschema", "xml.etree.ElementTree",
+          "concurrent.futures.process", "importlib.resources")
 
 _PROBE = """
 import sys

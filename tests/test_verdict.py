@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from validator.capture import is_secret, redact_url
-from validator.scenarios import parse
-from validator.verdict import Exchange, census, is_event_stream, judge
+from validator.live.capture import is_secret, redact_url
+from validator.live.scenarios import parse
+from validator.live.verdict import Exchange, census, is_event_stream, judge
 
 STREAM = parse({"name": "s", "endpoint": "responses", "request": {},
                 "expect": {"status": "incomplete", "contains": {"function_call": 2},
@@ -107,7 +107,7 @@ def test_not_found_is_no_rejection_and_asks_for_the_base_url(status):
     (b'data: {"type": "x"}\n\n', None), (b'{"type": "x"}', None), (b"[1]", None),
 ])
 def test_a_json_error_relayed_as_an_event_stream_is_named(body, message):
-    from validator.verdict import relayed_error
+    from validator.live.verdict import relayed_error
 
     assert relayed_error(body) == message
     exchange = Exchange(http_status=200, content_type=SSE, streamed=True,

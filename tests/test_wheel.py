@@ -98,13 +98,13 @@ def test_installed_command_lints_with_schemas_and_documents_rules_with_their_sam
 def test_installed_package_ships_the_builtin_scenarios(installed):
     script = """
 import json
-from validator.scenarios import ENDPOINTS, load_builtin
+from validator.live.scenarios import ENDPOINTS, load_builtin
 print(json.dumps([[s.name, s.source] for s in load_builtin(ENDPOINTS)]))
 """
     done = subprocess.run([str(installed["python"]), "-c", script], cwd=installed["cwd"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    shipped = sorted(p.stem for p in (REPO / "validator" / "scenarios").glob("*.json"))
+    shipped = sorted(p.stem for p in (REPO / "validator" / "live" / "scenarios").glob("*.json"))
     assert [name for name, _ in found] == shipped and len(shipped) == 26
     assert all(source.startswith(str(installed["venv"])) for _, source in found)

@@ -1,4 +1,5 @@
-"""stream-validator: conformance validator for streamed OpenAI Responses and Chat Completions.
+"""stream-validator: conformance validator for streamed OpenAI Responses, Chat Completions and
+Anthropic Messages responses.
 
 The supported import surface is what ``__all__`` lists.  Names are imported on first use
 (PEP 562), so that ``import validator.pytest_plugin`` — which pytest does at every start-up once
@@ -27,10 +28,10 @@ __all__ = [
 _LAZY = {
     "RULES": "validator.rules",
     "Rule": "validator.rules",
-    "Severity": "validator.violations",
-    "StreamReport": "validator.engine",
+    "Severity": "validator.result",
+    "StreamReport": "validator.result",
     "StreamValidator": "validator.engine",
-    "Violation": "validator.violations",
+    "Violation": "validator.result",
     "assert_conformant": "validator.testing",
     "validate_stream": "validator.api",
 }

@@ -8,10 +8,11 @@ from typing import Any, BinaryIO
 
 from .content import answer_of
 from .documents import HEAD_BYTES, is_event_document
-from .engine import StreamReport, StreamValidator
+from .engine import StreamValidator
+from .framing.formats import needs_content_test
+from .result import StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
-from .violations import Violation
 
 __all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
 
@@ -63,7 +64,7 @@ def _not_events(stream: BinaryIO, name: str, profile: str, select: Iterable[str]
                 ignore: Iterable[str] | None) -> StreamReport | None:
     """The F030 report of a ``.json`` ``stream`` that is not a capture (else ``None``); the head
     is peeked, never consumed."""
-    if not name.endswith(".json") or not hasattr(stream, "peek"):
+    if not needs_content_test(name) or not hasattr(stream, "peek"):
         return None
     if is_event_document(stream.peek(HEAD_BYTES)[:HEAD_BYTES]):
         return None

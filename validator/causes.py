@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .violations import Violation
+from .result import Violation
 
 __all__ = ["cause_key"]
 

@@ -28,15 +28,16 @@ import click
 from . import __version__, config, timeline
 from .api import validate_file
 from .atomic import write_atomic
-from .engine import KINDS, StreamReport
-from .framing import FORMATS, read_frames
+from .engine import KINDS
+from .framing import read_frames
+from .framing.formats import FORMATS, STREAM_SUFFIXES
+from .profiles import PROFILE_NAMES, PROFILES, profile_help
 from .reporters import REPORTERS, fails, parse_report_spec, text
 from .reporters._common import totals
 from .reporters._safe import printable
+from .result import StreamReport
 from .rules import (
     DIFF_FAMILIES,
-    PROFILE_NAMES,
-    PROFILES,
     RULES,
     as_selectors,
     enabled_rules,
@@ -47,7 +48,7 @@ from .rules import (
 )
 from .schemas import schema_document, schema_types
 from .timeline import Timeline
-from .walk import DEFAULT_EXCLUDE, STREAM_SUFFIXES, expand, matches
+from .walk import DEFAULT_EXCLUDE, expand, matches
 
 __all__ = ["main"]
 
@@ -237,6 +238,11 @@ def selection_options(command: Callable) -> Callable:
     return command
 
 
+#: ``--profile``: every name of ``validator.profiles``, its help derived from the table.
+profile_option = click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default",
+                              show_default=True, help=profile_help())
+
+
 def _report_specs(_ctx: click.Context, _param: click.Parameter,
                   values: Sequence[str]) -> list[tuple[str, str]]:
     try:
@@ -351,14 +357,20 @@ def main() -> None:
     """Conformance validator for streamed OpenAI Responses API and Chat Completions responses."""
 
 
-@main.command()
+#: ``lint --help``: the suffixes a directory walk looks for come from the format table.
+_LINT_HELP = f"""Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
+
+Directories are searched for {", ".join("*" + s for s in STREAM_SUFFIXES)} files (and their
+.gz), skipping hidden folders, what .gitignore ignores and the `exclude` patterns.  Defaults
+come from [tool.stream-validator] in pyproject.toml; the command line wins.
+"""
+
+
+@main.command(help=_LINT_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities: what the vendor's own API does (default; `openai` is its old "
-                   "name), every recommendation (strict), or the Open Responses normative rules "
-                   "(open-responses).")
+@profile_option
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -381,12 +393,6 @@ def lint(paths: tuple[str, ...], output_format: str | None,
          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
          input_format: str, stdin_filename: str, max_line_bytes: int, color: str,
          jobs: int | None) -> None:
-    """Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
-
-    Directories are searched for *.sse, *.jsonl, *.ndjson and *.json files (and their .gz),
-    skipping hidden folders, what .gitignore ignores and the `exclude` patterns.  Defaults come
-    from [tool.stream-validator] in pyproject.toml; the command line wins.
-    """
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     options = {"kind": None if kind == "auto" else kind, "profile": profile,
                "select": chosen_select, "ignore": chosen_ignore,
@@ -438,8 +444,7 @@ def lint(paths: tuple[str, ...], output_format: str | None,
 @click.option("-o", "--output", metavar="PATH",
               help="Where to write the page [default: CAPTURE.html].")
 @config_option(LINT_SETTINGS)
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities (as for lint).")
+@profile_option
 @selection_options
 @click.option("--kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
               help="Stream kind; auto detects it from the first event.")
@@ -470,8 +475,7 @@ def view(capture: str, output: str | None, profile: str, select: tuple[str, ...]
 @click.argument("downstream")
 @config_option(LINT_SETTINGS)
 @report_options
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities (as for lint).")
+@profile_option
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -662,8 +666,7 @@ def _check_api_key(key: str | None) -> str | None:
               help="Scenarios run at once.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Save every capture (NAME.sse) and its request (NAME.request.json) in DIR.")
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True,
-              help="Severities (as for lint).")
+@profile_option
 @selection_options
 @click.option("--strict/--no-strict", default=False, help="Warnings fail too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -698,8 +701,8 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
     With --upstream, BASE_URL is a gateway whose upstream is http://127.0.0.1:UPSTREAM-PORT/v1:
     each capture is played there and the gateway's answer is compared with it.
     """
-    from . import scenarios as sc
-    from .check import (
+    from .live import scenarios as sc
+    from .live.check import (
         DEFAULT_MODEL,
         CheckInterrupted,
         CheckOptions,
@@ -766,10 +769,10 @@ def check(base_url: str | None, scenario_dirs: tuple[str, ...], no_builtin: bool
 
 def _gate(options: Any, upstream_paths: Sequence[str], port: int, endpoints: Sequence[str],
           only: Sequence[str], skip: Sequence[str]) -> list[StreamReport]:
-    """``check --upstream``: the bridge gate (``validator.gate``), one capture at a time."""
-    from . import scenarios as sc
-    from .gate import GateOptions, run_gate
-    from .replay import load_captures
+    """``check --upstream``: the bridge gate (``validator.live.gate``), one capture at a time."""
+    from .live import scenarios as sc
+    from .live.gate import GateOptions, run_gate
+    from .live.replay import load_captures
 
     captures = sc.select(load_captures(upstream_paths), _split(only), _split(skip))
     gate = GateOptions(port=port, endpoints=[sc.ENDPOINTS[e][1] for e in endpoints] or None)
@@ -796,7 +799,7 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
     that kind: the one the request's "model" names (its file name without the suffix), else
     each in turn.  One line per request on stderr.  Ctrl-C stops it.
     """
-    from .replay import ReplayServer, RequestLog, load_captures
+    from .live.replay import ReplayServer, RequestLog, load_captures
 
     try:
         loaded = load_captures(captures)
@@ -828,8 +831,8 @@ def serve(captures: tuple[str, ...], host: str, port: int, delay: float,
 
 def rules_markdown() -> str:
     """The catalogue as the Markdown table the README carries."""
-    rows = ["| code | name | default | strict | open-responses | summary |",
-            "|---|---|---|---|---|---|"]
+    rows = [f"| code | name | {' | '.join(PROFILES)} | summary |",
+            f"|---|---|{'---|' * len(PROFILES)}---|"]
     for r in RULES.values():
         levels = [(s.value if (s := r.severity_in(p)) else "off") for p in PROFILES]
         rows.append(f"| {r.code} | `{r.name}` | {' | '.join(levels)} | {r.summary} |")
@@ -917,7 +920,7 @@ def run() -> None:
         click.echo(f"stream-validator: interrupted ({stop})", err=True)
         sys.exit(128 + stop.signum)
     except Exception as exc:
-        from .capture import scrub
+        from .live.capture import scrub
 
         secrets = [os.environ.get("OPENAI_API_KEY", "")]
         message = scrub(f"{type(exc).__name__}: {exc}", secrets)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from .profiles import PROFILE_NAMES
 from .reporters import REPORTERS
 from .reporters._safe import printable
-from .rules import PROFILE_NAMES, resolve_selectors
+from .rules import resolve_selectors
 
 __all__ = ["KEYS", "TABLE", "ConfigError", "load"]
 

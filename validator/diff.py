@@ -40,10 +40,9 @@ from .content import (
     Location,
     Unparsed,
 )
-from .engine import StreamReport
+from .result import Counterpart, StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
-from .violations import Counterpart, Violation
 
 __all__ = ["Difference", "compare", "diff_reports"]
 

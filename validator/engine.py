@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -19,16 +18,18 @@ from . import anthropic
 from .chat import ChatChecker
 from .excerpt import excerpt
 from .framing import FrameDecoder
+from .framing.formats import done_applies
 from .model import Finding, Frame
+from .profiles import canonical_profile
 from .responses import HANDLERS, ResponsesChecker
-from .rules import RULES, canonical_profile, enabled_rules
+from .result import Violation
+from .rules import RULES, enabled_rules
 from .rules.impact import explained
-from .violations import Severity, Violation
 
 if TYPE_CHECKING:
     from .schemas import SchemaChecker
 
-__all__ = ["KINDS", "StreamReport", "StreamValidator", "detect_kind"]
+__all__ = ["KINDS", "StreamValidator", "detect_kind"]
 
 KINDS = ("responses", "chat", "anthropic")
 #: Findings of one rule reported one by one in a stream; past it they are counted and one
@@ -137,64 +138,6 @@ class _Context:
         return self._validator._run_test_after(type_name, test)
 
 
-@dataclass
-class StreamReport:
-    """The result of validating one stream."""
-
-    path: str
-    format: str | None
-    kind: str | None
-    profile: str
-    events: int
-    violations: list[Violation] = field(default_factory=list)
-    #: What the stream built, per output item (Responses), per choice (chat) or per content
-    #: block (anthropic).
-    output: list[dict] = field(default_factory=list)
-    #: Facts of a live run (`stream-validator check`): scenario, URL, HTTP status, timings.
-    #: Written to the JSON report as the file entry's extra ``check`` field; ``None`` for lint.
-    check: dict | None = None
-    #: The answer reduced to what a translation must keep (``validator.content.Answer``), when
-    #: it was asked for (``validate_stream(content=True)``); not part of the JSON report.
-    answer: Any = None
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for v in self.violations if v.severity is severity)
-
-    @property
-    def errors(self) -> int:
-        return self.count(Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return self.count(Severity.WARNING)
-
-    @property
-    def infos(self) -> int:
-        return self.count(Severity.INFO)
-
-    @property
-    def is_conformant(self) -> bool:
-        return self.errors == 0
-
-    @property
-    def output_text(self) -> str:
-        """The text a client shows: every `output_text` part of the message items (Responses)
-        or the content of choice 0 (chat), as streamed."""
-        if self.kind == "chat":
-            return next((c.get("content") or "" for c in self.output if c.get("index") == 0), "")
-        if self.kind == "anthropic":
-            return "".join(block["text"] for block in self.output if block.get("type") == "text")
-        return "".join(part["text"] for item in self.output if item.get("type") == "message"
-                       for part in item.get("content", ()) if part.get("type") == "output_text")
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "format": self.format, "kind": self.kind,
-                "profile": self.profile, "events": self.events,
-                "violations": [v.to_dict() for v in
-                               sorted(self.violations, key=Violation.sort_key)],
-                **({"check": self.check} if self.check is not None else {})}
-
-
 class StreamValidator:
     """Validate one stream incrementally.
 
@@ -296,7 +239,7 @@ class StreamValidator:
                          "the stream has no events, only data: [DONE]", None, None, None)
         if self._checker is not None:
             self._checker.close()
-        if self.kind == "responses" and self.format == "sse" and not self._done_seen \
+        if self.kind == "responses" and done_applies(self.format) and not self._done_seen \
                 and self.events:
             self._report("F006", "the SSE stream does not end with data: [DONE]", None, None, None)
         for code, count in self._counts.items():

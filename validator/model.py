@@ -1,9 +1,10 @@
-"""Value types shared by every layer: frames from framing, findings for the engine.
+"""Value types of the framing layer: frames and framing findings, for the engine.
 
 Framing turns bytes into :class:`Frame` objects (one per event, with the line where it
-starts) and :class:`Finding` objects (problems of the framing itself).  Rules produce
-findings too; the engine stamps rule name and severity on a finding and turns it into a
-:class:`~validator.violations.Violation`.
+starts) and :class:`Finding` objects (problems of the framing itself).  Checks do not build
+findings: they call the ``report`` of the context they are given (code, message, pointer).  The
+engine stamps rule name and severity on both and turns them into a
+:class:`~validator.result.Violation`.
 """
 
 from __future__ import annotations

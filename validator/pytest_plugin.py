@@ -58,7 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def _base_options(config: pytest.Config, pyproject: Any) -> dict[str, Any]:
     """The fixture's options from pyproject.toml and the ini options, checked."""
     from . import config as settings_file
-    from .rules import PROFILE_NAMES, resolve_selectors
+    from .profiles import PROFILE_NAMES
+    from .rules import resolve_selectors
 
     layers = []
     try:

@@ -4,7 +4,7 @@ The files under ``schemas/`` (shipped as ``validator/_schemas``) are the one sou
 one draft 2020-12 schema per Responses or Anthropic event type and one for
 ``chat.completion.chunk``, with shared definitions under ``defs/``; a lint parses only the files
 of its kind.  They follow the newest OpenAI reference; a profile relaxes
-or tightens a copy of them at load time (``PROFILE_EDITS``), never the files.
+or tightens a copy of them at load time (its ``EDIT_SETS``), never the files.
 
 Each event goes through at most three paths, all evaluating the same edited schemas:
 
@@ -33,8 +33,9 @@ from typing import Any
 import orjson
 
 from ._data import data_folder
+from .profiles import get_profile
 
-__all__ = ["PROFILE_EDITS", "SDK_OPTIONAL", "SchemaChecker", "schema_document", "schema_types"]
+__all__ = ["EDIT_SETS", "SDK_OPTIONAL", "SchemaChecker", "schema_document", "schema_types"]
 
 URN = "urn:stream-validator:"
 #: Marks a property openai-python types ``Optional`` (``python -m validator.tools.drift``
@@ -194,11 +195,11 @@ _OPEN_RESPONSES = (
     Edit("responses:response.output_item.done", "", "nullable", "item",
          why="Open Responses types item as ItemField | null"),
 )
-#: The edits of each profile; every profile also gets ``_common_edits`` (sequence_number and
-#: obfuscation), and ``strict`` closes every object (unknown fields: S004).
-PROFILE_EDITS: dict[str, tuple[Edit, ...]] = {
-    "default": (*_OBSERVED, *_OPENAI), "strict": _OBSERVED,
-    "open-responses": (*_OBSERVED, *_OPEN_RESPONSES)}
+#: The edit sets a profile names (``Profile.schema_edits``); every profile also gets
+#: ``_common_edits`` (sequence_number and obfuscation), and one with ``closed_objects``
+#: (``strict``) closes every object (unknown fields: S004).
+EDIT_SETS: dict[str, tuple[Edit, ...]] = {
+    "observed": _OBSERVED, "openai": _OPENAI, "open-responses": _OPEN_RESPONSES}
 
 
 def _resolve_pointer(node: Any, pointer: str) -> Any:
@@ -269,26 +270,16 @@ def _close_objects(node: Any) -> None:
             _close_objects(value)
 
 
-def _canonical(profile: str) -> str:
-    from .rules._rule import canonical_profile  # lazily: importing this module loads no rules
-
-    return canonical_profile(profile)
-
-
-def _profile_check(profile: str) -> None:
-    if profile not in PROFILE_EDITS:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILE_EDITS)})")
-
-
 @cache
 def _profile_documents(profile: str, kind: str) -> dict[str, dict]:
     """The documents of ``kind`` as ``profile`` edits them."""
-    _profile_check(profile)
+    chosen = get_profile(profile)
     docs = _parsed(kind)
     _common_edits(docs)
-    for edit in PROFILE_EDITS[profile]:
-        _apply(docs, edit)
-    if profile == "strict":
+    for edit_set in chosen.schema_edits:
+        for edit in EDIT_SETS[edit_set]:
+            _apply(docs, edit)
+    if chosen.closed_objects:
         _close_objects(docs)
     else:
         _accept_sdk_nulls(docs)
@@ -832,9 +823,7 @@ class SchemaChecker:
     """
 
     def __init__(self, profile: str = "default") -> None:
-        profile = _canonical(profile)
-        _profile_check(profile)
-        self.profile = profile
+        self.profile = get_profile(profile).name
         self._typed = {kind: _Types(self, kind) for kind in TYPED_KINDS}
         self._chunk: Callable[[Any], bool] | None = None
         self._compilers: dict[str, _Compiler] = {}  # by kind

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from .api import validate_stream
-from .engine import StreamReport
+from .framing import sniff_format
+from .framing.formats import saved_suffix
+from .live.verdict import is_event_stream
 from .reporters import text
 from .reporters._safe import printable
+from .result import Severity, StreamReport, Violation
 from .rules import RULES, enabled_rules
 from .rules.impact import explained
-from .verdict import is_event_stream
-from .violations import Severity, Violation
 
 __all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "assert_same_content",
            "events_from_openai", "stream_bytes"]
@@ -125,13 +126,13 @@ def _save(source: Any, directory: Path, name: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "stream"
     if isinstance(source, list):
-        path = directory / f"{stem}.jsonl"
+        path = directory / (stem + saved_suffix("jsonl"))
         path.write_text("".join(json.dumps(e) + "\n" for e in source), "utf-8")
     else:
         data = Path(source).read_bytes() if isinstance(source, os.PathLike) else source
         data = data.encode("utf-8") if isinstance(data, str) else data
-        first = data.lstrip()[:1]
-        path = directory / (stem + {b"{": ".jsonl", b"[": ".json"}.get(first, ".sse"))
+        # the suffix of the format a lint of the saved file sniffs (blanks only: SSE's)
+        path = directory / (stem + saved_suffix(sniff_format(data) or "sse"))
         path.write_bytes(data)
     return path
 

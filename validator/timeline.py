@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Frame
-from .violations import Violation
+from .result import Violation
 
 __all__ = ["LANES", "MAX_ROWS", "TEXT_CHARS", "Lane", "Row", "Timeline", "build"]
 

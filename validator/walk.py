@@ -20,11 +20,10 @@ from pathlib import Path
 import pathspec
 
 from .documents import HEAD_BYTES, is_own_report
+from .framing.formats import STREAM_SUFFIXES, needs_content_test
 
-__all__ = ["DEFAULT_EXCLUDE", "STREAM_SUFFIXES", "Walk", "expand", "is_stream_file", "matches"]
+__all__ = ["DEFAULT_EXCLUDE", "Walk", "expand", "is_stream_file", "matches"]
 
-#: Files a directory argument expands to (and their ``.gz``).
-STREAM_SUFFIXES = (".sse", ".jsonl", ".ndjson", ".json")
 GZIP_SUFFIX = ".gz"
 #: Folders never walked unless ``exclude`` replaces this list (ruff's, less the hidden ones,
 #: which are always skipped).
@@ -43,10 +42,11 @@ class Walk:
 
 
 def is_stream_file(path: Path) -> bool:
-    """A capture by its name: ``x.sse``, ``x.jsonl``…, or one of those gzip-compressed; not the
-    ``NAME.request.json`` that ``check --save`` writes beside each capture."""
+    """A capture by its name (a suffix of ``validator.framing.formats``: ``x.sse``, ``x.jsonl``…),
+    or one of those gzip-compressed; not the ``NAME.request.json`` that ``check --save`` writes
+    beside each capture."""
     suffix = Path(path.stem).suffix if path.suffix == GZIP_SUFFIX else path.suffix
-    from .scenarios import REQUEST_SUFFIX  # (a lint of files needs no scenario)
+    from .live.scenarios import REQUEST_SUFFIX  # (a lint of files needs no scenario)
 
     return suffix in STREAM_SUFFIXES and not path.name.endswith(REQUEST_SUFFIX)
 
@@ -89,7 +89,7 @@ def _walk(top: Path, excluded: pathspec.PathSpec, base: Path, walk: Walk) -> Non
 
 
 def _own_report(path: Path) -> bool:
-    if path.suffix != ".json":
+    if not needs_content_test(path.name):
         return False
     try:
         with open(path, "rb") as stream:

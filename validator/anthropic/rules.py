@@ -7,8 +7,8 @@ transitions meet) and the checks modules beside it (``lifecycle``, ``blocks``, `
 
 from __future__ import annotations
 
+from ..result import Severity
 from ..rules._rule import Rule, doc
-from ..violations import Severity
 
 __all__ = ["RULES"]
 

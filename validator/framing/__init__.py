@@ -1,9 +1,10 @@
 """Framing: bytes of a captured stream in, ``Frame``/``Finding`` objects out.
 
 ``FrameDecoder`` is sans-IO (``feed(bytes)`` in any chunking, ``close()`` at end of input) and
-picks the decoder for the input format: SSE (``sse.py``), JSONL (``jsonl.py``) or a JSON array
-(``jsonarray.py``).  Before handing bytes on it strips one leading UTF-8 BOM (F010) and, for
-``"auto"``, sniffs the format from the first byte that is not blank, buffering until it sees it.
+picks the decoder for the input format (``formats.py``, the table of formats): SSE (``sse.py``),
+JSONL (``jsonl.py``) or a JSON array (``jsonarray.py``).  Before handing bytes on it strips one
+leading UTF-8 BOM (F010) and, for ``"auto"``, sniffs the format from the first byte that is not
+blank, buffering until it sees it.
 ``read_frames`` is the convenience loop over a binary file object.
 
 By default ``feed`` returns what it decoded as a list.  Given a ``FrameHandler``, the decoder
@@ -20,13 +21,10 @@ from typing import BinaryIO
 
 from ..model import Finding, Frame
 from ._lines import FrameHandler
-from .jsonarray import JSONArrayDecoder
-from .jsonl import JSONLDecoder
-from .sse import SSEDecoder
+from .formats import FORMATS, INPUT_FORMATS, Decoder
 
-__all__ = ["FORMATS", "FrameDecoder", "FrameHandler", "read_frames", "sniff_format"]
+__all__ = ["FrameDecoder", "FrameHandler", "read_frames", "sniff_format"]
 
-FORMATS = ("auto", "sse", "jsonl", "json")
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 
 #: ``feed_sliced`` feeds the decoder this much at a time, whatever it is given: the frames of a
@@ -35,14 +33,15 @@ DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 _FEED_BYTES = 16 * 1024
 _BOM = b"\xef\xbb\xbf"
 _NON_BLANK = re.compile(rb"[^ \t\r\n]")
-_DECODERS = {"sse": SSEDecoder, "jsonl": JSONLDecoder, "json": JSONArrayDecoder}
-
-Decoder = SSEDecoder | JSONLDecoder | JSONArrayDecoder
+#: First non-blank byte -> format; any other byte is the format without a sniff byte (SSE).
+_SNIFFED = {f.sniff: f.name for f in INPUT_FORMATS.values() if f.sniff is not None}
+_OTHERWISE = next(f.name for f in INPUT_FORMATS.values() if f.sniff is None)
 
 
 def sniff_format(head: bytes) -> str | None:
-    """``"jsonl"`` if the first non-blank byte (after a BOM) is ``{``, ``"json"`` for ``[``,
-    ``"sse"`` for anything else; ``None`` while ``head`` holds nothing but blanks (or a BOM part).
+    """The format whose sniff byte the first non-blank byte (after a BOM) is: ``"jsonl"`` for
+    ``{``, ``"json"`` for ``[``, ``"sse"`` for anything else; ``None`` while ``head`` holds
+    nothing but blanks (or a BOM part).
     """
     if len(head) < 3 and _BOM.startswith(head):
         return None
@@ -53,7 +52,7 @@ def _sniff(head: bytes | bytearray, start: int, end: int = sys.maxsize) -> str |
     found = _NON_BLANK.search(head, start, end)
     if found is None:
         return None
-    return {123: "jsonl", 91: "json"}.get(head[found.start()], "sse")
+    return _SNIFFED.get(head[found.start()], _OTHERWISE)
 
 
 class FrameDecoder:
@@ -92,7 +91,7 @@ class FrameDecoder:
         return self._inner
 
     def _decoder(self, fmt: str) -> Decoder:
-        return _DECODERS[fmt](self._max, self._handler)
+        return INPUT_FORMATS[fmt].decoder(self._max, self._handler)
 
     def _out(self, items: list[Frame | Finding]) -> list[Frame | Finding]:
         """``items`` for the caller, or in push mode handed to the handler (``[]`` returned)."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..engine import StreamReport
-from ..violations import Violation
+from ..result import StreamReport, Violation
 from ._safe import printable
 
 __all__ = ["counts", "fails", "finding", "position", "totals"]

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..engine import StreamReport
-from ..violations import Severity, Violation
+from ..result import Severity, StreamReport, Violation
 from ._common import counts, finding, position, totals
 from ._safe import printable
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from ..engine import StreamReport
+from ..result import StreamReport, Violation
 from ..rules import RULES
 from ..timeline import Lane, Row, Timeline
-from ..violations import Violation
 from ._common import counts, position, totals
 from ._safe import printable
 

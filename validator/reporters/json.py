@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ..engine import StreamReport
+from ..result import StreamReport
 
 __all__ = ["document", "render"]
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 
-from ..engine import StreamReport
-from ..violations import Violation
+from ..result import StreamReport, Violation
 from ._common import counts, fails, finding, position
 from ._safe import printable
 

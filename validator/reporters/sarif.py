@@ -16,9 +16,8 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from .. import __version__
-from ..engine import StreamReport
+from ..result import Severity, StreamReport, Violation
 from ..rules import RULES, Rule
-from ..violations import Severity, Violation
 from ._safe import printable
 
 __all__ = ["SCHEMA", "document", "render"]

@@ -11,9 +11,8 @@ from typing import Any
 import click
 
 from ..causes import cause_key
-from ..engine import StreamReport
+from ..result import Severity, StreamReport, Violation
 from ..rules import LIVE_FAMILIES
-from ..violations import Severity, Violation
 from ._common import totals
 from ._safe import printable
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from .._data import data_folder
 from ..anthropic import rules as anthropic
-from ..violations import Severity
+from ..profiles import get_profile
+from ..result import Severity
 from . import (
     bridge,
     chat,
@@ -27,11 +28,10 @@ from . import (
     text,
     transport,
 )
-from ._rule import PROFILE_NAMES, PROFILES, Rule, canonical_profile
+from ._rule import Rule
 
-__all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "PROFILES", "PROFILE_NAMES", "RULES", "Rule",
-           "as_selectors", "canonical_profile", "enabled_rules", "get", "layered_selection",
-           "resolve_selectors", "rule_samples"]
+__all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "RULES", "Rule", "as_selectors", "enabled_rules", "get",
+           "layered_selection", "resolve_selectors", "rule_samples"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, anthropic,
              transport, expectation, bridge, diff)
@@ -119,8 +119,7 @@ def as_selectors(codes: set[str]) -> tuple[list[str] | None, list[str]]:
 def enabled_rules(profile: str = "default", select: Iterable[str] | None = None,
                   ignore: Iterable[str] | None = None) -> dict[str, Severity]:
     """code -> severity of every rule that runs under ``profile`` with these selectors."""
-    if canonical_profile(profile) not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILE_NAMES)})")
+    get_profile(profile)  # ValueError for an unknown name
     chosen = resolve_selectors(select) if select else set(RULES)
     chosen -= resolve_selectors(ignore or ())
     enabled = {}

@@ -1,8 +1,9 @@
 """The rule unit: a stable code, a name, severities per profile, and the doc users read.
 
-A rule here is catalogue data.  The checks that emit a rule's code live beside it in the family
-module (``lifecycle.py``, ``identity.py``…) and read the one protocol state in ``state.py``; the
-engine stamps name and severity on what they report, so a check never knows its own severity.
+A rule here is catalogue data.  The checks that emit a rule's code mostly live beside it in the
+family module (``lifecycle.py``, ``identity.py``…) and read the protocol state of their stream's
+kind; the engine stamps name and severity on what they report (per profile:
+``validator.profiles``), so a check never knows its own severity.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..violations import Severity
+from ..profiles import get_profile
+from ..result import Severity
 
-__all__ = ["OPENAI_CHAT", "OPENAI_EVENTS", "PROFILES", "PROFILE_ALIASES", "PROFILE_NAMES", "UTF8",
-           "Rule", "canonical_profile", "doc"]
+__all__ = ["OPENAI_CHAT", "OPENAI_EVENTS", "UTF8", "Rule", "doc"]
 
 #: Public references the rule docs cite (every reference is a public document or source file).
 OPENAI_EVENTS = ("OpenAI API reference, [Responses streaming events]"
@@ -22,28 +23,14 @@ OPENAI_CHAT = ("OpenAI API reference, [chat completion chunk]"
                "(https://platform.openai.com/docs/api-reference/chat-streaming)")
 UTF8 = "[WHATWG Encoding Standard, UTF-8 decode](https://encoding.spec.whatwg.org/#utf-8-decode)"
 
-#: ``default`` accepts what the vendor's own API does (OpenAI's for Responses and chat streams,
-#: Anthropic's for Messages streams); ``strict`` makes every recommendation an error;
-#: ``open-responses`` applies the Open Responses normative rules.
-PROFILES = ("default", "strict", "open-responses")
-#: Old names still accepted: ``openai`` was the default's name before Messages streams.
-PROFILE_ALIASES = {"openai": "default"}
-#: Every name ``--profile`` takes.
-PROFILE_NAMES = (*PROFILES, *PROFILE_ALIASES)
-
-
-def canonical_profile(name: str) -> str:
-    """The profile a name (or an alias: ``openai``) stands for."""
-    return PROFILE_ALIASES.get(name, name)
-
-
 @dataclass(frozen=True)
 class Rule:
     """A catalogue entry.
 
     ``severity`` is the severity under the ``default`` profile (``None``: off by
-    default).  ``profiles`` overrides it per profile (``None`` there turns the rule off).  Under
-    ``strict`` a warning becomes an error unless ``profiles`` says otherwise.  ``kind`` says which
+    default).  ``profiles`` overrides it per profile (``None`` there turns the rule off).  Under a
+    profile whose warnings are errors (``strict``) a warning becomes an error unless
+    ``profiles`` says otherwise.  ``kind`` says which
     streams the rule applies to: ``responses``, ``chat``, ``anthropic`` or ``any``.  ``doc`` is Markdown with the
     sections *What it does*, *Why is this bad?*, *Example*, *Use instead* and *References*.
     """
@@ -62,10 +49,10 @@ class Rule:
 
     def severity_in(self, profile: str) -> Severity | None:
         """The severity of this rule under ``profile`` (``None``: the rule is off)."""
-        profile = canonical_profile(profile)
-        if profile in self.profiles:
-            return self.profiles[profile]
-        if profile == "strict" and self.severity is Severity.WARNING:
+        chosen = get_profile(profile)
+        if chosen.name in self.profiles:
+            return self.profiles[chosen.name]
+        if chosen.warnings_are_errors and self.severity is Severity.WARNING:
             return Severity.ERROR
         return self.severity
 

@@ -7,7 +7,7 @@ exchange, so they have no sample file; tests/test_gate.py triggers each."""
 
 from __future__ import annotations
 
-from ..violations import Severity
+from ..result import Severity
 from ._rule import Rule, doc
 
 __all__ = ["RULES"]

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from ..chat_state import ChatState, Choice, ToolCall
-from ..violations import Severity
+from ..result import Severity
 from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 from .text import _quote, describe_mismatch
 

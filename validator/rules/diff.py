@@ -10,7 +10,7 @@ need a pair of streams, so their samples are pairs: ``samples/diff/CODE-name/ups
 
 from __future__ import annotations
 
-from ..violations import Severity
+from ..result import Severity
 from ._rule import Rule, doc
 
 __all__ = ["FAMILY", "RULES"]

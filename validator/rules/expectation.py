@@ -7,7 +7,7 @@ which no capture file carries, so `lint` never reports them and they have no sam
 
 from __future__ import annotations
 
-from ..violations import Severity
+from ..result import Severity
 from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 
 __all__ = ["FAMILY", "RULES"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..result import Severity
 from ..state import ResponseState
-from ..violations import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 from .identity import item_label
 from .text import check_final_arguments, check_final_item

@@ -3,7 +3,7 @@ and the `[DONE]` terminator.  Most F findings are made by `validator.framing` it
 
 from __future__ import annotations
 
-from ..violations import Severity
+from ..result import Severity
 from ._rule import OPENAI_CHAT, OPENAI_EVENTS, UTF8, Rule, doc
 
 __all__ = ["RULES"]

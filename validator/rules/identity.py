@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..result import Severity
 from ..state import ADDED, DONE, GAP_LIMIT, Item, Part, key_of
-from ..violations import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = [

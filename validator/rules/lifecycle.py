@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..result import Severity
 from ..state import CREATED, LIFECYCLE, QUEUED, START, TERMINAL, TERMINAL_EVENTS
-from ..violations import Severity
 from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
 
 __all__ = ["LEGACY_TYPES", "RULES", "check_lifecycle", "check_output_start", "check_stream_end",

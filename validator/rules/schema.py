@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..violations import Severity
+from ..profiles import get_profile
+from ..result import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["RULES", "check_response_keys"]
@@ -69,7 +70,7 @@ RULES = (
 
 def check_response_keys(ctx: Any, response: dict, terminal: bool) -> None:
     """S005: the keys of a lifecycle event's `response` that the API always sends."""
-    if ctx.profile == "open-responses":
+    if get_profile(ctx.profile).open_responses_keys:
         keys: tuple[str, ...] = OPEN_RESPONSES_REQUIRED
     else:
         keys = (*ALWAYS_SENT, "usage") if terminal else ALWAYS_SENT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..violations import Severity
+from ..result import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["RULES", "SequenceTracker"]

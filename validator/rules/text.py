@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..result import Severity
 from ..state import Item, Part
-from ..violations import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 from .identity import part_text
 

@@ -6,7 +6,7 @@ can carry them: `lint` never reports them and they have no sample under `samples
 
 from __future__ import annotations
 
-from ..violations import Severity
+from ..result import Severity
 from ._rule import OPENAI_EVENTS, Rule, doc
 
 __all__ = ["FAMILY", "RULES"]

@@ -1,7 +1,7 @@
 """The verdict on one ``check`` exchange: transport (H) and scenario-expectation (X) findings.
 
 Sans-IO: ``judge`` reads what the HTTP exchange produced (an :class:`Exchange`, filled in by
-``validator.capture``) and the scenario, and returns ``(code, message)`` pairs.  The stream's
+``validator.live.capture``) and the scenario, and returns ``(code, message)`` pairs.  The stream's
 own findings come from the engine; these are the ones no capture file can carry.
 """
 
@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .reporters._safe import printable
+from ..reporters._safe import printable
 from .scenarios import Scenario
 
 __all__ = ["Exchange", "census", "is_event_stream", "judge", "relayed_error"]

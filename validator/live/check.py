@@ -3,9 +3,9 @@
 Each scenario's request goes to its endpoint's URL (``endpoint_url``: ``BASE_URL +
 /responses``, ``/chat/completions`` or ``/messages`` (Anthropic) unless overridden) with
 ``stream: true``; its body is
-validated by the same engine as ``lint`` while it arrives (``validator.capture``), read as SSE
+validated by the same engine as ``lint`` while it arrives (``validator.live.capture``), read as SSE
 since that is what its ``Content-Type`` must say, then the transport and expectation findings
-(``validator.verdict``) are added.  The result is one :class:`~validator.engine.StreamReport`
+(``validator.live.verdict``) are added.  The result is one :class:`~validator.result.StreamReport`
 per scenario, so every reporter renders it; its ``check`` field carries the verdict, the
 timings and how to reproduce a failure.  With ``repeat`` each scenario runs several times and
 a finding that not every run has is marked flaky.
@@ -23,7 +23,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from . import __version__
+from .. import __version__
+from ..causes import cause_key
+from ..engine import StreamValidator
+from ..result import StreamReport, Violation
+from ..rules import LIVE_FAMILIES, RULES, enabled_rules
+from ..rules.impact import explained
 from .capture import (
     ACCEPT_ENCODING,
     Capture,
@@ -36,13 +41,8 @@ from .capture import (
     redact_url,
     save,
 )
-from .causes import cause_key
-from .engine import StreamReport, StreamValidator
-from .rules import LIVE_FAMILIES, RULES, enabled_rules
-from .rules.impact import explained
 from .scenarios import Scenario
 from .verdict import judge
-from .violations import Violation
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckInterrupted", "CheckOptions",
            "curl_command", "endpoint_url",

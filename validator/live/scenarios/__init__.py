@@ -9,8 +9,8 @@ module)::
                 "contains": {"function_call": 1}, "text": false}}
 
 ``parse`` checks one scenario document and raises ``ScenarioError`` with a one-line reason;
-``load_builtin`` and ``load_dir`` read files.  Expectations are checked by
-``validator.expectations``.
+``load_builtin`` and ``load_dir`` read files.  The expectations are judged by
+``validator.live.verdict`` (``judge``: the `X` rules of ``validator.rules.expectation``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 the gateway streams with what it was given.
 
 For each capture (and each endpoint of the gateway asked for): the gate pins the capture on its
-replay server (``validator.replay``, where the gateway's upstream base URL points), sends the
+replay server (``validator.live.replay``, where the gateway's upstream base URL points), sends the
 gateway the request that matches the capture (its tools, its token limit, reasoning if it has
 any), validates the answer as it streams like ``check`` does, and adds the `D` findings of the
 answer against the capture (``validator.diff``).  Captures run one at a time: the server plays
@@ -21,18 +21,18 @@ from dataclasses import dataclass
 
 import httpx
 
+from ..content import LENGTH, REASONING, SUMMARY, TOOL_CALL, Answer, answer_of
+from ..diff import diff_reports
+from ..engine import StreamValidator
+from ..result import StreamReport, Violation
+from ..rules import RULES, enabled_rules
+from ..rules.impact import explained
 from .capture import CaptureFile, post_stream, redact_url, save
 from .check import CheckOptions, request_headers, secrets_of, under_base
-from .content import LENGTH, REASONING, SUMMARY, TOOL_CALL, Answer, answer_of
-from .diff import diff_reports
-from .engine import StreamReport, StreamValidator
 from .replay import ENDPOINTS, ReplayCapture, ReplayServer
-from .rules import RULES, enabled_rules
-from .rules.impact import explained
 from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 from .scenarios import Scenario
 from .verdict import judge
-from .violations import Violation
 
 __all__ = ["GateOptions", "request_for", "run_gate"]
 

@@ -1,7 +1,7 @@
 """One live HTTP exchange for ``check``: send a streaming request, feed the body to the sans-IO
 validator as it arrives, time it, and save the capture.
 
-This is the network and file shell of ``check``; the verdict itself is ``validator.verdict``.
+This is the network and file shell of ``check``; the verdict itself is ``validator.live.verdict``.
 ``--timeout`` is httpx's connect and read timeout: a server that sends no byte for that long
 (before the headers or in the middle of the body) is an ``H003`` finding, never a hang.
 ``--max-time`` bounds the whole exchange whatever the server sends (keep-alive comments, headers
@@ -35,9 +35,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from .atomic import write_atomic
-from .engine import StreamValidator
-from .reporters._safe import printable
+from ..atomic import write_atomic
+from ..engine import StreamValidator
+from ..reporters._safe import printable
 from .scenarios import REQUEST_SUFFIX
 from .verdict import Exchange, is_event_stream, relayed_error
 

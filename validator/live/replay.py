@@ -25,9 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .api import validate_stream
+from ..api import validate_stream
+from ..result import StreamReport
 from .capture import is_secret
-from .engine import StreamReport
 from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 
 __all__ = ["ENDPOINTS", "Received", "ReplayCapture", "ReplayHandler", "ReplayServer",
