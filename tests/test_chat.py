@@ -10,9 +10,23 @@ import pytest
 from conftest import REAL, SAMPLES, codes, errors
 
 from validator import validate_stream
-from validator.chat_state import BLOCK, Text
+from validator.accumulate import BLOCK, Text
+from validator.chat.checker import ChatChecker
+from validator.chat.events import (
+    CHANNELS,
+    CHUNK_TYPES,
+    FINISH_REASONS,
+    IDENTITY,
+    PER_CHUNK,
+    RUN_CHANNEL,
+    TEXTS,
+)
+from validator.content import CARRIES
+from validator.engine import StreamValidator
 from validator.framing import read_frames
 from validator.model import Frame
+from validator.profiles import PROFILES
+from validator.schemas import _ANNOTATIONS, _profile_documents, _uri, schema_document, schema_types
 
 ID = "chatcmpl-BZk9XqLq2tWbqW0hC1yvLxUe8rJ2m"
 
@@ -88,6 +102,161 @@ def hello() -> list[dict]:
 TOOL_STREAM = [chunk(choice({"role": "assistant", "content": None})),
                calls(call(0, "call_a")), calls(args(0, '{"city":')), calls(args(0, '"Paris"}')),
                calls(call(1, "call_b", "get_time")), calls(args(1, "{}")), *end("tool_calls")]
+
+
+# -- the table, the schema and the SDK ---------------------------------------------------------
+
+def _choice_schema() -> dict:
+    return schema_document("chat.completion.chunk")["properties"]["choices"]["items"]
+
+
+def test_the_table_has_the_chunk_types_of_the_schema_files():
+    assert schema_types("chat") == sorted(CHUNK_TYPES)
+    chunk_fields = schema_document("chat.completion.chunk")["properties"]
+    assert set(IDENTITY) <= set(chunk_fields)
+
+
+def test_the_table_has_every_delta_field_of_the_schema_and_of_the_sdk():
+    from openai.types.chat.chat_completion_chunk import ChoiceDelta
+
+    schema = set(_choice_schema()["properties"]["delta"]["properties"])
+    assert {c.name for c in CHANNELS.values() if c.schema} == schema
+    assert {c.name for c in CHANNELS.values() if c.sdk} == set(ChoiceDelta.model_fields)
+
+
+def test_finish_reasons_are_those_of_the_schema_and_of_the_sdk():
+    from typing import get_args
+
+    from openai.types.chat.chat_completion_chunk import Choice as SdkChoice
+
+    schema = set(_choice_schema()["properties"]["finish_reason"]["enum"]) - {None}
+    sdk = set(get_args(get_args(SdkChoice.model_fields["finish_reason"].annotation)[0]))
+    assert FINISH_REASONS == schema == sdk
+
+
+def test_every_accumulated_text_is_a_block_a_chat_answer_carries():
+    assert [attr for attr, _ in TEXTS] == ["reasoning", "content", "refusal"]
+    assert {block for _, block in TEXTS} <= CARRIES["chat"]
+
+
+# -- runs of content chunks: the fast path gives the findings of the chunk-by-chunk checks -----
+
+def _keywords(schema: dict) -> set:
+    return set(schema) - _ANNOTATIONS
+
+
+def _accepts_every_string(schema: dict) -> bool:
+    """A string type only (or, as the profiles make fields nullable, `null` else that)."""
+    if _keywords(schema) == {"if", "else"} and schema["if"] == {"type": "null"}:
+        return _accepts_every_string(schema["else"])
+    types = schema.get("type")
+    return _keywords(schema) == {"type"} and (types == "string" or "string" in types)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_the_fields_a_run_does_not_compare_have_a_type_only_schema(profile):
+    # A run compares every field of a chunk with the run's first chunk but the content and the
+    # per-chunk fields, whose type it checks: the schema verdict cannot differ when these
+    # schemas are a string type only and the objects around them constrain only their keys.
+    doc = _profile_documents(profile, "chat")[_uri("chat", CHUNK_TYPES[0])]
+    choices = doc["properties"]["choices"]
+    entry = choices["items"]
+    delta = entry["properties"]["delta"]
+    objects = {"type", "required", "properties", "additionalProperties"}
+    for schema in (doc, entry, delta):
+        assert _keywords(schema) <= objects
+        assert schema.get("additionalProperties", False) in (True, False)
+    assert _keywords(choices) == {"type", "items"}
+    for schema in [delta["properties"][RUN_CHANNEL], *(doc["properties"][key]
+                                                         for key in PER_CHUNK)]:
+        assert _accepts_every_string(schema), schema
+
+
+def _run_stream(middle: dict) -> list[dict]:
+    pieces = ["Hel", "lo", ", wor", "ld", "!", " How", " are", " you?"]
+    chunks = [start()] + [chunk(choice({"content": p}), obfuscation="a1b2") for p in pieces]
+    chunks[5] = middle
+    return chunks + end()
+
+
+def _changed(**change) -> dict:
+    """A content chunk of the run with ``change``: top-level fields, or ``entry``/``delta``."""
+    entry = {**choice({"content": "XX"}), **change.pop("entry", {})}
+    if "delta" in change:
+        entry["delta"] = change.pop("delta")
+    return {k: v for k, v in {**chunk(entry, obfuscation="zz9"), **change}.items()
+            if v is not ...}
+
+
+RUN_BREAKS = {
+    "same shape": _changed(),
+    "created true": _changed(created=True),
+    "created float": _changed(created=1748531042.0),
+    "created string": _changed(created="1748531042"),
+    "id changed": _changed(id="chatcmpl-other"),
+    "model changed": _changed(model="gpt-4o"),
+    "fingerprint changed": _changed(system_fingerprint="fp_other"),
+    "fingerprint null": _changed(system_fingerprint=None),
+    "object": _changed(object="chat.completion"),
+    "extra field": _changed(extra=1),
+    "usage missing": _changed(usage=...),
+    "usage": _changed(usage=usage()),
+    "error": _changed(error={"message": "boom"}),
+    "obfuscation int": _changed(obfuscation=7),
+    "obfuscation null": _changed(obfuscation=None),
+    "obfuscation missing": _changed(obfuscation=...),
+    "index 1": _changed(entry={"index": 1}),
+    "index false": _changed(entry={"index": False}),
+    "index float": _changed(entry={"index": 0.0}),
+    "logprobs": _changed(entry={"logprobs": {"content": None}}),
+    "finish": _changed(entry={"finish_reason": "stop"}),
+    "entry extra": _changed(entry={"extra": None}),
+    "content null": _changed(delta={"content": None}),
+    "content int": _changed(delta={"content": 5}),
+    "content empty": _changed(delta={"content": ""}),
+    "role again": _changed(delta={"content": "x", "role": "assistant"}),
+    "refusal": _changed(delta={"refusal": "no"}),
+    "delta empty": _changed(delta={}),
+    "two choices": {**chunk(choice({"content": "a"}), choice({"content": "b"}, index=1)),
+                    "obfuscation": "q"},
+}
+
+
+def _findings(chunks: list[dict], profile: str, schemas: bool) -> list:
+    validator = StreamValidator(profile=profile, schemas=schemas)
+    for event in chunks:
+        validator.feed_event(copy.deepcopy(event))
+    validator.close()
+    return [v.to_dict() for v in validator.violations], validator.output()
+
+
+@pytest.mark.parametrize("schemas", [True, False], ids=["schemas", "no-schemas"])
+@pytest.mark.parametrize("profile", ["default", "strict"])
+@pytest.mark.parametrize("name", RUN_BREAKS)
+def test_a_run_of_content_chunks_gives_the_findings_of_the_checks(name, profile, schemas,
+                                                                    monkeypatch):
+    chunks = _run_stream(RUN_BREAKS[name])
+    fast = _findings(chunks, profile, schemas)
+    monkeypatch.setattr(ChatChecker, "_start_run", lambda self, *args: None)
+    assert fast == _findings(chunks, profile, schemas)
+
+
+def test_a_run_takes_the_fast_path(monkeypatch):
+    # The run starts after the second chunk and goes on to the finish_reason chunk: the checks
+    # run once for the run, not once a chunk.
+    calls = []
+    monkeypatch.setattr(ChatChecker, "_choice", lambda self, entry, at: calls.append(at))
+    chunks = _run_stream(_changed())
+    _findings(chunks[:2], "default", True)
+    assert calls == [0, 0]
+    calls.clear()
+    monkeypatch.undo()
+    slow = []
+    original = ChatChecker._choice
+    monkeypatch.setattr(ChatChecker, "_choice",
+                        lambda self, entry, at: slow.append(at) or original(self, entry, at))
+    _findings(chunks, "default", True)
+    assert len(slow) == 3  # the role chunk, the first content chunk, the finish chunk
 
 
 # -- kinds -------------------------------------------------------------------------------------

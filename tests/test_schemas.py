@@ -12,45 +12,14 @@ from conftest import REPO, SAMPLES
 
 from validator import schemas
 from validator.profiles import PROFILES as ALL_PROFILES
+from validator.responses.events import EVENT_TYPES, LEGACY_TYPES, SCHEMA_TYPES, SDK_TYPES
 from validator.rules import schema as schema_rules
 from validator.schemas import SchemaChecker, schema_document, schema_types
 
 SCHEMAS = REPO / "schemas"
+APPLY_PATCH = {"response.apply_patch_call_operation_diff.delta",
+               "response.apply_patch_call_operation_diff.done"}
 PROFILES = ("openai", "strict", "open-responses")
-#: protocol.md §1.1 (58 types), response.compaction.compacting (openai-python 3.57.0, see
-#: tests/test_drift.py) and §1.4 (legacy types).
-OPENAI_TYPES = [
-    "error", "response.compaction.compacting", "response.audio.delta", "response.audio.done",
-    "response.audio.transcript.delta",
-    "response.audio.transcript.done", "response.code_interpreter_call.completed",
-    "response.code_interpreter_call.in_progress", "response.code_interpreter_call.interpreting",
-    "response.code_interpreter_call_code.delta", "response.code_interpreter_call_code.done",
-    "response.completed", "response.content_part.added", "response.content_part.done",
-    "response.created", "response.custom_tool_call_input.delta",
-    "response.custom_tool_call_input.done", "response.failed",
-    "response.file_search_call.completed", "response.file_search_call.in_progress",
-    "response.file_search_call.searching", "response.function_call_arguments.delta",
-    "response.function_call_arguments.done", "response.image_generation_call.completed",
-    "response.image_generation_call.generating", "response.image_generation_call.in_progress",
-    "response.image_generation_call.partial_image", "response.in_progress", "response.incomplete",
-    "response.mcp_call.completed", "response.mcp_call.failed", "response.mcp_call.in_progress",
-    "response.mcp_call_arguments.delta", "response.mcp_call_arguments.done",
-    "response.mcp_list_tools.completed", "response.mcp_list_tools.failed",
-    "response.mcp_list_tools.in_progress", "response.output_item.added",
-    "response.output_item.done", "response.output_text.annotation.added",
-    "response.output_text.delta", "response.output_text.done", "response.queued",
-    "response.reasoning_summary_part.added", "response.reasoning_summary_part.done",
-    "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done",
-    "response.reasoning_text.delta", "response.reasoning_text.done", "response.refusal.delta",
-    "response.refusal.done", "response.shell_call_command.added",
-    "response.shell_call_command.delta", "response.shell_call_command.done",
-    "response.shell_call_output_content.delta", "response.shell_call_output_content.done",
-    "response.web_search_call.completed", "response.web_search_call.in_progress",
-    "response.web_search_call.searching",
-]
-LEGACY_TYPES = ["response.reasoning.delta", "response.reasoning.done",
-                "response.reasoning_summary.delta", "response.reasoning_summary.done"]
-
 MSG = "msg_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654"
 SCOPED = {"item_id": MSG, "output_index": 0, "content_index": 0, "sequence_number": 4}
 
@@ -101,8 +70,14 @@ def _files():
 
 def test_every_event_type_has_a_schema_file():
     names = {p.stem for p in (SCHEMAS / "responses").glob("*.json")}
-    assert len(OPENAI_TYPES) == 59
-    assert names == set(OPENAI_TYPES) | set(LEGACY_TYPES)
+    assert names == SCHEMA_TYPES  # the events table, row for row
+    # protocol.md §1.1 (58 types) and response.compaction.compacting (openai-python 3.57.0,
+    # see tests/test_drift.py); §1.4 (legacy types); OpenAI's apply_patch diff events, which the
+    # SDK's union lacks.
+    assert len(SDK_TYPES) == 59 and names >= SDK_TYPES
+    assert set(LEGACY_TYPES) == names - SDK_TYPES - APPLY_PATCH
+    # Only a transport event goes without a schema.
+    assert EVENT_TYPES - names == {"keepalive"}
     assert schema_types("responses") == sorted(names)
     assert schema_types("chat") == ["chat.completion.chunk"]
     assert schema_types() == sorted([*names, "chat.completion.chunk", *schema_types("anthropic")])
@@ -458,3 +433,44 @@ def test_a_subschema_the_compiler_does_not_translate_is_checked_by_jsonschema_rs
     assert not predicate({"id": "resp_1"})
     assert not predicate({"id": 1})
     assert not predicate({})
+
+
+# -- the apply_patch diff events (OpenAI sends them; openai-python 3.57 lacks them) -----------
+
+
+def _apply_patch(**done_changes) -> list[dict]:
+    events = [json.loads(line) for line in
+              (SAMPLES / "valid" / "apply-patch.jsonl").read_text("utf-8").splitlines()]
+    done = next(e for e in events if e["type"] == "response.apply_patch_call_operation_diff.done")
+    done.update(done_changes)
+    for key in [k for k, v in done_changes.items() if v is None]:
+        del done[key]
+    return events
+
+
+@pytest.mark.parametrize("type_name", sorted(APPLY_PATCH))
+def test_stream_validator_schema_prints_the_apply_patch_events(type_name):
+    result = subprocess.run([sys.executable, "-m", "validator", "schema", type_name],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["title"] == type_name
+    assert {"item_id", "output_index"} <= set(document["required"])
+
+
+def test_an_apply_patch_done_without_its_diff_is_a_schema_finding():
+    from validator import validate_stream
+
+    report = validate_stream(_apply_patch(diff=None))
+    # The diff never closed: output_item.done then closes the item before its value (I014).
+    assert [(v.code, v.pointer) for v in report.violations] == [("S002", "/diff"),
+                                                                 ("I014", None)]
+
+
+def test_an_apply_patch_diff_that_is_not_its_deltas_is_t001():
+    from validator import validate_stream
+
+    report = validate_stream(_apply_patch(diff="@@ -1 +1 @@\n-Hello\n+Hello\n"))
+    # The done value is the item's diff from then on: the item and the final response, which
+    # carry the streamed diff, now differ from it.
+    assert [v.code for v in report.violations] == ["T001", "T003", "T004"]

@@ -8,8 +8,8 @@ two streams of different kinds, each is reduced to an :class:`Answer`: per choic
 tool calls) and its stop condition mapped to one vocabulary (:data:`STOPS`), plus the usage.
 
 The answer is read from the protocol state the stream's kind accumulated while it was validated
-(``validator/state.py``, ``validator/chat_state.py``, ``validator/anthropic/state.py``): one
-adapter per kind (:data:`ADAPTERS`),
+(``validator/responses/state.py``, ``validator/chat/state.py``,
+``validator/anthropic/state.py``): one adapter per kind (:data:`ADAPTERS`),
 no second pass over the stream, no state machine of its own.  It holds the final texts the state
 already holds, so memory stays what validation needs.
 """
@@ -25,8 +25,9 @@ import orjson
 
 from .anthropic.state import Block as AnthropicBlock
 from .anthropic.state import MessageState
-from .chat_state import ChatState
-from .state import DONE, Item, ResponseState
+from .chat.events import TEXTS as CHAT_TEXTS
+from .chat.state import ChatState
+from .responses.state import DONE, Item, ResponseState
 
 __all__ = [
     "ADAPTERS",
@@ -287,8 +288,8 @@ def from_chat(state: ChatState) -> Answer:
     for entry in state.choices:
         at = entry.at or NOWHERE
         choice = Choice(index=entry.index)
-        for kind, text in ((REASONING, entry.reasoning), (TEXT, entry.content),
-                           (REFUSAL, entry.refusal)):
+        for attr, kind in CHAT_TEXTS:  # reasoning, content, refusal
+            text = getattr(entry, attr)
             if text:
                 choice.blocks.append(Block(kind, text.value(), at))
         choice.blocks += [Block(TOOL_CALL, call.arguments.value(), call.at, name=call.name,

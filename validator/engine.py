@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from . import anthropic
-from .chat import ChatChecker
 from .excerpt import excerpt
 from .framing import FrameDecoder
 from .framing.formats import done_applies
@@ -446,11 +445,17 @@ class StreamValidator:
             pointer=pointer, excerpt=excerpt(payload, pointer)))
 
 
+def _chat_checker(ctx: Any) -> Any:
+    from .chat.checker import ChatChecker  # on first use: start-up of other kinds
+
+    return ChatChecker(ctx)
+
+
 def _anthropic_checker(ctx: Any) -> Any:
     from .anthropic.checker import AnthropicChecker  # on first use: start-up of other kinds
 
     return AnthropicChecker(ctx)
 
 
-_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": ChatChecker,
+_CHECKERS: dict[str, Any] = {"responses": ResponsesChecker, "chat": _chat_checker,
                              "anthropic": _anthropic_checker}

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["excerpt"]
+__all__ = ["describe_mismatch", "excerpt", "quote"]
 
 LIMIT = 160
 # Stands in for the pointed value while its offset is found; the text before it is the same.
@@ -74,3 +74,21 @@ def _shallow(value: Any) -> Any:
     if isinstance(value, list):
         return list(value)
     return value
+
+
+def describe_mismatch(expected: str, got: Any, ours: str = "expected",
+                      theirs: str = "got") -> str:
+    """One readable line: both texts quoted short, each named by its side (``ours`` says
+    ``expected``, ``theirs`` says ``got``), and where they first differ."""
+    if not isinstance(got, str):
+        return f"{ours} {quote(expected)}, {theirs} {type(got).__name__}"
+    at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
+              min(len(expected), len(got)))
+    return (f"{ours} {quote(expected)} ({len(expected)} chars); {theirs} {quote(got)} "
+            f"({len(got)} chars); first difference at char {at}")
+
+
+def quote(text: str, limit: int = 48) -> str:
+    """``text`` as a Python literal, cut to ``limit`` characters: a stream's text in a
+    finding's message."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -1,7 +1,8 @@
 """The rule catalogue: an explicit registry of every rule, and rule selection.
 
 Adding a rule is a visible diff: its entry in the family module's ``RULES`` and, if it is a new
-family, one line here.
+family, one line here.  The families of one kind live in the kind's package
+(``validator/responses/``, ``validator/anthropic/rules.py``); those the kinds share, here.
 """
 
 from __future__ import annotations
@@ -12,22 +13,11 @@ from typing import Any
 
 from .._data import data_folder
 from ..anthropic import rules as anthropic
+from ..chat import rules as chat
 from ..profiles import get_profile
+from ..responses import final, identity, lifecycle, sequence, text
 from ..result import Severity
-from . import (
-    bridge,
-    chat,
-    diff,
-    expectation,
-    final,
-    framing,
-    identity,
-    lifecycle,
-    schema,
-    sequence,
-    text,
-    transport,
-)
+from . import bridge, diff, expectation, framing, schema, transport
 from ._rule import Rule
 
 __all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "RULES", "Rule", "as_selectors", "enabled_rules", "get",

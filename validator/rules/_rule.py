@@ -1,9 +1,9 @@
 """The rule unit: a stable code, a name, severities per profile, and the doc users read.
 
-A rule here is catalogue data.  The checks that emit a rule's code mostly live beside it in the
-family module (``lifecycle.py``, ``identity.py``…) and read the protocol state of their stream's
-kind; the engine stamps name and severity on what they report (per profile:
-``validator.profiles``), so a check never knows its own severity.
+A rule here is catalogue data.  The checks that emit a rule's code live beside it in the family
+module of its kind (``responses/lifecycle.py``, ``chat/choices.py``…) and read the protocol
+state of that kind (``responses/state.py``…); the engine stamps name and severity on what they
+report (per profile: ``validator.profiles``), so a check never knows its own severity.
 """
 
 from __future__ import annotations

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..excerpt import describe_mismatch
+from ..excerpt import quote as _quote
 from ..result import Severity
-from ..state import Item, Part
-from ._rule import OPENAI_EVENTS, Rule, doc
-from .identity import part_text
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
+from .events import ITEM_VALUE_PATHS
+from .state import Item, Part, part_text
 
-__all__ = ["ITEM_VALUE_PATHS", "RULES", "check_final_arguments", "check_final_item", "check_item_done", "check_part_done",
-           "close_text", "describe_mismatch", "item_value"]
+__all__ = ["RULES", "check_final_arguments", "check_final_item", "check_item_done",
+           "check_part_done", "check_text_done", "item_value"]
 
 E, W = Severity.ERROR, Severity.WARNING
 CHAIN = ("concat(deltas) == `*.done` value == `content_part.done` part == `output_item.done` "
@@ -62,36 +64,9 @@ RULES = (
         refs="openai-python `lib/_parsing/_responses.py` (`parse_function_tool_arguments`); chat: C014")),
 )
 
-#: Where an item type keeps its item-level streamed value.
-ITEM_VALUE_PATHS: dict[str, tuple[str, ...]] = {
-    "function_call": ("arguments",),
-    "custom_tool_call": ("input",),
-    "mcp_call": ("arguments",),
-    "code_interpreter_call": ("code",),
-    "apply_patch_call": ("operation", "diff"),
-}
-
-
-def describe_mismatch(expected: str, got: Any, ours: str = "expected",
-                      theirs: str = "got") -> str:
-    """One readable line: both texts quoted short, each named by its side (``ours`` says
-    ``expected``, ``theirs`` says ``got``), and where they first differ."""
-    if not isinstance(got, str):
-        return f"{ours} {_quote(expected)}, {theirs} {type(got).__name__}"
-    at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
-              min(len(expected), len(got)))
-    return (f"{ours} {_quote(expected)} ({len(expected)} chars); {theirs} {_quote(got)} "
-            f"({len(got)} chars); first difference at char {at}")
-
-
-def _quote(text: str, limit: int = 48) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
-def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> None:
-    """A `*.done` event: its value must equal the deltas; it then becomes the part's text."""
-    if not isinstance(value, str):
-        return  # schema finding
+def check_text_done(ctx: Any, part: Part, value: str, label: str, pointer: str) -> None:
+    """A `*.done` event: its value must equal the deltas (it then becomes the part's text:
+    ``Part.close_text``)."""
     if not part.partial:
         streamed = part.accumulated()
         if streamed == "" and value:
@@ -102,7 +77,6 @@ def close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> No
                     if part.prefilled else "the deltas add up to")
             ctx.report("T001", f"{label}: " + describe_mismatch(
                 streamed, value, ours, "the .done event says"), pointer)
-    part.close_text(value)
 
 
 def check_part_done(ctx: Any, part: Part, part_obj: Any, label: str) -> None:

@@ -1,13 +1,14 @@
-"""Q: sequence numbers — present on every event, strictly increasing by one."""
+"""Q: sequence numbers — present on every event, strictly increasing by one.
+
+The catalogue only: ``state.SequenceTracker`` follows the numbers and reports these codes where
+the numbering breaks."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..result import Severity
-from ._rule import OPENAI_EVENTS, Rule, doc
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
 
-__all__ = ["RULES", "SequenceTracker"]
+__all__ = ["RULES"]
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -43,55 +44,3 @@ RULES = (
         instead="Start at 0.",
         refs=OPENAI_EVENTS + " (third-party fixtures and OpenAI streams start at 0)")),
 )
-
-
-class SequenceTracker:
-    """Follows `sequence_number` across a stream; runs on every event (hot path).
-
-    The usual event carries ``expected``, the number after the previous event's, and only moves
-    ``expected`` on by one: the hot path does that itself
-    (``if type(seq) is int and seq == tracker.expected: tracker.expected = seq + 1``) and calls
-    ``feed`` for every other event.  ``expected`` is ``None`` until the first number and after
-    an event without one, so such an event always goes through ``feed``.
-    """
-
-    __slots__ = ("expected", "first_missing", "last", "missing", "unnumbered")
-
-    def __init__(self) -> None:
-        self.expected: int | None = None
-        self.last: int | None = None  # the last number, while ``expected`` is None
-        self.missing = 0
-        self.unnumbered = 0  # events without a number since the last numbered one
-        self.first_missing: tuple[Any, Any] | None = None
-
-    def feed(self, ctx: Any, seq: Any) -> None:
-        expected = self.expected
-        last = self.last if expected is None else expected - 1
-        if type(seq) is not int:
-            if seq is None:
-                self.missing += 1
-                self.unnumbered += 1
-                if self.first_missing is None:
-                    self.first_missing = (ctx.line, ctx.index)
-                self.last, self.expected = last, None
-            return
-        skipped = self.unnumbered
-        self.expected = seq + 1
-        self.unnumbered = 0
-        if last is None or seq == last + 1:
-            return
-        if seq <= last:
-            ctx.report("Q003", f"sequence_number {seq} after {last}", "/sequence_number")
-        # An event without a number (Q002) may have taken the numbers in between.
-        elif seq > last + 1 + skipped:
-            ctx.report("Q004", f"sequence_number jumps from {last} to {seq} "
-                       f"({seq - last - 1} missing)", "/sequence_number")
-
-    def close(self, ctx: Any, first_event: tuple[Any, Any] | None) -> None:
-        numbered = self.expected is not None or self.last is not None
-        if not numbered and self.missing:
-            ctx.report("Q001", f"none of the {self.missing} events carries a sequence_number",
-                       "/sequence_number", at=first_event)
-        elif self.missing:
-            ctx.report("Q002", f"{self.missing} event(s) lack a sequence_number, starting here",
-                       "/sequence_number", at=self.first_missing)

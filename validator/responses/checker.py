@@ -1,7 +1,10 @@
-"""Responses streams: which checks each event type runs, in one dispatch table.
+"""The Responses kind's checker: which checks each event type runs.
 
-Every handler takes ``(ctx, state, event)``; the table is built once from the protocol's own
-event families (protocol.md §1.1, §1.6), so an event type's handling is one line to read.
+Every handler takes ``(ctx, state, event)``; ``HANDLERS`` is built once from the events table
+(``events.EVENTS``: one row an event type, its ``handles`` naming the handler here), so an
+event type's handling is one line to read.  A handler calls the transitions of the state
+(``state.ResponseState``, ``Part``, ``Item``: the only code that assigns it) and the checks of
+the families, and compares what they return; it assigns no state itself.
 """
 
 from __future__ import annotations
@@ -10,55 +13,40 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from .rules.final import check_final_output, check_identity, check_usage
-from .rules.identity import (
-    add_item,
-    add_part,
-    check_item_statuses,
-    close_item,
-    close_part,
-    item_label,
-    resolve_item,
-    resolve_part,
-)
-from .rules.lifecycle import (
-    LEGACY_TYPES,
-    check_lifecycle,
-    check_output_start,
-    check_stream_end,
-    on_error_event,
-)
-from .rules.schema import check_response_keys
-from .rules.sequence import SequenceTracker
-from .rules.text import ITEM_VALUE_PATHS, check_item_done, check_part_done, close_text, item_value
+from ..rules.schema import check_response_keys
+from .events import EVENTS, ITEM_VALUE_PATHS, LEGACY_TYPES, TERMINAL_EVENTS, EventType
+from .final import RESPONSE_FIELDS, check_final_output, check_identity, check_usage
+from .identity import check_item_closing, check_item_statuses, check_part_closing
+from .lifecycle import check_output_start, check_stream_end, check_terminal_status
 from .state import (
     ADDED,
     DONE,
-    GAP_LIMIT,
     TERMINAL,
-    TERMINAL_EVENTS,
     Item,
     Part,
     ResponseState,
+    item_label,
     key_of,
 )
+from .text import check_item_done, check_part_done, check_text_done, item_value
 
 __all__ = ["HANDLERS", "ResponsesChecker"]
 
-Handler = Callable[[Any, ResponseState, dict], None]
+#: A handler: ``(ctx, state, event)``; a delta handler returns the open part its text went to
+#: (``None``: none), which starts a run of deltas (``ResponsesChecker._start_run``).
+Handler = Callable[[Any, ResponseState, dict], "Part | None"]
 
 
 # -- items -------------------------------------------------------------------------------------
 
 def _item_added(ctx: Any, state: ResponseState, ev: dict) -> None:
     check_output_start(ctx)
-    item = add_item(ctx, ev)
+    item = state.add_item(ev, ctx.line, ctx.report)
     if item is not None and item.type in ITEM_VALUE_PATHS:
         initial = item_value(ev["item"], item.type)
         if isinstance(initial, str) and initial:
             value = item.item_value()
-            value.streamed.write(initial)
-            value.prefilled = "response.output_item.added"
+            value.prefill(initial, "response.output_item.added")
             if ev["item"].get("status") == "completed":
                 # Added already complete (xAI's function calls): no value events follow, and
                 # the SDKs take the value from the item.
@@ -69,17 +57,18 @@ def _item_done(ctx: Any, state: ResponseState, ev: dict) -> None:
     done = ev.get("item")
     if not isinstance(done, dict):
         return
-    item = resolve_item(ctx, ev, None, by_id=False,
-                        adopt=(key_of(done.get("id")), key_of(done.get("type"))))
+    item = state.resolve_item(ev, None, ctx.line, ctx.report, by_id=False,
+                              adopt=(key_of(done.get("id")), key_of(done.get("type"))))
     if item is not None:
-        close_item(ctx, item, done)
+        check_item_closing(ctx, item, done)
+        state.close_item(item, done)
         check_item_done(ctx, item, done)
 
 
 def _status(item_type: str, *, by_id: bool = True) -> Handler:
     """Events that only mark progress of an item (`web_search_call.searching`, …)."""
     def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
-        resolve_item(ctx, ev, item_type, by_id=by_id)
+        state.resolve_item(ev, item_type, ctx.line, ctx.report, by_id=by_id)
     return handler
 
 
@@ -93,37 +82,48 @@ def _part_owner(ev: dict) -> str:
 
 def _part_added(parts: str, field: str, item_type: str | None) -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
-        item = resolve_item(ctx, ev, item_type or _part_owner(ev))
+        item = state.resolve_item(ev, item_type or _part_owner(ev), ctx.line, ctx.report)
         if item is not None:
-            add_part(ctx, item, getattr(item, parts), ev.get(field), ev.get("part"), "/" + field)
+            state.add_part(item, getattr(item, parts), ev.get(field), ev.get("part"),
+                           "/" + field, ev.get("type"), ctx.line, ctx.report)
     return handler
 
 
 def _part_done(parts: str, field: str, item_type: str | None) -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
-        item = resolve_item(ctx, ev, item_type or _part_owner(ev))
+        item = state.resolve_item(ev, item_type or _part_owner(ev), ctx.line, ctx.report)
         if item is None:
             return
-        part = resolve_part(ctx, item, getattr(item, parts), ev, field, None)
+        part = state.resolve_part(item, getattr(item, parts), ev, field, None, ctx.line,
+                                  ctx.report)
         if part is not None:
             check_part_done(ctx, part, ev.get("part"), ev["type"])
-            close_part(ctx, item, part, ev["type"])
+            check_part_closing(ctx, part, ev["type"])
+            part.close()
     return handler
 
 
-def _open_part(ctx: Any, ev: dict, item_type: str, parts: str, field: str,
-               part_type: str | None) -> Part | None:
+def _open_part(ctx: Any, state: ResponseState, ev: dict, item_type: str, parts: str,
+               field: str, part_type: str | None) -> Part | None:
     """The part a delta or `*.done` addresses, if it still takes text."""
-    item = resolve_item(ctx, ev, item_type)
+    item = state.resolve_item(ev, item_type, ctx.line, ctx.report)
     if item is None:
         return None
-    part = resolve_part(ctx, item, getattr(item, parts), ev, field, part_type)
+    part = state.resolve_part(item, getattr(item, parts), ev, field, part_type, ctx.line,
+                              ctx.report)
     if part is not None and part.phase is not ADDED:
         ctx.report("I014", f"{ev['type']} after the text of {field} {ev.get(field)} of "
                    f"{item_label(item)} was done", "/" + field,
                    key=("I014", item.index, field, ev.get(field), "late"))
         return None
     return part
+
+
+def _close_text(ctx: Any, part: Part, value: Any, label: str, pointer: str) -> None:
+    """A `*.done` event's value: compared with the deltas, then the part's text."""
+    if isinstance(value, str):  # else a schema finding
+        check_text_done(ctx, part, value, label, pointer)
+        part.close_text(value)
 
 
 def _addressed(handler: Any, part_field: str | None) -> None:
@@ -136,10 +136,10 @@ def _addressed(handler: Any, part_field: str | None) -> None:
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
                 parts: str = "content") -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
-        part = _open_part(ctx, ev, item_type, parts, field, part_type)
+        part = _open_part(ctx, state, ev, item_type, parts, field, part_type)
         delta = ev.get("delta")
         if part is not None and type(delta) is str:
-            part.streamed.write(delta)
+            part.append(delta)
         return part
     _addressed(handler, field)
     return handler
@@ -148,17 +148,18 @@ def _part_delta(item_type: str, part_type: str | None, field: str = "content_ind
 def _part_text_done(item_type: str, part_type: str | None, value: str,
                     field: str = "content_index", parts: str = "content") -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
-        part = _open_part(ctx, ev, item_type, parts, field, part_type)
+        part = _open_part(ctx, state, ev, item_type, parts, field, part_type)
         if part is not None:
-            close_text(ctx, part, ev.get(value), ev["type"], "/" + value)
+            _close_text(ctx, part, ev.get(value), ev["type"], "/" + value)
     return handler
 
 
 def _annotation(ctx: Any, state: ResponseState, ev: dict) -> None:
-    item = resolve_item(ctx, ev, "message")
+    item = state.resolve_item(ev, "message", ctx.line, ctx.report)
     if item is None:
         return
-    part = resolve_part(ctx, item, item.content, ev, "content_index", "output_text")
+    part = state.resolve_part(item, item.content, ev, "content_index", "output_text", ctx.line,
+                              ctx.report)
     index = ev.get("annotation_index")
     if part is None or type(index) is not int:
         return
@@ -166,13 +167,13 @@ def _annotation(ctx: Any, state: ResponseState, ev: dict) -> None:
         ctx.report("I016", f"annotation_index {index}, but the part has {part.annotations} "
                    f"annotation(s)", "/annotation_index")
     elif index == part.annotations:
-        part.annotations += 1
+        part.add_annotation()
 
 
 # -- item-level text (arguments, tool input, code, diff) ----------------------------------------
 
-def _open_value(ctx: Any, ev: dict, item_type: str) -> Part | None:
-    item = resolve_item(ctx, ev, item_type)
+def _open_value(ctx: Any, state: ResponseState, ev: dict, item_type: str) -> Part | None:
+    item = state.resolve_item(ev, item_type, ctx.line, ctx.report)
     if item is None:
         return None
     value = item.item_value()
@@ -185,10 +186,10 @@ def _open_value(ctx: Any, ev: dict, item_type: str) -> Part | None:
 
 def _item_delta(item_type: str) -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> Part | None:
-        value = _open_value(ctx, ev, item_type)
+        value = _open_value(ctx, state, ev, item_type)
         delta = ev.get("delta")
         if value is not None and type(delta) is str:
-            value.streamed.write(delta)
+            value.append(delta)
         return value
     _addressed(handler, None)
     return handler
@@ -196,60 +197,32 @@ def _item_delta(item_type: str) -> Handler:
 
 def _item_text_done(item_type: str, field: str) -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
-        value = _open_value(ctx, ev, item_type)
+        value = _open_value(ctx, state, ev, item_type)
         if value is not None:
-            close_text(ctx, value, ev.get(field), ev["type"], "/" + field)
+            _close_text(ctx, value, ev.get(field), ev["type"], "/" + field)
     return handler
 
 
-# -- shell commands (addressed by output_index and command_index, no item_id) -------------------
-
-def _command(ctx: Any, ev: dict, *, adding: bool = False) -> tuple[Item | None, Any]:
-    item = resolve_item(ctx, ev, "shell_call", by_id=False)
-    index = ev.get("command_index")
-    if item is None or type(index) is not int:
-        return None, None
-    commands = item.commands
-    limit = len(commands) if adding else len(commands) - 1
-    if item.partial and limit < index < len(commands) + GAP_LIMIT:
-        # A resumed stream: the commands before the cursor were sent before it.
-        while len(commands) < index + (not adding):
-            commands.append(Part(type="command", line=None, partial=True))
-        limit = index
-    if not 0 <= index <= limit:
-        ctx.report("I017", f"{ev['type']} for command_index {index}, but {item_label(item)} has "
-                   f"{len(item.commands)} command(s)", "/command_index")
-        return None, None
-    return item, index
-
+# -- shell commands ------------------------------------------------------------------------------
 
 def _command_added(ctx: Any, state: ResponseState, ev: dict) -> None:
-    item, index = _command(ctx, ev, adding=True)
-    if item is None:
-        return
-    part = Part(type="command", line=ctx.line, partial=item.partial)
-    command = ev.get("command")
-    if isinstance(command, str) and command:
-        part.streamed.write(command)
-        part.prefilled = ev["type"]
-    if index == len(item.commands):
-        item.commands.append(part)
-    else:
-        item.commands[index] = part  # openai-node: `added` may replace a command
+    item, index = state.resolve_command(ev, ctx.line, ctx.report, adding=True)
+    if item is not None:
+        state.add_command(item, index, ev, ctx.line)
 
 
 def _command_text(done: bool) -> Handler:
     def handler(ctx: Any, state: ResponseState, ev: dict) -> None:
-        item, index = _command(ctx, ev)
+        item, index = state.resolve_command(ev, ctx.line, ctx.report)
         if item is None:
             return
         part = item.commands[index]
         if part.phase is not ADDED:
             ctx.report("I014", f"{ev['type']} after command {index} was done", "/command_index")
         elif done:
-            close_text(ctx, part, ev.get("command"), ev["type"], "/command")
+            _close_text(ctx, part, ev.get("command"), ev["type"], "/command")
         elif type(ev.get("delta")) is str:
-            part.streamed.write(ev["delta"])
+            part.append(ev["delta"])
     return handler
 
 
@@ -259,25 +232,15 @@ def _lifecycle(ctx: Any, state: ResponseState, ev: dict) -> None:
     check_identity(ctx, ev)
     response = ev.get("response")
     if isinstance(response, dict):
+        state.note_response(response, RESPONSE_FIELDS)
         check_response_keys(ctx, response, ev["type"] in TERMINAL_EVENTS)
-    if not check_lifecycle(ctx, ev) or ev["type"] not in TERMINAL_EVENTS:
+    if not state.advance(ev["type"], ctx.report) or ev["type"] not in TERMINAL_EVENTS:
         return
-    state.terminal_event = ev["type"]
-    state.terminal_at = (ctx.line, ctx.index)
-    response = ev.get("response")
+    check_terminal_status(ctx, ev)
+    state.end(ev["type"], response, (ctx.line, ctx.index))
     if not isinstance(response, dict):
         return
-    details = response.get("incomplete_details")
-    state.incomplete_reason = details.get("reason") if isinstance(details, dict) else None
-    state.usage = response.get("usage")
-    output = response.get("output")
-    if isinstance(output, list):
-        # Only the items the stream did not close: what the content model cannot read from
-        # their `output_item.done` (none in a conformant stream).
-        state.final_items = {i: entry for i, entry in enumerate(output) if isinstance(
-            entry, dict) and (i >= len(state.items) or state.items[i].phase is not DONE)}
     check_usage(ctx, response)
-    state.usage_seen = isinstance(response.get("usage"), dict)
     check_item_statuses(ctx, response, TERMINAL_EVENTS[ev["type"]])
     if ev["type"] != "response.failed":
         _check_open_items(ctx, state, response)
@@ -304,7 +267,7 @@ def _check_open_items(ctx: Any, state: ResponseState, response: dict) -> None:
 
 
 def _error(ctx: Any, state: ResponseState, ev: dict) -> None:
-    on_error_event(ctx, ev)
+    state.fail(ctx.line, ctx.index)
 
 
 def _transcript(done: bool) -> Handler:
@@ -314,9 +277,9 @@ def _transcript(done: bool) -> Handler:
             ctx.report("I014", f"{ev['type']} after response.audio.transcript.done", None,
                        key=("I014", "transcript"))
         elif done:
-            part.phase = DONE
+            part.close()
         elif type(ev.get("delta")) is str:
-            part.streamed.write(ev["delta"])
+            part.append(ev["delta"])
     return handler
 
 
@@ -325,7 +288,8 @@ def _audio(done: bool) -> Handler:
         if state.audio_done:
             ctx.report("I014", f"{ev['type']} after response.audio.done", None,
                        key=("I014", "audio"))
-        state.audio_done = state.audio_done or done
+        if done:
+            state.end_audio()
     return handler
 
 
@@ -333,73 +297,47 @@ def _ignore(ctx: Any, state: ResponseState, ev: dict) -> None:
     """`keepalive`: a transport event that leaves the response unchanged (openai-node)."""
 
 
-def _build() -> dict[str, Handler]:
-    table: dict[str, Handler] = {
-        "error": _error,
-        "keepalive": _ignore,
-        "response.output_item.added": _item_added,
-        "response.output_item.done": _item_done,
-        "response.content_part.added": _part_added("content", "content_index", None),
-        "response.content_part.done": _part_done("content", "content_index", None),
-        "response.reasoning_summary_part.added": _part_added("summary", "summary_index",
-                                                             "reasoning"),
-        "response.reasoning_summary_part.done": _part_done("summary", "summary_index",
-                                                           "reasoning"),
-        "response.output_text.annotation.added": _annotation,
-        "response.shell_call_command.added": _command_added,
-        "response.shell_call_command.delta": _command_text(done=False),
-        "response.shell_call_command.done": _command_text(done=True),
-        "response.audio.delta": _audio(done=False),
-        "response.audio.done": _audio(done=True),
-        "response.audio.transcript.delta": _transcript(done=False),
-        "response.audio.transcript.done": _transcript(done=True),
-    }
-    for event in ("created", "queued", "in_progress", "completed", "incomplete", "failed"):
-        table[f"response.{event}"] = _lifecycle
-    # Text inside content parts and summary parts: (family, item type, part type, done field).
-    for family, item_type, part_type, value in (
-        ("output_text", "message", "output_text", "text"),
-        ("refusal", "message", "refusal", "refusal"),
-        ("reasoning_text", "reasoning", "reasoning_text", "text"),
-        ("reasoning", "reasoning", None, "text"),  # legacy OpenAI / Open Responses raw reasoning
-    ):
-        table[f"response.{family}.delta"] = _part_delta(item_type, part_type)
-        table[f"response.{family}.done"] = _part_text_done(item_type, part_type, value)
-    table["response.reasoning_summary_text.delta"] = _part_delta(
-        "reasoning", None, "summary_index", "summary")
-    table["response.reasoning_summary_text.done"] = _part_text_done(
-        "reasoning", None, "text", "summary_index", "summary")
-    table["response.reasoning_summary.delta"] = _status("reasoning")  # legacy: object deltas
-    table["response.reasoning_summary.done"] = _status("reasoning")
-    # Item-level text: (family, item type, done field).
-    for family, item_type, field in (
-        ("function_call_arguments", "function_call", "arguments"),
-        ("custom_tool_call_input", "custom_tool_call", "input"),
-        ("mcp_call_arguments", "mcp_call", "arguments"),
-        ("code_interpreter_call_code", "code_interpreter_call", "code"),
-        ("apply_patch_call_operation_diff", "apply_patch_call", "diff"),
-    ):
-        table[f"response.{family}.delta"] = _item_delta(item_type)
-        table[f"response.{family}.done"] = _item_text_done(item_type, field)
-    # Progress events of hosted tools.
-    for item_type, steps in (
-        ("file_search_call", ("in_progress", "searching", "completed")),
-        ("web_search_call", ("in_progress", "searching", "completed")),
-        ("code_interpreter_call", ("in_progress", "interpreting", "completed")),
-        ("image_generation_call", ("in_progress", "generating", "partial_image", "completed")),
-        ("mcp_call", ("in_progress", "completed", "failed")),
-        ("mcp_list_tools", ("in_progress", "completed", "failed")),
-    ):
-        for step in steps:
-            table[f"response.{item_type}.{step}"] = _status(item_type)
-    table["response.compaction.compacting"] = _status("compaction")
-    table["response.shell_call_output_content.delta"] = _status("shell_call_output")
-    table["response.shell_call_output_content.done"] = _status("shell_call_output")
-    return table
+def _parts_of(event: EventType) -> tuple[str, str]:
+    """The part index field of an event and the list of the item it indexes."""
+    field = event.index[-1]
+    return field, "summary" if field == "summary_index" else "content"
+
+
+def _handler(event: EventType) -> Handler:
+    """The handler of one row of the events table."""
+    handles, item_type, done = event.handles, event.item, event.name.endswith(".done")
+    if handles in ("part_added", "part_done", "part_delta", "part_text_done"):
+        field, parts = _parts_of(event)
+        if handles == "part_added":
+            return _part_added(parts, field, item_type)
+        if handles == "part_done":
+            return _part_done(parts, field, item_type)
+        if handles == "part_delta":
+            return _part_delta(item_type or "", event.part, field, parts)
+        return _part_text_done(item_type or "", event.part, event.value or "", field, parts)
+    if handles == "value_delta":
+        return _item_delta(item_type or "")
+    if handles == "value_done":
+        return _item_text_done(item_type or "", event.value or "")
+    if handles == "status":
+        return _status(item_type or "")
+    if handles in ("command_delta", "command_done"):
+        return _command_text(done=done)
+    if handles == "audio":
+        return _audio(done=done)
+    if handles == "transcript":
+        return _transcript(done=done)
+    return _FIXED[handles]
+
+
+_FIXED: dict[str, Handler] = {
+    "lifecycle": _lifecycle, "error": _error, "ignore": _ignore, "item_added": _item_added,
+    "item_done": _item_done, "annotation": _annotation, "command_added": _command_added,
+}
 
 
 #: event type -> handler, for every event type this validator knows.
-HANDLERS: dict[str, Handler] = _build()
+HANDLERS: dict[str, Handler] = {event.name: _handler(event) for event in EVENTS}
 
 
 def _may_resume(ev: dict) -> bool:
@@ -420,23 +358,23 @@ class ResponsesChecker:
     ``precheck``: its schema test leaves out the address, known valid since the first delta.
     """
 
-    __slots__ = ("_run", "ctx", "first", "seq", "state")
+    __slots__ = ("_run", "ctx", "seq", "state")
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         self.state = ResponseState()
         ctx.state = self.state
-        self.seq = SequenceTracker()
-        self.first: tuple[Any, Any] | None = None
-        #: (read, address, test, append) of the last delta: ``read(ev)`` is an event's address
-        #: (type, item_id, output_index, part index), ``test`` the schema test of an event at
-        #: that address (``ctx.run_test``), ``append`` writes to the part.
+        self.seq = self.state.sequence
+        #: (read, address, test, append, step) of the last delta: ``read(ev)`` is an event's
+        #: address (type, item_id, output_index, part index), ``test`` the schema test of an
+        #: event at that address (``ctx.run_test``), ``append`` writes to the part, ``step``
+        #: moves the sequence numbers on (``SequenceTracker.step``).
         self._run: tuple | None = None
 
     def feed(self, ev: dict) -> None:
         run = self._run
         if run is not None:
-            read, address, test, append = run
+            read, address, test, append, step = run
             try:
                 at = read(ev)
             except KeyError:  # a field of the address is missing: another address
@@ -448,12 +386,10 @@ class ResponsesChecker:
                     type(at[3]) is int and (ctx.name is None or ctx.name == at[0]):
                 if test is not None and not test(ev):
                     ctx.precheck(ev, True)  # the findings
-                    self._run = (read, address, ctx.run_test_after(at[0], test), append)
-                seq, tracker = ev.get("sequence_number"), self.seq
-                if type(seq) is int and seq == tracker.expected:
-                    tracker.expected = seq + 1
-                else:
-                    tracker.feed(ctx, seq)
+                    self._run = (read, address, ctx.run_test_after(at[0], test), append, step)
+                seq = ev.get("sequence_number")
+                if not step(seq):
+                    self.seq.feed(seq, (ctx.line, ctx.index), ctx.report)
                 delta = ev.get("delta")
                 if type(delta) is str:
                     append(delta)
@@ -464,9 +400,11 @@ class ResponsesChecker:
 
     def _event(self, ev: dict, event_type: Any, passed: bool) -> None:
         ctx, state = self.ctx, self.state
-        if self.first is None:
+        if state.first_at is None:
             self._start(ev, event_type)
-        self.seq.feed(ctx, ev.get("sequence_number"))
+        seq = ev.get("sequence_number")
+        if not self.seq.step(seq):
+            self.seq.feed(seq, (ctx.line, ctx.index), ctx.report)
         handler = HANDLERS.get(event_type) if type(event_type) is str else None
         if handler is None:
             self._unknown(ev, event_type)
@@ -491,18 +429,19 @@ class ResponsesChecker:
             return
         if type(address[1]) is str and type(address[2]) is int and type(address[3]) is int:
             test = self.ctx.run_test(address[0], handler.address_fields, passed)
-            self._run = (read, address, test, part.streamed.write)
+            # The part's own append, without the method call of ``Part.append``.
+            self._run = (read, address, test, part.streamed.write, self.seq.step)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx
-        self.first = (ctx.line, ctx.index)
+        self.state.start((ctx.line, ctx.index))
         seq = ev.get("sequence_number")
         if event_type == "response.created":
             if type(seq) is int and seq != 0:
                 ctx.report("Q005", f"response.created has sequence_number {seq}",
                            "/sequence_number")
         elif type(seq) is int and seq > 0 and _may_resume(ev):
-            self.state.resumed = True
+            self.state.resume()
             ctx.report("L002", f"the stream starts at sequence_number {seq} with {event_type}: "
                        f"resumed after sequence_number {seq - 1}", None)
         elif event_type != "error":
@@ -528,8 +467,8 @@ class ResponsesChecker:
                         f"{LEGACY_TYPES[event_type]}", "/type", key=("L011", event_type))
 
     def close(self) -> None:
-        self.seq.close(self.ctx, self.first)
-        if self.first is not None:
+        self.seq.close(self.state.first_at, self.ctx.report)
+        if self.state.first_at is not None:
             check_stream_end(self.ctx)
 
     def status(self) -> str | None:

@@ -1,30 +1,24 @@
-"""L: lifecycle — the response-level events, their order, and how a stream ends."""
+"""L: lifecycle — the response-level events, their order, and how a stream ends.
+
+The order of the lifecycle events is a transition of the state (``ResponseState.advance``
+reports L003, L005 and L006 where a step is not in ``state.LIFECYCLE``); L001, L002, L009,
+L011 are the checker's (the first event, an unknown or legacy type); L010 and L013 the
+engine's, for a stream of any kind.  Here are the catalogue and the checks that only compare.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..result import Severity
-from ..state import CREATED, LIFECYCLE, QUEUED, START, TERMINAL, TERMINAL_EVENTS
-from ._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
+from ..rules._rule import OPENAI_CHAT, OPENAI_EVENTS, Rule, doc
+from .events import TERMINAL_EVENTS
+from .state import CREATED, QUEUED, TERMINAL
 
-__all__ = ["LEGACY_TYPES", "RULES", "check_lifecycle", "check_output_start", "check_stream_end",
-           "on_error_event"]
+__all__ = ["RULES", "check_output_start", "check_stream_end", "check_terminal_status"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 PY = "openai-python `lib/streaming/responses/_responses.py`"
-
-#: Types OpenAI removed from its union, with their replacement.  Open Responses still uses
-#: `response.reasoning.delta/done` as its raw-reasoning events.
-LEGACY_TYPES = {
-    "response.reasoning.delta": "response.reasoning_text.delta",
-    "response.reasoning.done": "response.reasoning_text.done",
-    "response.reasoning_summary.delta": "response.reasoning_summary_text.delta",
-    "response.reasoning_summary.done": "response.reasoning_summary_text.done",
-}
-
-# Lifecycle events that come before any output: the response is not running yet.
-_BEFORE_OUTPUT = ("response.created", "response.queued", "response.in_progress")
 
 RULES = (
     Rule("L001", "first-event-not-created", "The stream does not start with `response.created`", E, doc(
@@ -109,37 +103,8 @@ RULES = (
 )
 
 
-def check_lifecycle(ctx: Any, ev: dict) -> bool:
-    """A lifecycle event: a legal step of the status path, with the status it names.
-
-    Returns whether the event moved the response to a new phase.
-    """
-    state, event_type = ctx.state, ev["type"]
-    if state.phase == TERMINAL:
-        if event_type in TERMINAL_EVENTS:
-            ctx.report("L005", f"second terminal event {event_type} (the first was "
-                       f"{state.terminal_event})", None)
-        else:
-            ctx.report("L006", f"{event_type} after the terminal event {state.terminal_event}",
-                       None, key=("L006",))
-        return False
-    next_phase = LIFECYCLE[state.phase].get(event_type)
-    if next_phase is None:
-        ctx.report("L003", f"{event_type} after {_phase_event(state.phase)}", None)
-        return False
-    if state.items and event_type in _BEFORE_OUTPUT:
-        ctx.report("L003", f"{event_type} after output items were added", None)
-    state.phase = next_phase
-    if event_type in TERMINAL_EVENTS:
-        _check_terminal_status(ctx, ev)
-    return True
-
-
-def _phase_event(phase: str) -> str:
-    return "the start of the stream" if phase == START else f"response.{phase}"
-
-
-def _check_terminal_status(ctx: Any, ev: dict) -> None:
+def check_terminal_status(ctx: Any, ev: dict) -> None:
+    """A terminal event: its response has the status it names, with the reason or error."""
     response = ev.get("response")
     if not isinstance(response, dict):
         return
@@ -163,13 +128,6 @@ def check_output_start(ctx: Any) -> None:
     if state.phase in (CREATED, QUEUED) and not state.items:
         ctx.report("L012", f"output starts while the response is {state.phase}: no "
                    "response.in_progress was sent", None)
-
-
-def on_error_event(ctx: Any, ev: dict) -> None:
-    """An `error` event: a legal way to fail; it may end the stream."""
-    ctx.state.errored = True
-    ctx.state.error_index = ctx.index
-    ctx.state.error_line = ctx.line
 
 
 def check_stream_end(ctx: Any) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..result import Severity
-from ..state import ResponseState
-from ._rule import OPENAI_EVENTS, Rule, doc
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
 from .identity import item_label
+from .state import ResponseState
 from .text import check_final_arguments, check_final_item
 
-__all__ = ["RULES", "check_final_output", "check_identity", "check_usage"]
+__all__ = ["RESPONSE_FIELDS", "RULES", "check_final_output", "check_identity", "check_usage"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -63,21 +63,23 @@ _SETTINGS = ("background", "instructions", "max_output_tokens", "max_tool_calls"
              "tools", "top_logprobs", "top_p", "truncation", "user", "metadata")
 
 
+#: The fields of the response a lifecycle event states that the next ones must keep
+#: (``ResponseState.note_response`` keeps them).
+RESPONSE_FIELDS = (*_IDENTITY, *_SETTINGS)
+
+
 def check_identity(ctx: Any, ev: dict) -> None:
     """A lifecycle event: the response keeps the id, model and created_at it started with
     (R001) and the settings it was created with (R010).
 
     A field is compared once it was stated: one that was absent is the schema's finding, not a
-    change.  After a change, the new value is the reference: one change, one finding.
+    change.  After a change, the new value is the reference (``note_response``): one change,
+    one finding.
     """
     state: ResponseState = ctx.state
     response = ev.get("response")
-    if not isinstance(response, dict):
-        return
     known = state.response_fields
-    if known is None:
-        state.response_fields = {k: response[k] for k in (*_IDENTITY, *_SETTINGS)
-                                 if k in response}
+    if not isinstance(response, dict) or known is None:
         return
     for code, keys in (("R001", _IDENTITY), ("R010", _SETTINGS)):
         changed = [k for k in keys if k in response and k in known and response[k] != known[k]]
@@ -85,7 +87,6 @@ def check_identity(ctx: Any, ev: dict) -> None:
             ctx.report(code, f"{ev['type']} changes the response: " + ", ".join(
                 f"{k} {_short(known[k])} -> {_short(response[k])}" for k in changed),
                 f"/response/{changed[0]}")
-        known.update((k, response[k]) for k in keys if k in response)
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -143,7 +144,9 @@ def check_usage(ctx: Any, response: dict) -> None:
     usage = response.get("usage")
     if not isinstance(usage, dict):
         return
-    total, inp, out = (usage.get(k) for k in ("total_tokens", "input_tokens", "output_tokens"))
+    # Any: `_ints` says they are ints before any arithmetic.
+    counts: list[Any] = [usage.get(k) for k in ("total_tokens", "input_tokens", "output_tokens")]
+    total, inp, out = counts
     if _ints(total, inp, out) and total != inp + out:
         ctx.report("R003", f"usage.total_tokens is {total}, but input_tokens + output_tokens = "
                    f"{inp} + {out} = {inp + out}", "/response/usage/total_tokens")
@@ -151,7 +154,7 @@ def check_usage(ctx: Any, response: dict) -> None:
                                         ("output_tokens", "output_tokens_details",
                                          "reasoning_tokens")):
         details = usage.get(details_key)
-        part = details.get(key) if isinstance(details, dict) else None
+        part: Any = details.get(key) if isinstance(details, dict) else None
         if _ints(part, usage.get(total_key)) and part > usage[total_key]:
             ctx.report("R004", f"usage.{details_key}.{key} ({part}) is larger than "
                        f"usage.{total_key} ({usage[total_key]})",

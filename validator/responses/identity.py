@@ -2,8 +2,11 @@
 
 Every item-scoped event names its item twice, by ``output_index`` and by ``item_id``; the SDKs
 route by index alone (openai-python never reads ``item_id``), the strict Node accumulator checks
-both.  The resolvers below find the item and part an event addresses, report what does not match,
-and return ``None`` when the event cannot be applied without cascading.
+both.  The resolvers that find the item and part an event addresses are transitions of
+``state.ResponseState`` (``add_item``, ``resolve_item``, ``resolve_part``…): they report what
+does not match and return ``None`` when the event cannot be applied without cascading.  Here are
+the catalogue and the checks that only compare: what closes an item or a part, and the item
+statuses of the terminal response.
 """
 
 from __future__ import annotations
@@ -11,21 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..result import Severity
-from ..state import ADDED, DONE, GAP_LIMIT, Item, Part, key_of
-from ._rule import OPENAI_EVENTS, Rule, doc
+from ..rules._rule import OPENAI_EVENTS, Rule, doc
+from .state import ADDED, DONE, Item, Part, item_label, part_text
 
-__all__ = [
-    "RULES",
-    "add_item",
-    "add_part",
-    "check_item_statuses",
-    "close_item",
-    "close_part",
-    "item_label",
-    "part_text",
-    "resolve_item",
-    "resolve_part",
-]
+__all__ = ["RULES", "check_item_closing", "check_item_statuses", "check_part_closing",
+           "item_label", "part_text"]
 
 E, W = Severity.ERROR, Severity.WARNING
 NODE = "openai-node `src/internal/responses/response-accumulator.ts`"
@@ -149,190 +142,14 @@ RULES = (
 )
 
 
-def item_label(item: Item) -> str:
-    return f"item {item.index} ({item.type} {item.id})"
-
-
-def add_item(ctx: Any, ev: dict) -> Item | None:
-    """`response.output_item.added`: append the item, checking index, ids and duplicates."""
-    state, item, index = ctx.state, ev.get("item"), ev.get("output_index")
-    if not isinstance(item, dict):
-        return None  # a schema finding; nothing to track
-    expected = len(state.items)
-    if type(index) is not int:
-        index = expected  # the schema check reports it; the order says where the item goes
-    if index < expected and state.items[index].adopted:
-        return _announce(state.items[index], item)  # added after its events (I001 said so)
-    if index != expected:
-        ctx.report("I002", f"output_item.added at output_index {index}, expected {expected} "
-                   f"(the number of items added so far)", "/output_index")
-        if index < expected:
-            return None  # a reused index: keep the item that is already there
-    kind, item_id, call_id = (key_of(item.get(k)) for k in ("type", "id", "call_id"))
-    needs_call_id = kind in ("function_call", "custom_tool_call")
-    if needs_call_id and not call_id:
-        ctx.report("I006", f"{kind} item has no call_id", "/item/call_id")
-    elif not needs_call_id and not item_id:
-        ctx.report("I006", f"{kind} item has no id", "/item/id")
-    if item_id and item_id in state.ids:
-        ctx.report("I005", f"item id {item_id!r} was already used by item {state.ids[item_id]}",
-                   "/item/id")
-    if call_id and kind:
-        key = (kind, call_id)
-        if key in state.call_ids:
-            ctx.report("I005", f"{kind} call_id {call_id!r} was already used by item "
-                       f"{state.call_ids[key]}", "/item/call_id")
-        state.call_ids.setdefault(key, index)
-    # Fill any gap so that the list index stays the output_index.
-    return state.adopt_item(index, item_id, kind) if index > expected else state.add_item(
-        item, index, ctx.line)
-
-
-def _announce(item: Item, added: dict) -> Item:
-    """A late `output_item.added` for an item tracked from its events: from now on it is an
-    item like any other."""
-    item.adopted = False
-    item.call_id = item.call_id or key_of(added.get("call_id"))
-    return item
-
-
-def resolve_item(ctx: Any, ev: dict, item_type: str | None, *, by_id: bool = True,
-                 adopt: tuple[Any, Any] | None = None) -> Item | None:
-    """The open item an item-scoped event addresses, or ``None`` after reporting why not.
-
-    An event without a usable ``output_index`` goes by its ``item_id``.  An event for an item
-    that was never added is reported once (I001); the item is then tracked from that event on,
-    with the event's ``item_id`` and type (or ``adopt``: the id and type of an
-    ``output_item.done``), so its text is not lost to every later check.
-    """
-    state = ctx.state
-    index = ev.get("output_index")
-    if type(index) is not int:
-        if index is not None:
-            return None  # a wrong type (the schema check reports it) addresses nothing
-        index = state.ids.get(key_of(ev.get("item_id")))  # missing: the item_id says which
-        if index is None:
-            return None
-    items = state.items
-    if not 0 <= index < len(items):
-        return _not_added(ctx, ev, index, adopt or (key_of(ev.get("item_id")), item_type))
-    item = items[index]
-    if by_id:
-        item_id = ev.get("item_id")
-        if item_id is not None and item_id != item.id and item.id is not None:
-            ctx.report("I003", f"item_id {item_id!r} does not match {item_label(item)}",
-                       "/item_id", key=("I003", ev["type"], index, item_id))
-    if item_type is not None and item.type != item_type and not item.partial:
-        ctx.report("I004", f"{ev['type']} belongs to a {item_type} item, but {item_label(item)} "
-                   f"is a {item.type}", "/output_index", key=("I004", ev["type"], index))
-        return None
-    if item.phase is DONE:
-        ctx.report("I008", f"{ev['type']} after output_item.done of {item_label(item)}",
-                   None, key=("I008", index, ev["type"]))
-        return None
-    return item
-
-
-def _not_added(ctx: Any, ev: dict, index: int, adopt: tuple[Any, Any]) -> Item | None:
-    state = ctx.state
-    added = len(state.items)
-    if state.resumed and index >= added:
-        adopted = state.adopt_item(index, adopt[0], adopt[1])
-        if adopted is not None:
-            return adopted
-    item_id, item_type = adopt
-    tracked = index >= added and item_type is not None
-    then = (f"; its events are read as {item_type} item {index} ({item_id}): send "
-            "response.output_item.added before them and response.output_item.done after them"
-            if tracked else "")
-    ctx.report("I001", f"{ev['type']} for output_index {index}, but no item was added there "
-               f"({added} item(s) added so far){then}", "/output_index", key=("I001", index))
-    if not tracked:
-        return None
-    if item_id is not None and item_id in state.ids:
-        other = state.items[state.ids[item_id]]
-        ctx.report("I003", f"item_id {item_id!r} names {item_label(other)}, not an item at "
-                   f"output_index {index}", "/item_id", key=("I003", ev["type"], index, item_id))
-    return state.adopt_item(index, item_id, item_type, line=ctx.line, partial=False)
-
-
-def add_part(ctx: Any, item: Item, parts: list[Part], index: Any, part: Any, pointer: str) -> None:
-    """A `content_part.added` / `reasoning_summary_part.added` / `shell_call_command.added`."""
-    if type(index) is not int:
-        return
-    if index < len(parts) and parts[index].adopted and parts[index].phase is ADDED:
-        parts[index].adopted = False  # added after its deltas (I011 said so)
-        return
-    if index != len(parts):
-        ctx.report("I012", f"part added at {pointer[1:]} {index}, expected {len(parts)} "
-                   f"(the number of parts {item_label(item)} has)", pointer)
-        if index < len(parts) or index - len(parts) > GAP_LIMIT:
-            return
-        while len(parts) < index:
-            parts.append(Part(type=None, line=None, partial=True))
-    part_type = key_of(part.get("type")) if isinstance(part, dict) else None
-    new = Part(type=part_type, line=ctx.line, partial=item.partial)
-    initial = part_text(part)
-    if initial:
-        new.streamed.write(initial)
-        new.prefilled = ctx.payload.get("type") if isinstance(ctx.payload, dict) else None
-    parts.append(new)
-
-
-def resolve_part(ctx: Any, item: Item, parts: list[Part], ev: dict, field: str,
-                 part_type: str | None) -> Part | None:
-    """The part an event addresses by ``field`` (`content_index`/`summary_index`).
-
-    Without the index, the order says which: the last part.  The next part, never added, is
-    reported once (I011) for the whole part lifecycle and then tracked, so its text still
-    reaches the T checks.
-    """
-    index = ev.get(field)
-    if type(index) is not int:
-        if index is not None:
-            return None  # a wrong type (the schema check reports it) addresses nothing
-        index = max(len(parts) - 1, 0)
-    if not 0 <= index < len(parts):
-        if item.partial and 0 <= index < len(parts) + GAP_LIMIT:
-            while len(parts) <= index:
-                parts.append(Part(type=part_type, line=None, partial=True))
-            return parts[index]
-        tracked = index == len(parts)
-        then = (f": send {_PART_ADDED[field]} before its first delta and {_PART_DONE[field]} "
-                "after its *.done event" if tracked else "")
-        ctx.report("I011", f"{ev['type']} for {field} {index} of {item_label(item)}, but no part "
-                   f"was added there{then}", f"/{field}", key=("I011", item.index, field, index))
-        if not tracked:
-            return None
-        parts.append(Part(type=part_type, line=ctx.line, adopted=True))
-    part = parts[index]
-    if part_type is not None and part.type != part_type and part.type is not None:
-        ctx.report("I013", f"{ev['type']} on a {part.type} part ({field} {index} of "
-                   f"{item_label(item)})", f"/{field}", key=("I013", item.index, index, ev["type"]))
-        part.partial = True  # its deltas went elsewhere: do not compare its text (one cause)
-        return None
-    if part.phase is DONE:
-        ctx.report("I014", f"{ev['type']} after the part ({field} {index} of {item_label(item)}) "
-                   f"was closed", f"/{field}", key=("I014", item.index, index, "closed"))
-        return None
-    return part
-
-
-_PART_ADDED = {"content_index": "response.content_part.added",
-               "summary_index": "response.reasoning_summary_part.added"}
-_PART_DONE = {"content_index": "response.content_part.done",
-              "summary_index": "response.reasoning_summary_part.done"}
-
-
-def close_part(ctx: Any, item: Item, part: Part, label: str) -> None:
+def check_part_closing(ctx: Any, part: Part, label: str) -> None:
     """`content_part.done` / `reasoning_summary_part.done`: the part must have its text done."""
     if part.phase is ADDED and not part.partial and part.type in _TEXT_DONE_REQUIRED:
         ctx.report("I014", f"{label} closes the part before its {_TEXT_DONE_REQUIRED[part.type]}",
                    None)
-    part.phase = DONE
 
 
-def close_item(ctx: Any, item: Item, done: dict) -> None:
+def check_item_closing(ctx: Any, item: Item, done: dict) -> None:
     """`output_item.done`: same identity as added, every part closed."""
     if done.get("id") != item.id and item.id is not None and not item.partial:
         how = "its events named it" if item.adopted else "was added with id"
@@ -355,8 +172,6 @@ def close_item(ctx: Any, item: Item, done: dict) -> None:
             if part.phase is not DONE and not part.partial and not part.adopted:
                 ctx.report("I015", f"output_item.done closes {item_label(item)} while its part "
                            f"{field} {index} is still open", None)
-    item.phase = DONE
-    item.done_item = done
 
 
 # The `*.done` event a part of each type must get before the part is closed.
@@ -365,15 +180,6 @@ _TEXT_DONE_REQUIRED = {
     "refusal": "response.refusal.done",
     "summary_text": "response.reasoning_summary_text.done",
 }
-
-
-def part_text(part: Any) -> str | None:
-    """The text a part object carries (`text`, or `refusal` for refusal parts)."""
-    if not isinstance(part, dict):
-        return None
-    text = part.get("refusal") if part.get("type") == "refusal" else part.get("text")
-    return text if isinstance(text, str) else None
-
 
 
 # The item statuses every item type shares (tool calls add progress ones such as `searching`).
