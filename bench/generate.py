@@ -15,8 +15,11 @@ input_json_delta fragments), with api.anthropic.com's fields and `event:` names,
 streams that repeat one schema defect on every event, each compared with its clean twin:
 ``logprobs-null`` (``message`` with ``"logprobs": null`` on every delta) and
 ``chat-created-string`` (``chat`` with ``created`` as a string).  Deltas are 3-6 characters,
-mostly ASCII words with some non-ASCII letters.  ``python bench/generate.py --deltas 100000
---format sse`` writes one file.  A new kind's case is one ``Scenario`` in ``SCENARIOS``.
+mostly ASCII words with some non-ASCII letters.  Each stream is written as JSONL, SSE, or a
+JSON array of the same events (``ARRAYS``: ``array``, one element a line, as ``json.dump`` of a
+list with ``,\\n`` separators writes it, and ``pretty``, indent=2).  ``python bench/generate.py
+--deltas 100000 --format sse`` writes one file.  A new kind's case is one ``Scenario`` in
+``SCENARIOS``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import orjson
 
 DATA = Path(__file__).resolve().parent / "data"
 FORMATS = ("jsonl", "sse")
+ARRAYS = ("array", "pretty")  # JSON-array captures: compact (one element a line), indent=2
 
 _RESPONSE_ID = "resp_0ecff685e411ca7b0069e063569c7c819bbc74c80d853802e6"
 _WORDS = ("the", "model", "stream", "delta", "event", "token", "parse", "state", "text",
@@ -277,36 +281,47 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 def encode(event: dict, fmt: str) -> bytes:
-    """One event as a JSONL line or an SSE block (``event:`` name and ``data:``, as OpenAI)."""
+    """One event as a JSONL line, an SSE block (``event:`` name and ``data:``, as OpenAI) or a
+    JSON-array element (``array``, ``pretty``: without the separator)."""
+    if fmt == "pretty":
+        return orjson.dumps(event, option=orjson.OPT_INDENT_2)
     data = orjson.dumps(event)
     if fmt == "jsonl":
         return data + b"\n"
+    if fmt == "array":
+        return data
     if "type" not in event:  # a chat chunk: no event name
         return b"data: " + data + b"\n\n"
     return b"event: " + event["type"].encode() + b"\ndata: " + data + b"\n\n"
 
 
 def path_for(deltas: int, fmt: str, scenario: str = "message") -> Path:
-    return DATA / f"{scenario}-{deltas}.{fmt}"
+    return DATA / (f"{scenario}-{deltas}.{fmt}.json" if fmt in ARRAYS else
+                   f"{scenario}-{deltas}.{fmt}")
 
 
 def write(deltas: int, fmt: str, scenario: str = "message", path: Path | None = None) -> Path:
     """Write one stream (if not there yet) and check what lint finds in it; return its path."""
-    if fmt not in FORMATS or scenario not in SCENARIOS:
-        raise ValueError(f"format in {FORMATS}, scenario in {tuple(SCENARIOS)}")
+    if fmt not in FORMATS + ARRAYS or scenario not in SCENARIOS:
+        raise ValueError(f"format in {FORMATS + ARRAYS}, scenario in {tuple(SCENARIOS)}")
     path = path or path_for(deltas, fmt, scenario)
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
+    # A JSON array: elements joined by `,\n` between `[\n` and `\n]\n`.
+    between = b",\n" if fmt in ARRAYS else b""
     with open(partial, "wb") as out:
+        out.write(b"[\n" if fmt in ARRAYS else b"")
         batch = []
-        for event in events(deltas, scenario):
-            batch.append(encode(event, fmt))
+        for n, event in enumerate(events(deltas, scenario)):
+            batch.append((between if n else b"") + encode(event, fmt))
             if len(batch) >= 4096:
                 out.write(b"".join(batch))
                 batch.clear()
         out.write(b"".join(batch))
+        if fmt in ARRAYS:
+            out.write(b"\n]\n")
         if fmt == "sse" and SCENARIOS[scenario].kind == "chat":
             out.write(b"data: [DONE]\n\n")  # OpenAI ends chat streams so, Responses not
     check_findings(partial, SCENARIOS[scenario].finds)
@@ -330,7 +345,7 @@ def check_findings(path: Path, codes: frozenset[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deltas", type=int, default=100_000)
-    parser.add_argument("--format", choices=FORMATS, default="jsonl")
+    parser.add_argument("--format", choices=FORMATS + ARRAYS, default="jsonl")
     parser.add_argument("--scenario", choices=list(SCENARIOS), default="message")
     args = parser.parse_args(argv)
     print(write(args.deltas, args.format, args.scenario))

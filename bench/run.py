@@ -21,7 +21,11 @@ Modes of a clean stream:
   ``--sdk-events`` events.
 
 A defect scenario (``logprobs-null``, ``chat-created-string``) runs ``lint`` on it and
-``lint-clean`` on its clean twin: the ratio is what the defect costs.  ``--jobs N`` adds a case
+``lint-clean`` on its clean twin: the ratio is what the defect costs.  ``--array`` scenarios
+lint the same events as JSONL, as a compact JSON array and as an indent=2 one (the cost of the
+array, target at most 1.5x).  With two sizes or more (``--deltas``), the memory row of a stream
+is the peak of ``lint`` at the largest size against the smallest (flat: at most 1.5x, the text
+the stream accumulates included).  ``--jobs N`` adds a case
 of ``stream-validator lint`` over several files with ``--jobs 1`` and ``--jobs N`` (wall time:
 that case is about cores), and ``--startup`` one of a tiny lint against ``python -c pass``
 (CPU time of the whole process).  A new kind's case is a ``Scenario`` in ``generate.py`` and,
@@ -52,7 +56,8 @@ import generate  # noqa: E402
 
 CLEAN_MODES = ("floor", "lint", "lint-no-schemas", "sdk")
 DEFECT_MODES = ("lint", "lint-clean")
-DEFAULT_SCENARIOS = "message,chat,anthropic,logprobs-null,chat-created-string"
+DEFAULT_SCENARIOS = "message,chat,anthropic,anthropic-tool,logprobs-null,chat-created-string"
+DEFAULT_ARRAYS = "message,anthropic"
 _CHUNK = 1 << 20
 
 
@@ -174,7 +179,10 @@ def _child(mode: str, path: str, scenario: str, limit: int) -> None:
     if mode == "sdk":
         feed = SDK_PEERS[spec.kind]()  # imports and model building before the clock starts
     elif mode.startswith("lint"):
-        import validator.api  # noqa: F401
+        # Imports only, what a lint imports on first use (the clock counts the work).
+        import validator.anthropic.checker
+        import validator.api
+        import validator.schemas  # noqa: F401
     base = _peak_kb()
     start = _cpu()
     if mode == "sdk":
@@ -213,9 +221,15 @@ def _peak_kb() -> int:
 
 # -- the driver ---------------------------------------------------------------------------------
 
+#: Every child runs with bytecode, as an installed package has it (even where the environment
+#: says PYTHONDONTWRITEBYTECODE): kept under bench/data/.
+_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        "PYTHONPYCACHEPREFIX": str(generate.DATA / "pycache")}
+
+
 def _measure(mode: str, path: Path, scenario: str, limit: int) -> dict:
     done = subprocess.run([sys.executable, __file__, "--child", mode, str(path), scenario,
-                           "--sdk-events", str(limit)], capture_output=True, text=True)
+                           "--sdk-events", str(limit)], capture_output=True, text=True, env=_ENV)
     if done.returncode:
         raise SystemExit(f"{mode} on {path.name} failed:\n{done.stderr.strip()}")
     result = json.loads(done.stdout)
@@ -268,7 +282,7 @@ def _floor_target(kind: str, fmt: str) -> float:
 
 
 def _stream_case(scenario: str, fmt: str, deltas: int, args: argparse.Namespace,
-                 summary: Summary) -> None:
+                 summary: Summary) -> dict[str, list[dict]]:
     spec = generate.SCENARIOS[scenario]
     path = generate.write(deltas, fmt, scenario)
     case = f"{scenario} {fmt} {deltas:.0e}".replace("e+0", "e")
@@ -313,12 +327,37 @@ def _stream_case(scenario: str, fmt: str, deltas: int, args: argparse.Namespace,
         if "sdk" in results and "lint" in results:
             lines.append(summary.add(case, "lint / sdk", ratios("lint", "sdk"), 20.0))
     print("\n".join(lines), flush=True)
+    return results
 
 
-#: The whole-process cases run with bytecode, as an installed package has it (even where the
-#: environment says PYTHONDONTWRITEBYTECODE): kept under bench/data/.
-_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-        "PYTHONPYCACHEPREFIX": str(generate.DATA / "pycache")}
+def _memory_case(scenario: str, fmt: str, sizes: dict[int, dict[str, list[dict]]],
+                 summary: Summary) -> None:
+    """Peak memory of ``lint`` at the largest size against the smallest, round by round."""
+    small, large = sizes[min(sizes)]["lint"], sizes[max(sizes)]["lint"]
+    case = f"{scenario} {fmt} {max(sizes):.0e} / {min(sizes):.0e}".replace("e+0", "e")
+    growth = [b["peak_kb"] / a["peak_kb"] for a, b in zip(small, large, strict=True)]
+    print(f"{case}: lint peak {max(r['peak_kb'] for r in small) / 1024:.1f} MB, then "
+          f"{max(r['peak_kb'] for r in large) / 1024:.1f} MB")
+    print(summary.add(case, "peak memory (x)", growth, 1.5, higher=False), flush=True)
+
+
+def _array_case(scenario: str, deltas: int, args: argparse.Namespace, summary: Summary) -> None:
+    """``lint`` of the same events as JSONL, a compact JSON array and an indent=2 array."""
+    paths = {shape: generate.write(deltas, shape, scenario)
+             for shape in ("jsonl", *generate.ARRAYS)}
+    results = _rounds(lambda shape: _measure("lint", paths[shape], scenario, 0), list(paths),
+                      args.repeat)
+    case = f"{scenario} json array {deltas:.0e}".replace("e+0", "e")
+    print(f"{case}: the same events as JSONL and as JSON arrays, {args.repeat} rounds, CPU time")
+    for shape, rounds in results.items():
+        print(f"  {shape:<16}{rounds[0]['events']:>9}"
+              f"{_median([r['rate'] for r in rounds]):>12,.0f}"
+              f"{max(r['peak_kb'] for r in rounds) / 1024:>9.1f} MB"
+              f"{paths[shape].stat().st_size / 1e6:>9.1f} MB file")
+    for shape in generate.ARRAYS:
+        cost = [a["rate"] / b["rate"] for a, b in zip(results["jsonl"], results[shape],
+                                                      strict=True)]
+        print(summary.add(case, f"{shape} (x jsonl)", cost, 1.5, higher=False), flush=True)
 
 
 def _wall(argv: list[str]) -> dict:
@@ -376,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", default="jsonl,sse", help="jsonl, sse or jsonl,sse")
     parser.add_argument("--scenario", default=DEFAULT_SCENARIOS,
                         help=f"comma-separated, from {', '.join(generate.SCENARIOS)}")
+    parser.add_argument("--array", default=DEFAULT_ARRAYS, metavar="SCENARIOS",
+                        help="scenarios also linted as JSON arrays against JSONL ('': none)")
     parser.add_argument("--modes", default=",".join(CLEAN_MODES),
                         help="the measurements of a clean stream")
     parser.add_argument("--repeat", type=int, default=5, help="paired rounds per case")
@@ -400,15 +441,26 @@ def main(argv: list[str] | None = None) -> int:
         args.deltas, args.repeat, args.jobs, args.startup = "10000", 3, args.jobs or 2, True
     args.modes = [m for m in args.modes.split(",") if m]
     scenarios = [s for s in args.scenario.split(",") if s]
-    unknown = (set(args.modes) - set(CLEAN_MODES)) | (set(scenarios) - set(generate.SCENARIOS))
+    arrays = [s for s in args.array.split(",") if s]
+    unknown = (set(args.modes) - set(CLEAN_MODES)) | \
+        (set(scenarios + arrays) - set(generate.SCENARIOS))
     if unknown:
         parser.error(f"unknown modes or scenarios {sorted(unknown)}")
     summary = Summary()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
-    for deltas in (int(d) for d in args.deltas.split(",")):
+    sizes = [int(d) for d in args.deltas.split(",")]
+    runs: dict[tuple[str, str], dict[int, dict[str, list[dict]]]] = {}
+    for deltas in sizes:
         for scenario in scenarios:
             for fmt in args.format.split(","):
-                _stream_case(scenario, fmt, deltas, args, summary)
+                runs.setdefault((scenario, fmt), {})[deltas] = _stream_case(
+                    scenario, fmt, deltas, args, summary)
+        for scenario in arrays:
+            _array_case(scenario, deltas, args, summary)
+    for (scenario, fmt), by_size in runs.items():
+        if len(by_size) > 1 and generate.SCENARIOS[scenario].clean is None and \
+                all("lint" in results for results in by_size.values()):
+            _memory_case(scenario, fmt, by_size, summary)
     if args.jobs:
         _jobs_case(int(args.deltas.split(",")[0]), args.jobs, args, summary)
     if args.startup:

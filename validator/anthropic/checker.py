@@ -34,16 +34,17 @@ class AnthropicChecker:
             e.name: getattr(self, "_" + e.name) for e in EVENTS}
 
     def feed(self, ev: dict) -> None:
-        ctx = self.ctx
         run = self._run
         if run is not None:  # the previous event was a plain delta of an open block
             position, test, fast, field, append = run
-            index = ev.get("index")
-            if index == position and type(index) is int and \
-                    ev.get("type") == "content_block_delta" and \
-                    (not self.sse or ctx.name == "content_block_delta"):
+            try:  # subscripts: cheaper than `get` calls on the hot path
+                index, kind = ev["index"], ev["type"]
+            except KeyError:
+                index = kind = None
+            if index == position and type(index) is int and kind == "content_block_delta" and \
+                    (not self.sse or self.ctx.name == kind):
                 if test is not None and not test(ev):
-                    ctx.precheck(ev)  # the findings
+                    self.ctx.precheck(ev)  # the findings
                 delta = ev.get("delta")
                 if type(delta) is dict and delta.get("type") == fast:
                     fragment = delta.get(field)
@@ -54,6 +55,7 @@ class AnthropicChecker:
                 self._content_block_delta(ev)
                 return
             self._run = None
+        ctx = self.ctx
         passed = ctx.precheck(ev)
         kind = ev.get("type")
         if self.sse and ctx.name != kind:
