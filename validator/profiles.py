@@ -25,6 +25,8 @@ class Profile:
     fields no ``null``.  ``warnings_are_errors``: a rule's warning is an error unless the rule
     says otherwise for this profile.  ``open_responses_keys``: S005 asks for the keys the Open
     Responses ``ResponseResource`` requires instead of those OpenAI always sends.
+    ``reasoning_events``: the ``response.reasoning.*`` events, removed from OpenAI's protocol
+    (L011), are current (Open Responses keeps them).
     """
 
     name: str
@@ -34,6 +36,7 @@ class Profile:
     closed_objects: bool = False
     warnings_are_errors: bool = False
     open_responses_keys: bool = False
+    reasoning_events: bool = False
 
 
 #: ``default`` accepts what the vendor's own API does (OpenAI's for Responses and chat streams,
@@ -44,7 +47,8 @@ _TABLE = (
     Profile("strict", "every recommendation", schema_edits=("observed",), closed_objects=True,
             warnings_are_errors=True),
     Profile("open-responses", "the Open Responses normative rules",
-            schema_edits=("observed", "open-responses"), open_responses_keys=True),
+            schema_edits=("observed", "open-responses"), open_responses_keys=True,
+            reasoning_events=True),
 )
 
 #: The profiles by canonical name, in the order help texts and tables list them.

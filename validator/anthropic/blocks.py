@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..model import Context
 from .events import BLOCKS
 from .state import Block
 
@@ -21,7 +22,7 @@ def tool_input(block: Block) -> Any:
     return json.loads(text, parse_constant=_not_json) if text else {}
 
 
-def check_block_stop(ctx: Any, block: Block) -> None:
+def check_block_stop(ctx: Context, block: Block) -> None:
     spec = BLOCKS.get(block.type)
     if spec is None:
         return
@@ -33,7 +34,7 @@ def check_block_stop(ctx: Any, block: Block) -> None:
                    key=("M050", block.position))
 
 
-def _check_tool_input(ctx: Any, block: Block) -> None:
+def _check_tool_input(ctx: Context, block: Block) -> None:
     if not block.deltas and not block.full_input and block.type == "tool_use":
         ctx.report("M032", f"tool_use block {block.position} ({_name(block)}) starts with empty "
                    "input and gets no input_json_delta", None, key=("M032", block.position))

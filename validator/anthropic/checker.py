@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..model import Context
 from .blocks import check_block_stop, tool_input
 from .deltas import check_delta
 from .events import EVENTS
@@ -23,7 +24,7 @@ __all__ = ["AnthropicChecker"]
 class AnthropicChecker:
     """The checks of one Messages stream, fed one event (a parsed dict) at a time."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.state = ctx.state = MessageState()
         self.sse = ctx.input_format == "sse"  # only SSE frames carry event names
@@ -130,7 +131,7 @@ class AnthropicChecker:
             return
         delta = ev.get("delta")
         kind = check_delta(self.ctx, block, delta)
-        if kind is not None:
+        if kind is not None and isinstance(delta, dict):  # (a delta of a known type is one)
             state.add_delta(block, kind, delta)
 
     def _content_block_stop(self, ev: dict) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import Context
 from .events import BLOCKS
 from .state import Block, short
 
 __all__ = ["check_delta"]
 
 
-def check_delta(ctx: Any, block: Block, delta: Any) -> str | None:
+def check_delta(ctx: Context, block: Block, delta: Any) -> str | None:
     """The delta's type if the block takes it (the state may accumulate it), else ``None``."""
     kind = delta.get("type") if type(delta) is dict else None
     spec = BLOCKS.get(block.type)

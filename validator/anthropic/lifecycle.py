@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import Context
 from .events import EVENT_TYPES
 from .state import ENDED, ERRORED, MessageState, short
 
 __all__ = ["check_end", "check_event_name", "check_late", "on_error", "on_unknown"]
 
 
-def check_event_name(ctx: Any, name: str | None, ev_type: Any) -> None:
+def check_event_name(ctx: Context, name: str | None, ev_type: Any) -> None:
     """F035/F036: the SDKs dispatch on the SSE event name (``name`` differs from ``ev_type``)."""
     if name is None or name == "message":  # `message` is the SSE default: the same as none
         ctx.report("F035", f"SSE frame of {short(ev_type)} without an `event:` line: the "
@@ -22,13 +23,13 @@ def check_event_name(ctx: Any, name: str | None, ev_type: Any) -> None:
                    "/type", key=("F036", name, ev_type if isinstance(ev_type, str) else None))
 
 
-def check_late(ctx: Any, state: MessageState, ev_type: Any) -> None:
+def check_late(ctx: Context, state: MessageState, ev_type: Any) -> None:
     """M004: anything after `message_stop` or the `error` event."""
     after = "message_stop" if state.phase is ENDED else f"the error event ({state.error_type!r})"
     ctx.report("M004", f"{short(ev_type)} after {after}", "/type", key=("M004",))
 
 
-def on_error(ctx: Any, ev: dict) -> None:
+def on_error(ctx: Context, ev: dict) -> None:
     error = ev.get("error")
     kind = error.get("type") if isinstance(error, dict) else None
     text = error.get("message") if isinstance(error, dict) else None
@@ -36,12 +37,12 @@ def on_error(ctx: Any, ev: dict) -> None:
                "/error")
 
 
-def on_unknown(ctx: Any, ev_type: Any) -> None:
+def on_unknown(ctx: Context, ev_type: Any) -> None:
     ctx.report("M006", f"unknown event type {short(ev_type)} (expected one of "
                f"{', '.join(sorted(EVENT_TYPES))})", "/type", key=("M006", repr(ev_type)))
 
 
-def check_end(ctx: Any, state: MessageState) -> None:
+def check_end(ctx: Context, state: MessageState) -> None:
     """M003 at the end of the stream: one finding that says what the cut left out."""
     if state.phase is ENDED or state.phase is ERRORED:
         return

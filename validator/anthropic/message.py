@@ -3,22 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..model import Context
 from .events import BLOCKS, CLIENT_TOOL_BLOCKS, STOP_REASONS
 from .state import MessageState, short
 
 __all__ = ["check_message_delta", "check_message_end", "check_message_start"]
 
 
-def check_message_start(ctx: Any, ev: dict) -> None:
+def check_message_start(ctx: Context, ev: dict) -> None:
     message = ev.get("message")
     if isinstance(message, dict) and not isinstance(message.get("usage"), dict):
         ctx.report("M042", "message_start's message has no usage object", "/message/usage",
                    key=("M042", "start"))
 
 
-def check_message_delta(ctx: Any, state: MessageState, ev: dict) -> None:
+def check_message_delta(ctx: Context, state: MessageState, ev: dict) -> None:
     """Before the state takes the event: its usage against what the stream said so far."""
     usage = ev.get("usage")
     if not isinstance(usage, dict):
@@ -39,7 +38,7 @@ def check_message_delta(ctx: Any, state: MessageState, ev: dict) -> None:
                    "message_delta", "/usage/input_tokens", key=("M046",))
 
 
-def check_message_end(ctx: Any, state: MessageState) -> None:
+def check_message_end(ctx: Context, state: MessageState) -> None:
     """At `message_stop`: the stop reason against the message the stream built."""
     if state.message is None:
         return  # no message_start at all (M001): nothing to compare
@@ -56,8 +55,8 @@ def check_message_end(ctx: Any, state: MessageState) -> None:
                    f"{', '.join(STOP_REASONS)})", None, key=("M041",))
         return
     last = next((b for b in reversed(state.blocks) if b.type in BLOCKS), None)
-    tool_last = last is not None and last.type in CLIENT_TOOL_BLOCKS
-    if tool_last and reason in ("end_turn", "stop_sequence"):
+    if last is not None and last.type in CLIENT_TOOL_BLOCKS and \
+            reason in ("end_turn", "stop_sequence"):
         ctx.report("M043", f"stop_reason {reason!r}, but the last block ({last.position}) is a "
                    "tool_use: clients will not run the tool", None, key=("M043",))
     elif reason == "tool_use" and not any(b.type in CLIENT_TOOL_BLOCKS for b in state.blocks):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..excerpt import describe_mismatch
+from ..framing.formats import done_applies
 from ..model import Context
 from .choices import carries_output
 from .events import CHUNK_OBJECT
@@ -84,7 +85,7 @@ def no_choices(ctx: Context) -> None:
 
 def check_done(ctx: Context) -> None:
     """C023 at the end of an SSE stream."""
-    if ctx.input_format == "sse" and not ctx.done_seen:
+    if done_applies(ctx.input_format) and not ctx.done_seen:
         ctx.report("C023", "the SSE stream does not end with data: [DONE]", None, at=None)
 
 

@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..model import Context
+from ..profiles import get_profile
 from ..rules.schema import check_response_keys
 from .events import EVENTS, ITEM_VALUE_PATHS, LEGACY_TYPES, TERMINAL_EVENTS, EventType
 from .final import RESPONSE_FIELDS, check_final_output, check_identity, check_usage
@@ -462,7 +463,8 @@ class ResponsesChecker:
                         key=("L009", event_type))
 
     def _legacy(self, event_type: str) -> None:
-        if self.ctx.profile == "open-responses" and event_type.startswith("response.reasoning."):
+        if get_profile(self.ctx.profile).reasoning_events and \
+                event_type.startswith("response.reasoning."):
             return
         self.ctx.report("L011", f"{event_type} was removed from the protocol; use "
                         f"{LEGACY_TYPES[event_type]}", "/type", key=("L011", event_type))
