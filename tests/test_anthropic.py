@@ -14,6 +14,7 @@ from conftest import REPO, SAMPLES, errors
 from validator import StreamValidator, validate_stream
 from validator.anthropic.events import BLOCKS, DELTAS, EVENTS, STOP_REASONS
 from validator.engine import detect_kind
+from validator.profiles import PROFILES
 from validator.schemas import schema_types
 from validator.testing import assert_conformant
 
@@ -362,3 +363,56 @@ def test_assert_conformant_takes_the_anthropic_sdks_raw_events():
                                     messages=[{"role": "user", "content": "hi"}])
     report = assert_conformant(stream)
     assert report.kind == "anthropic" and report.events == 11
+
+
+# -- the run of same-shape deltas ----------------------------------------------------------------
+
+#: The delta types a run of one open block appends without a schema test (state.py `fast`).
+RUN_DELTAS = {"text_delta": "text", "input_json_delta": "partial_json"}
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_a_run_skips_only_what_the_schema_accepts_whatever_it_holds(profile):
+    """After a delta that passed its schema test, the run appends the next ones of the same
+    keys without the test (anthropic/checker.py): exact only while the fragment's schema is a
+    plain string, the event's and the delta's objects are plain, and the delta's type is a
+    constant, under every profile."""
+    from validator import schemas
+
+    docs = schemas._profile_documents(profile, "anthropic")
+    event = docs["urn:stream-validator:anthropic:content_block_delta"]
+    assert schemas._plain_object(event)
+    defs = docs["urn:stream-validator:defs:anthropic"]["$defs"]
+    members = {branch["if"]["properties"]["type"]["const"]: branch["then"]["$ref"]
+               for branch in event["properties"]["delta"]["allOf"]}
+    for delta_type, field in RUN_DELTAS.items():
+        member = defs[members[delta_type].rsplit("/", 1)[1]]
+        assert schemas._plain_object(member), delta_type
+        assert member["properties"]["type"] == {"const": delta_type}
+        annotations = schemas._ANNOTATIONS
+        assert {k: v for k, v in member["properties"][field].items()
+                if k not in annotations} == {"type": "string"}, (delta_type, field)
+
+
+def test_a_run_reports_a_delta_that_differs_in_shape():
+    """A delta with a key more than the run's first one is checked, not appended blindly."""
+    events = [
+        {"type": "message_start", "message": {"id": "msg_1", "type": "message",
+                                              "role": "assistant", "model": "m", "content": [],
+                                              "stop_reason": None, "stop_sequence": None,
+                                              "usage": {"input_tokens": 1, "output_tokens": 1}}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "a"}},
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "text_delta", "text": "b", "extra": 1}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "c"}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+         "usage": {"output_tokens": 3}},
+        {"type": "message_stop"},
+    ]
+    assert [v.code for v in validate_stream(events, kind="anthropic").violations] == []
+    strict = validate_stream(events, kind="anthropic", profile="strict")
+    assert [(v.code, v.event_index, v.pointer) for v in strict.violations] == [
+        ("S004", 3, "/delta/extra")]
+    assert validate_stream(events, kind="anthropic").output[0]["text"] == "abc"

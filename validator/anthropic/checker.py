@@ -28,8 +28,9 @@ class AnthropicChecker:
         self.ctx = ctx
         self.state = ctx.state = MessageState()
         self.sse = ctx.input_format == "sse"  # only SSE frames carry event names
-        #: (index, schema test, delta type, fragment field, the block text's append) while a
-        #: run of plain deltas of one open block goes on: any other event ends it.
+        #: (index, schema test, delta type, fragment field, the block text's append, whether
+        #: the run's first delta passed its schema test) while a run of plain deltas of one open
+        #: block goes on: any other event ends it.
         self._run: tuple | None = None
         self._handlers: dict[str, Callable[[dict], None]] = {
             e.name: getattr(self, "_" + e.name) for e in EVENTS}
@@ -37,21 +38,29 @@ class AnthropicChecker:
     def feed(self, ev: dict) -> None:
         run = self._run
         if run is not None:  # the previous event was a plain delta of an open block
-            position, test, fast, field, append = run
+            position, test, fast, field, append, passed = run
             try:  # subscripts: cheaper than `get` calls on the hot path
                 index, kind = ev["index"], ev["type"]
             except KeyError:
                 index = kind = None
             if index == position and type(index) is int and kind == "content_block_delta" and \
                     (not self.sse or self.ctx.name == kind):
-                if test is not None and not test(ev):
-                    self.ctx.precheck(ev)  # the findings
                 delta = ev.get("delta")
                 if type(delta) is dict and delta.get("type") == fast:
                     fragment = delta.get(field)
-                    if type(fragment) is str:
+                    if passed and type(fragment) is str and len(ev) == 3 and len(delta) == 2:
+                        # The keys of the run's first delta, which passed its schema test, and
+                        # only the fragment differs: a string, which its schema takes whatever
+                        # it holds (tests/test_anthropic.py checks that under every profile).
                         append(fragment)  # the block's text (the run needs no count)
+                        return
+                    if test is not None and not test(ev):
+                        self.ctx.precheck(ev)  # the findings
+                    if type(fragment) is str:
+                        append(fragment)
                     return
+                if test is not None and not test(ev):
+                    self.ctx.precheck(ev)  # the findings
                 self._run = None
                 self._content_block_delta(ev)
                 return
@@ -74,7 +83,8 @@ class AnthropicChecker:
                     # The next deltas of this block skip the lookups, and their schema test
                     # leaves out `type` and `index`, known valid now.
                     test = ctx.run_test("content_block_delta", ("type", "index"), passed)
-                    self._run = (index, test, block.fast, block.field, block.text.append)
+                    plain = passed and len(ev) == 3 and len(delta) == 2  # nothing but the fragment
+                    self._run = (index, test, block.fast, block.field, block.text.append, plain)
                     return
             self._content_block_delta(ev)
             return
