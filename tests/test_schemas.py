@@ -131,7 +131,7 @@ def test_schema_document_returns_the_file_and_raises_key_error():
 def test_importing_the_module_compiles_and_imports_nothing():
     code = ("import sys, validator.schemas as s; "
             "assert 'jsonschema' not in sys.modules and 'jsonschema_rs' not in sys.modules; "
-            "assert s._documents.cache_info().currsize == 0")
+            "assert s._entries.cache_info().currsize == 0")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 

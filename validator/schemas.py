@@ -21,7 +21,6 @@ checks they agree.  Importing this module compiles nothing and imports no valida
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import threading
@@ -105,12 +104,6 @@ def _parsed(kind: str | None = None) -> dict[str, dict]:
     return {uri: orjson.loads(entries[uri]) for uri in _closure(kind)}
 
 
-@cache
-def _documents(kind: str | None = None) -> dict[str, dict]:
-    """The schema files of ``kind`` (``None``: every file), by ``$id``, as stored."""
-    return _parsed(kind)
-
-
 def _kind_of(uri: str) -> str | None:
     kind = uri[len(URN):].split(":", 1)[0]
     return kind if kind in KINDS else None
@@ -135,8 +128,9 @@ def schema_types(kind: str | None = None) -> list[str]:
 def schema_document(type_name: str) -> dict:
     """The schema file of an event type, as stored (``KeyError`` if the type has none)."""
     for kind in KINDS:
-        if _uri(kind, type_name) in _entries():
-            return copy.deepcopy(_documents(kind)[_uri(kind, type_name)])
+        raw = _entries().get(_uri(kind, type_name))
+        if raw is not None:
+            return orjson.loads(raw)  # a fresh copy
     raise KeyError(f"no schema for event type {type_name!r}")
 
 
@@ -561,7 +555,8 @@ class _Compiler:
     def _schema_function(self, schema: Any, uri: str) -> str:
         """A predicate for a subschema that is not addressed by a pointer of its own."""
         name = self._fresh("_s")
-        self._define(name, schema, uri)
+        self._define(name, schema, uri)  # generated now, as part of the caller's function
+        self._stub(name)
         return name
 
     def _define(self, name: str, schema: Any, uri: str,
@@ -570,7 +565,6 @@ class _Compiler:
         self._emit(schema, "v", lines, 2, uri, assumed=assumed)
         lines += ["        pass", "    except KeyError:", "        return False", "    return True"]
         self.sources[name] = "\n".join(lines)
-        self._stub(name)
 
     def _stub(self, name: str) -> None:
         def stub(v: Any) -> bool:
