@@ -11,11 +11,29 @@ element's earlier chunks plus that slice — then go to ``orjson.loads``, exactl
 does; what orjson refuses is read as JSONL reads it (``Output._rejected``: a lone surrogate, a
 number beyond 64 bits or a double, bad UTF-8), so an event reads the same in both formats.
 
-The fast path skips the scanner for the common element, an object followed by another: the
-first ``}`` + ``,`` + ``{`` after the element's start is its end if the bytes up to that ``}``
-parse (a JSON value that parses ends where its start says it ends: a longer element cannot have
-that slice as a complete value).  When it does not parse (the separator was inside a string or a
-nested array of objects) the scanner takes over for that element.
+The fast path takes most elements without the scanner, at about what a JSONL line costs: the
+common element is an object followed by another, and an array spells the separator between two
+(``}`` + blanks + ``,`` + blanks + ``{``) the same way throughout: ``},{``, ``}, {``, ``},\n{``,
+``},\n  {`` for ``jq .``.  From an object's start, a window of up to ``_WINDOW`` bytes is cut at
+that separator with one ``bytes.split`` (its last occurrence in the window found with ``rfind``);
+each piece plus its two braces, one slice of the chunk, goes to ``orjson.loads``, and the
+element is handed on as a JSONL line is (``emit``, in push mode straight to the consumer).  A
+piece is an element exactly when it parses: a JSON value that parses ends where its start says
+it ends, so a longer element cannot have that slice as a complete value, and what follows its
+``}`` is the separator, so the next piece starts at the next element.  The first piece that does
+not parse (the separator was inside a string or a nested array of objects, or the element is
+broken) goes to the scanner, unless the first ``}``, ``,``, ``{`` after it, found with a
+regular expression, is spelled otherwise: then that spelling is the separator from there on.
+
+Line numbers stay exact without counting each piece: when no line break lies inside a window's
+elements (one ``count``, or one ``find`` for a one-line array), each element is the
+separator's line breaks after the one before; otherwise (pretty-printed, remembered for the next
+window) each piece's line breaks are counted, and a chunk with a CR counts as the scanner does.
+An object that is unfinished at a chunk's end, in the chunk's second half, is not scanned: its
+bytes are carried to the front of the next chunk (at most half a chunk each time, so in all the
+decoder copies at most twice the bytes it is fed), and ``close`` decodes what is still carried.
+A long element is followed by the scanner, which skips its long strings with ``find``
+(``_STRING`` only takes short runs: a regular expression costs some 30 times as much a byte).
 
 # Limits and findings
 
@@ -37,8 +55,8 @@ from ._lines import FrameHandler, Item, Output, quote
 
 __all__ = ["JSONArrayDecoder"]
 
-#: A string whose runs without a backslash are short (a long one is skipped with ``find``, in
-#: ``_string``: the regular expression takes some 30 times as long a byte).
+#: A string whose runs without a backslash are short (a long one ends the match at its quote
+#: and is skipped with ``find`` in ``_string``: a regular expression costs 30 times as much).
 _STRING = rb'"[^"\\]{0,256}(?:\\.[^"\\]{0,256})*"'
 # Everything up to the next bracket outside strings (or an unterminated string, or the end).
 _INSIDE = re.compile(rb'(?:[^"\[\]{}]+|' + _STRING + rb')*([\[\]{}]|"|\Z)', re.S)
@@ -47,7 +65,8 @@ _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 #: The likely end of an object element: its "}" and the "," and "{" of the next one.
 _NEXT_OBJECT = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
 _EXCERPT = 40
-#: The fast path cuts at most this many bytes at once (what a fallback to the scanner costs).
+#: The fast path cuts at most this many bytes at once; after an element it could not take, one
+#: element, then twice as many bytes each time (a fallback to the scanner costs no more).
 _WINDOW = 16 * 1024
 #: Open brackets of an element whose kind is remembered (to find a "]" that closes a "{"):
 #: twice orjson's nesting limit, beyond which the element is invalid anyway.
@@ -88,6 +107,7 @@ class JSONArrayDecoder(Output):
         self._carrying = True  # an unfinished object at a chunk's end may wait for the next
         self._carry = b""  # the bytes of that object, to be scanned again with the next chunk
         self._flat = True  # no line breaks inside the elements of the last window
+        self._window = _WINDOW  # the bytes the next window may span
         # a syntax error waiting for its excerpt: [code, message, line, excerpt]
         self._error: list | None = None
         # positions
@@ -248,11 +268,11 @@ class JSONArrayDecoder(Output):
             self._line_at
         limit, index, line, cr = self._max, self._index, self._elem_line, self._has_cr
         most = limit - 2  # bytes between an element's braces
-        separator, first, found = self._separator, pos, None
+        separator, window, first, found = self._separator, self._window, pos, None
         while True:
             # The elements of a window, cut at the separator as it was last spelled.
             width, breaks = len(separator), separator.count(b"\n")
-            last = buf.rfind(separator, pos, pos + _WINDOW)
+            last = buf.rfind(separator, pos, pos + window)
             if last < 0:
                 last = buf.find(separator, pos)  # a long element, or none ends in this chunk
             if last >= 0:
@@ -285,13 +305,15 @@ class JSONArrayDecoder(Output):
                 else:
                     if not flat and not inner:
                         self._flat = True
+                    window = min(2 * window, _WINDOW)
                     continue
+                window = 1  # a window that ends early was cut in vain: the next ones grow again
             # The element at pos does not end at the separator: maybe at another spelling of it.
             found = _NEXT_OBJECT.search(buf, pos)
             if found is None or found.start() >= pos + limit or found.group() == separator:
                 break  # none in this chunk, too long, or the one refused
             separator = found.group()
-        self._index, self._separator = index, separator
+        self._index, self._separator, self._window = index, separator, window
         if not cr:
             self._line, self._counted = line, pos
         if pos != first:  # the open element is the one at pos
