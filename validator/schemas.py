@@ -25,9 +25,8 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -137,8 +136,7 @@ def schema_document(type_name: str) -> dict:
 # -- profiles ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """A change to the loaded schemas: ``op`` on the subschema at ``pointer`` of document ``doc``.
 
     ``optional``: drop ``field`` from ``required``; ``replace``: put ``value`` at the property

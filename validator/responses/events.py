@@ -9,14 +9,13 @@ the table against the schema files (``schemas/responses/<type>.json``) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["EVENTS", "EVENT_TYPES", "ITEM_VALUE_PATHS", "LEGACY_TYPES", "SCHEMA_TYPES",
            "SDK_TYPES", "TERMINAL_EVENTS", "EventType"]
 
 
-@dataclass(frozen=True, slots=True)
-class EventType:
+class EventType(NamedTuple):
     """One event type.
 
     ``handles``: what the checker does with it (``checker._FACTORIES``): ``lifecycle``,
