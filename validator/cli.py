@@ -564,14 +564,15 @@ def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
 
 
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")  # an RFC 9110 token
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*\Z")
+# Patterns compiled at their first use (by `re`'s cache), not at every lint's start-up.
+_HEADER_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z"  # an RFC 9110 token
+_HEADER_VALUE = r"[\x20-\x7e\t]*\Z"
 
 
 def _parse_header(value: str) -> tuple[str, str]:
     name, colon, content = value.partition(":")
     name, content = name.strip(), content.strip()
-    if not colon or not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(content):
+    if not colon or not re.match(_HEADER_NAME, name) or not re.match(_HEADER_VALUE, content):
         raise UsageError(f"--header {printable(value)!r}: expected 'Name: value' (a token "
                          "name, a printable ASCII value)")
     return name, content
@@ -603,7 +604,7 @@ def _check_base_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
-            parts.port is None or parts.port > 0) and _HEADER_VALUE.match(url) is not None
+            parts.port is None or parts.port > 0) and re.match(_HEADER_VALUE, url) is not None
         # What httpx (a line break, "xn--") or the resolver's codec ("a..b") refuses would
         # otherwise be an internal error.
         httpx.Request("POST", url)
@@ -619,7 +620,7 @@ def _check_base_url(url: str) -> str:
 def _check_api_key(key: str | None) -> str | None:
     """The key, if it can be sent as a header value; else exit 2 with a message that never
     shows it (a key with a trailing newline would otherwise end up in an error text)."""
-    if key is not None and (not key or not _HEADER_VALUE.match(key) or key != key.strip()):
+    if key is not None and (not key or not re.match(_HEADER_VALUE, key) or key != key.strip()):
         raise UsageError("the API key (--api-key, OPENAI_API_KEY or ANTHROPIC_API_KEY) is not a "
                          "valid header value: it must be printable ASCII without spaces or line "
                          "breaks at its ends (the key is not shown)")

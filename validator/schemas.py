@@ -764,13 +764,12 @@ OWNED_ELSEWHERE: dict[tuple[str, str | None, str | None, str], str] = {
     ("anthropic", "message_start", "S002", r"/message/usage"): "M042",
     ("anthropic", "message_delta", "S003", r"/delta/stop_reason"): "M041",
 }
-_OWNED = [(kind, type_, code, re.compile(pattern))
-          for kind, type_, code, pattern in OWNED_ELSEWHERE]
 
 
 def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
+    # (`re` compiles and caches the patterns at the first failing event: not at start-up)
     return any(k == kind and t in (None, type_name) and c in (None, finding[0])
-               and p.fullmatch(finding[1]) for k, t, c, p in _OWNED)
+               and re.fullmatch(p, finding[1]) for k, t, c, p in OWNED_ELSEWHERE)
 
 
 _PLAIN_OBJECT = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
