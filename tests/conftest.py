@@ -61,6 +61,11 @@ def errors(report) -> list:
     return [v for v in report.violations if v.severity.value == "error"]
 
 
+def pointed(findings) -> list[tuple[str, str | None]]:
+    """``(code, pointer)`` of each finding (``validator.model.Finding``), in order."""
+    return [(f.code, f.pointer) for f in findings]
+
+
 def corpus_rows(folders: list[Path] = CORPUS) -> dict[Path, dict[str, str]]:
     """Every capture of the collections (by default both OpenAI ones) -> the columns of its
     SOURCES.md row, by header."""

@@ -8,6 +8,8 @@ finding (a fresh checker's ``explain`` is the oracle).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from streams import sequential
 
@@ -52,6 +54,21 @@ def test_a_repeated_defect_is_explained_once(events, explanations):
     report = validate_stream(events())
     assert [(v.code, v.pointer) for v in report.violations if v.code.startswith("S")] == [
         ("S001", "/logprobs" if report.kind == "responses" else "/created")]
+    assert len(explanations) == 1
+
+
+def test_a_repeated_defect_gets_the_same_findings_object(explanations):
+    """The engine skips a repeat by identity (``findings is not self._explained``): the memo
+    hands out the very tuple it made, of findings no consumer can change."""
+    checker = SchemaChecker("openai")
+    first, again = (e for e in _stream(2, logprobs=None)
+                    if e["type"] == "response.output_text.delta")
+    findings = checker.explain_failed(first, "responses")
+    assert checker.explain_failed(again, "responses") is findings
+    assert [(f.code, f.pointer, f.line, f.event_index) for f in findings] == [
+        ("S001", "/logprobs", None, None)]  # no location: the engine stamps it
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        findings[0].pointer = "/delta"
     assert len(explanations) == 1
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import capture_id, corpus_rows
+from conftest import capture_id, corpus_rows, pointed
 
 from validator.schemas import SchemaChecker
 
@@ -152,10 +152,10 @@ def test_paths_agree_on_mutated_events_and_findings_point_at_the_mutation(
                 continue
             invalid[kind] += 1
             findings = checker.explain(mutated, kind)
-            assert len({f[1] for f in findings}) == len(findings), (name, what, findings)
-            for code, pointer, message in findings:
-                assert message.startswith(f"`{pointer}`: "), message
-                assert code in ("S001", "S002", "S003", "S004"), (name, what, code)
+            assert len({f.pointer for f in findings}) == len(findings), (name, what, findings)
+            for finding in findings:
+                assert finding.message.startswith(f"`{finding.pointer}`: "), finding
+                assert finding.code in ("S001", "S002", "S003", "S004"), (name, what, finding)
     assert tried > 2000
     assert invalid["responses"] > 1000 and invalid["chat"] > 50
 
@@ -165,15 +165,14 @@ def test_a_mutation_in_an_item_gives_one_finding_there(corpus, checkers):
     event = next(e for e in events(corpus / "openai-dotnet__web-search.sse")
                  if e["type"] == "response.output_item.done" and e["item"]["type"] == "message")
     broken = _set(event, ("item", "content", 0, "annotations"), "none")
-    assert [f[:2] for f in checkers["openai"].check(broken)] == [
-        ("S001", "/item/content/0/annotations")]
+    assert pointed(checkers["openai"].check(broken)) == [("S001", "/item/content/0/annotations")]
 
 
 def test_report_what_other_servers_trigger(corpus, checkers):
     """Not a pass/fail check: what the non-OpenAI captures give (shown with ``pytest -s``)."""
     for name in OTHERS:
         for profile in ("openai", "strict"):
-            counts = Counter(code for event in events(name)
-                             for code, _, _ in checkers[profile].check(event, kind_of(name)))
+            counts = Counter(f.code for event in events(name)
+                             for f in checkers[profile].check(event, kind_of(name)))
             print(f"{name} [{profile}]: {dict(sorted(counts.items())) or 'clean'}")
             assert set(counts) <= {"S001", "S002", "S003", "S004"}

@@ -7,6 +7,7 @@ import pytest
 from validator.live.capture import is_secret, redact_url
 from validator.live.scenarios import parse
 from validator.live.verdict import Exchange, census, is_event_stream, judge
+from validator.model import Finding
 
 STREAM = parse({"name": "s", "endpoint": "responses", "request": {},
                 "expect": {"status": "incomplete", "contains": {"function_call": 2},
@@ -17,7 +18,7 @@ SSE = "text/event-stream; charset=utf-8"
 
 
 def codes(found):
-    return [code for code, _ in found]
+    return [f.code for f in found]
 
 
 @pytest.mark.parametrize(("scenario", "status", "expected"), [
@@ -28,27 +29,28 @@ def test_http_status(scenario, status, expected):
     found = judge(scenario, Exchange(http_status=status, reason="X", body_excerpt='{"e": 1}'))
     assert codes(found) == expected
     if found:
-        assert f"HTTP {status} X" in found[0][1] and '{"e": 1}' in found[0][1]
+        assert f"HTTP {status} X" in found[0].message and '{"e": 1}' in found[0].message
 
 
 def test_a_2xx_that_is_not_a_stream_is_h002_only():
     found = judge(STREAM, Exchange(http_status=200, content_type="application/json"))
-    assert codes(found) == ["H002"] and "application/json" in found[0][1]
+    assert codes(found) == ["H002"] and "application/json" in found[0].message
     assert codes(judge(REJECTED, Exchange(http_status=200, content_type=None))) == ["H002"]
 
 
 def test_transport_error_is_reported_once_without_expectation_cascade():
     broken = Exchange(http_status=200, content_type=SSE, streamed=True,
-                      error=("H003", "stalled"), stream_status=None)
-    assert judge(STREAM, broken) == [("H003", "stalled")]
-    assert judge(STREAM, Exchange(error=("H004", "refused"))) == [("H004", "refused")]
+                      error=Finding("H003", "stalled"), stream_status=None)
+    assert judge(STREAM, broken) == [Finding("H003", "stalled")]
+    refused = Finding("H004", "refused")
+    assert judge(STREAM, Exchange(error=refused)) == [refused]
 
 
 def test_expectations_each_give_one_x001():
     exchange = Exchange(http_status=200, content_type=SSE, streamed=True,
                         stream_status="completed",
                         output=[{"type": "function_call"}, {"type": "message"}])
-    messages = [m for code, m in judge(STREAM, exchange) if code == "X001"]
+    messages = [f.message for f in judge(STREAM, exchange) if f.code == "X001"]
     assert len(messages) == 3
     assert "status 'completed', expected 'incomplete'" in messages[0]
     assert "at least 2 function_call outputs, the stream has 1" in messages[1]
@@ -97,7 +99,7 @@ def test_not_found_is_no_rejection_and_asks_for_the_base_url(status):
     for scenario in (STREAM, REJECTED):
         found = judge(scenario, Exchange(http_status=status, reason="Not Found"))
         assert codes(found) == ["H001"]
-        assert "is the base URL right? (…/v1?)" in found[0][1]
+        assert "is the base URL right? (…/v1?)" in found[0].message
 
 
 @pytest.mark.parametrize(("body", "message"), [

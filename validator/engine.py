@@ -163,7 +163,8 @@ class StreamValidator:
         self._schema: SchemaChecker | None = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
         self._seen: set = set()
-        self._explained: tuple = ()  # the findings of the last event the schema test refused
+        #: The findings of the last event the schema test refused.
+        self._explained: tuple[Finding, ...] = ()
         self._counts: dict[str, int] = {}
         self._out: list[Violation] = []
         self._done_seen = False
@@ -347,11 +348,12 @@ class StreamValidator:
             # in it was reported already.
             if findings is not self._explained:
                 self._explained = findings
-                for code, pointer, message in findings:
+                for finding in findings:
                     # A server that omits a field omits it in every event of that shape: one
                     # root cause, one finding (at its first event), whatever the array indexes.
-                    self._report(code, message, pointer, ("S", code, _INDEX.sub("/*", pointer)),
-                                 ...)
+                    code, pointer = finding.code, finding.pointer or ""
+                    self._report(code, finding.message, pointer,
+                                 ("S", code, _INDEX.sub("/*", pointer)), ...)
         name = self._ctx.name
         # `message` is the SSE default event name: the same as no `event:` line.
         if name is not None and self.kind == "responses" and name != payload.get("type") \

@@ -1,10 +1,14 @@
-"""Value types of the framing layer: frames and framing findings, for the engine.
+"""Value types the engine consumes: frames, findings, and the context the checks see.
 
 Framing turns bytes into :class:`Frame` objects (one per event, with the line where it
-starts) and :class:`Finding` objects (problems of the framing itself).  Checks do not build
-findings: they call the ``report`` of the context they are given (code, message, pointer).  The
-engine stamps rule name and severity on both and turns them into a
-:class:`~validator.result.Violation`.
+starts) and :class:`Finding` objects (problems of the framing itself).  :class:`Finding` is the
+one internal shape of a problem before it is a :class:`~validator.result.Violation`: framing
+makes them (with their line and event), the schema check makes them (with their JSON Pointer,
+no location: the engine knows which event it checked), and so does the verdict on a live
+exchange (``validator.live.verdict``: code and message only).  Checks do not build findings:
+they call the ``report`` of the context they are given (code, message, pointer).  The engine
+(or the ``check``/``gate`` shell, for the verdict) stamps rule name, severity and location and
+turns them into a :class:`~validator.result.Violation`.
 """
 
 from __future__ import annotations
@@ -36,12 +40,16 @@ class Frame:
     done: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """A problem found in a stream, before the engine stamps name and severity on it.
+    """A problem found in a stream or an exchange, before it is stamped with rule name and
+    severity.
 
-    ``line``/``event_index`` locate the event the finding belongs to (``None`` for end-of-stream
-    findings); ``pointer`` is a JSON Pointer into that event, or ``None``.
+    ``line``/``event_index`` locate the event the finding belongs to, where its producer knows
+    it (framing); ``None`` otherwise (end of stream, the schema check, the verdict).
+    ``pointer`` is a JSON Pointer into that event (``""``: the whole event), or ``None``.
+    Frozen: the schema check hands the same findings to every event that repeats a defect
+    (``SchemaChecker.explain_failed``), so no consumer may change one.
     """
 
     code: str
@@ -49,8 +57,6 @@ class Finding:
     line: int | None = None
     event_index: int | None = None
     pointer: str | None = None
-    sequence_number: int | None = None
-    excerpt: str | None = None
 
 
 class Context(Protocol):

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from ._data import data_folder
+from .model import Finding
 from .profiles import get_profile
 
 __all__ = ["EDIT_SETS", "SDK_OPTIONAL", "SchemaChecker", "schema_document", "schema_types"]
@@ -43,7 +44,6 @@ SDK_OPTIONAL = "x-sdk-optional"
 KINDS = ("responses", "chat", "anthropic")
 #: Kinds whose events carry their `type`: one schema file a type, found by it.
 TYPED_KINDS = ("responses", "anthropic")
-Finding = tuple[str, str, str]  # (code, JSON pointer, message)
 
 # -- loading -----------------------------------------------------------------------------------
 
@@ -707,22 +707,24 @@ def _findings_of(error: Any) -> Iterator[Finding]:
     where = _pointer(error.absolute_path)
     keyword, value, instance = error.validator, error.validator_value, error.instance
     if keyword == "type":
-        yield "S001", where, (f"`{where or '/'}`: expected {_expected_type(value)}, "
-                              f"got {_got(instance)}")
+        yield Finding("S001", f"`{where or '/'}`: expected {_expected_type(value)}, "
+                      f"got {_got(instance)}", pointer=where)
     elif keyword == "required":
         for name in value:
             if name not in instance:
                 at = f"{where}/{_pointer([name])[1:]}"
-                yield "S002", at, f"`{at}`: required field is missing{_context(where, instance)}"
+                yield Finding("S002", f"`{at}`: required field is missing"
+                              f"{_context(where, instance)}", pointer=at)
     elif keyword == "additionalProperties":
         known = error.schema.get("properties", {})
         for name in instance:
             if name not in known:
                 at = f"{where}/{_pointer([name])[1:]}"
-                yield "S004", at, f"`{at}`: unknown field{_context(where, instance)}"
+                yield Finding("S004", f"`{at}`: unknown field{_context(where, instance)}",
+                              pointer=at)
     else:
-        yield "S003", where, (f"`{where or '/'}`: {_expectation(keyword, value)}, "
-                              f"got {_got(instance)}")
+        yield Finding("S003", f"`{where or '/'}`: {_expectation(keyword, value)}, "
+                      f"got {_got(instance)}", pointer=where)
 
 
 def _context(where: str, instance: Any) -> str:
@@ -744,10 +746,16 @@ def _expectation(keyword: str, value: Any) -> str:
 def _one_per_pointer(findings: Iterable[Finding]) -> list[Finding]:
     best: dict[str, Finding] = {}
     for finding in findings:
-        kept = best.get(finding[1])
-        if kept is None or _PRIORITY[finding[0]] < _PRIORITY[kept[0]]:
-            best[finding[1]] = finding
-    return sorted(best.values(), key=lambda f: f[1])
+        pointer = _pointer_of(finding)
+        kept = best.get(pointer)
+        if kept is None or _PRIORITY[finding.code] < _PRIORITY[kept.code]:
+            best[pointer] = finding
+    return sorted(best.values(), key=_pointer_of)
+
+
+def _pointer_of(finding: Finding) -> str:
+    """A schema finding's pointer (every one has one: ``""`` is the whole event)."""
+    return finding.pointer or ""
 
 
 #: Findings another rule reports for the same root cause: (kind, event type or None, code or
@@ -768,8 +776,8 @@ OWNED_ELSEWHERE: dict[tuple[str, str | None, str | None, str], str] = {
 
 def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
     # (`re` compiles and caches the patterns at the first failing event: not at start-up)
-    return any(k == kind and t in (None, type_name) and c in (None, finding[0])
-               and re.fullmatch(p, finding[1]) for k, t, c, p in OWNED_ELSEWHERE)
+    return any(k == kind and t in (None, type_name) and c in (None, finding.code)
+               and re.fullmatch(p, _pointer_of(finding)) for k, t, c, p in OWNED_ELSEWHERE)
 
 
 _PLAIN_OBJECT = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
@@ -783,7 +791,8 @@ def _plain_object(doc: dict) -> bool:
 def _root_fields(findings: Iterable[Finding]) -> tuple[str, ...] | None:
     """The root fields the findings lie in (``None`` if one is about the whole event)."""
     fields = set()
-    for _, pointer, _ in findings:
+    for finding in findings:
+        pointer = finding.pointer
         if not pointer:
             return None
         fields.add(pointer.split("/", 2)[1].replace("~1", "/").replace("~0", "~"))
@@ -843,9 +852,10 @@ class _Types(dict):
 class SchemaChecker:
     """Checks single events against the JSON Schema of their type, under a profile.
 
-    ``check`` returns ``[(code, pointer, message), …]``: S001 wrong type, S002 missing field,
-    S003 bad value, S004 unknown field (``strict`` only).  Events of a type without a schema,
-    and what another rule already reports (``OWNED_ELSEWHERE``), give ``[]``.
+    ``check`` returns :class:`~validator.model.Finding` objects, each with its JSON Pointer
+    and no location (the caller knows which event it checked): S001 wrong type, S002 missing
+    field, S003 bad value, S004 unknown field (``strict`` only).  Events of a type without a
+    schema, and what another rule already reports (``OWNED_ELSEWHERE``), give ``[]``.
     """
 
     def __init__(self, profile: str = "default") -> None:
@@ -856,7 +866,8 @@ class SchemaChecker:
         self._rs: dict[str, Any] = {}
         self._py: dict[str, Any] = {}
         #: (kind, event type) -> (test, findings) of the last explanation (``explain_failed``).
-        self._memo: dict[tuple[str, str], tuple] = {}
+        self._memo: dict[tuple[str, str],
+                         tuple[Callable[[dict], bool], tuple[Finding, ...]]] = {}
         # One checker serves every validator of a profile, and `check` runs validators in
         # threads: compiling and building are serialised (the compiler names a function
         # before it defines it).  Reentrant: a predicate may fall back to a built validator.
@@ -988,8 +999,9 @@ class SchemaChecker:
         if "type" not in event:
             if "choices" in event or event.get("object") == "chat.completion.chunk":
                 return []  # a chat chunk in a Responses stream: C001
-            return [("S002", "/type", "`/type`: required field is missing")]
-        return [("S001", "/type", f"`/type`: expected string, got {_got(event['type'])}")]
+            return [Finding("S002", "`/type`: required field is missing", pointer="/type")]
+        return [Finding("S001", f"`/type`: expected string, got {_got(event['type'])}",
+                        pointer="/type")]
 
     def _predicate(self, kind: str, type_name: str,
                    assumed: frozenset[str] = _NONE) -> Callable[[Any], bool]:

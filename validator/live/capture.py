@@ -37,6 +37,7 @@ import httpx
 
 from ..atomic import write_atomic
 from ..engine import StreamValidator
+from ..model import Finding
 from ..reporters._safe import printable
 from .scenarios import REQUEST_SUFFIX
 from .verdict import Exchange, is_event_stream, relayed_error
@@ -273,24 +274,25 @@ def post_stream(client: httpx.Client, url: str, request: dict[str, Any],
                 elif len(body) >= _BODY_LIMIT:
                     break
                 if time.monotonic() - start > max_time:
-                    exchange.error = ("H003", _max_time_message(max_time, validator))
+                    exchange.error = Finding("H003", _max_time_message(max_time, validator))
                     break
             else:
                 inflater.finish()
         if limit.expired and exchange.error is None:  # a body read until the socket closed
-            exchange.error = ("H003", _max_time_message(max_time, validator))
+            exchange.error = Finding("H003", _max_time_message(max_time, validator))
     except _Undecodable as exc:
-        exchange.error = ("H010", str(exc))
+        exchange.error = Finding("H010", str(exc))
         exchange.streamed = False
     except httpx.TimeoutException as exc:
-        exchange.error = ("H003", _timeout_message(exc, timeout, state["received"], validator))
+        exchange.error = Finding("H003", _timeout_message(exc, timeout, state["received"],
+                                                          validator))
     except httpx.TransportError as exc:
         if limit.expired:
-            exchange.error = ("H003", _max_time_message(max_time, validator,
-                                                        exchange.http_status is None))
+            exchange.error = Finding("H003", _max_time_message(max_time, validator,
+                                                               exchange.http_status is None))
         elif not watchdog.cancelled:
-            exchange.error = ("H004", scrub(_connection_message(exc, state["received"]),
-                                            secrets))
+            exchange.error = Finding("H004", scrub(_connection_message(exc, state["received"]),
+                                                   secrets))
     capture.cancelled = watchdog.cancelled
     capture.total_time = time.monotonic() - start
     capture.body = bytes(body)

@@ -24,11 +24,10 @@ import httpx
 from ..content import LENGTH, REASONING, SUMMARY, TOOL_CALL, Answer, answer_of
 from ..diff import diff_reports
 from ..engine import StreamValidator
-from ..result import StreamReport, Violation
-from ..rules import RULES, enabled_rules
-from ..rules.impact import explained
+from ..model import Finding
+from ..result import StreamReport
 from .capture import CaptureFile, post_stream, redact_url, save
-from .check import CheckOptions, request_headers, secrets_of, under_base
+from .check import CheckOptions, request_headers, secrets_of, under_base, verdict_violations
 from .replay import ENDPOINTS, ReplayCapture, ReplayServer
 from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 from .scenarios import Scenario
@@ -141,16 +140,13 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
                           kind=kind, profile=options.profile, events=validator.events,
                           violations=stream_findings, output=exchange.exchange.output,
                           answer=answer_of(validator.kind, validator.state))
-    enabled = enabled_rules(options.profile, options.select, options.ignore)
     # Only the transport findings: the capture, not a scenario, says what the answer must be.
     scenario = Scenario(name=name, endpoint=_ENDPOINT_OF[kind], request=request)
     found = judge(scenario, exchange.exchange)
     played = [r for r in asked if r.capture == capture.name]
     if not played and (asked or exchange.exchange.streamed):
         found += _unplayed(capture, asked)
-    report.violations += [Violation(code=code, name=RULES[code].name, severity=enabled[code],
-                                    message=explained(code, message)) for code, message in found
-                          if code in enabled]
+    report.violations += verdict_violations(found, options)
     if played and exchange.exchange.streamed:
         diff_reports(capture.report, report, profile=options.profile, select=options.select,
                      ignore=options.ignore)
@@ -170,10 +166,10 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
     return report
 
 
-def _unplayed(capture: ReplayCapture, asked: list) -> list[tuple[str, str]]:
+def _unplayed(capture: ReplayCapture, asked: list) -> list[Finding]:
     if not asked:
-        return [("X015", f"the gateway sent no request to the upstream (the gate played "
-                 f"{capture.name} on it): its answer does not come from the capture")]
+        return [Finding("X015", f"the gateway sent no request to the upstream (the gate played "
+                        f"{capture.name} on it): its answer does not come from the capture")]
     paths = ", ".join(sorted({f"{r.method} {r.path}" for r in asked}))
-    return [("X016", f"the gateway asked its upstream {paths}, but the capture {capture.name} "
-             f"is a {capture.kind} stream: not compared")]
+    return [Finding("X016", f"the gateway asked its upstream {paths}, but the capture "
+                    f"{capture.name} is a {capture.kind} stream: not compared")]

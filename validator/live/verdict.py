@@ -1,8 +1,9 @@
 """The verdict on one ``check`` exchange: transport (H) and scenario-expectation (X) findings.
 
 Sans-IO: ``judge`` reads what the HTTP exchange produced (an :class:`Exchange`, filled in by
-``validator.live.capture``) and the scenario, and returns ``(code, message)`` pairs.  The stream's
-own findings come from the engine; these are the ones no capture file can carry.
+``validator.live.capture``) and the scenario, and returns :class:`~validator.model.Finding`
+objects (code and message: an exchange has no event to locate them in).  The stream's own
+findings come from the engine; these are the ones no capture file can carry.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..model import Finding
 from ..reporters._safe import printable
 from .scenarios import Scenario
 
@@ -32,7 +34,7 @@ class Exchange:
     http_status: int | None = None
     reason: str = ""
     content_type: str | None = None
-    error: tuple[str, str] | None = None
+    error: Finding | None = None
     body_excerpt: str = ""
     streamed: bool = False
     stream_status: str | None = None
@@ -78,7 +80,7 @@ def census(kind: str, output: list[dict], usage: bool = False) -> Counter:
     return found
 
 
-def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
+def judge(scenario: Scenario, exchange: Exchange) -> list[Finding]:
     """The H and X findings of one exchange, most fundamental first.
 
     Expectations are only checked on a stream that ended: a broken connection or a non-stream
@@ -92,24 +94,25 @@ def judge(scenario: Scenario, exchange: Exchange) -> list[tuple[str, str]]:
         # 404/405 is no verdict on the request: the URL or method reached nothing.
         if not (scenario.outcome == "rejected" and 400 <= status < 500
                 and status not in _NOT_THERE):
-            found.append(("H001", _http_message(scenario, exchange)))
+            found.append(Finding("H001", _http_message(scenario, exchange)))
         if scenario.kind == "anthropic" and not _anthropic_error(exchange.body):
-            found.append(("H020", "the error body is not an Anthropic error object "
-                          '({"type": "error", "error": {"type": …, "message": …}}): '
-                          f"{exchange.body_excerpt or 'empty'}"))
+            found.append(Finding("H020", "the error body is not an Anthropic error object "
+                                 '({"type": "error", "error": {"type": …, "message": …}}): '
+                                 f"{exchange.body_excerpt or 'empty'}"))
         return found
-    if exchange.error and exchange.error[0] == "H010":
+    if exchange.error and exchange.error.code == "H010":
         return found  # the body could not be decoded: there is nothing more to judge
     if not exchange.streamed:
-        found.append(("H002", f"Content-Type is {exchange.content_type or 'missing'!s}, not "
-                      f"text/event-stream; the body was not validated: {exchange.body_excerpt}"))
+        found.append(Finding("H002", f"Content-Type is {exchange.content_type or 'missing'!s}, "
+                             "not text/event-stream; the body was not validated: "
+                             f"{exchange.body_excerpt}"))
         return found
     if exchange.relayed_error is not None:
-        return [*found, ("H005", "the text/event-stream body is a JSON error, not events: "
-                         f"{exchange.relayed_error}")]
+        return [*found, Finding("H005", "the text/event-stream body is a JSON error, not "
+                                f"events: {exchange.relayed_error}")]
     if exchange.error or exchange.stream_status is None:
         return found  # the engine reports the missing terminal event
-    return found + [("X001", message) for message in _unmet(scenario, exchange)]
+    return found + [Finding("X001", message) for message in _unmet(scenario, exchange)]
 
 
 #: Statuses that say the URL or the method reached nothing, not that the request was judged.
