@@ -83,6 +83,17 @@ def test_a_named_file_is_linted_whatever_the_patterns(repository):
     assert set(linted(lint("node_modules/pkg/x.sse"))) == {"node_modules/pkg/x.sse"}
 
 
+def test_a_named_directory_is_walked_though_ignored_or_excluded(repository):
+    """Captures are often git-ignored (large, private): naming their folder lints them."""
+    assert set(linted(lint("generated"))) == {"generated/x.sse"}
+    (repository / "node_modules" / "pkg" / "node_modules").mkdir()
+    shutil.copy(VALID, repository / "node_modules" / "pkg" / "node_modules" / "y.sse")
+    # Below the named folder the exclude patterns still apply: the nested node_modules.
+    assert set(linted(lint("node_modules"))) == {"node_modules/pkg/x.sse"}
+    assert set(linted(lint("."))) >= {"captures/a.sse"}  # the walk of the root is unchanged
+    assert "generated/x.sse" not in linted(lint("."))
+
+
 def test_an_unreadable_file_is_reported_at_the_end_and_the_rest_is_linted(repository):
     os.symlink(repository / "gone.sse", repository / "captures" / "dangling.sse")
     result = CliRunner().invoke(main, ["lint", "--isolated", "captures", "missing.sse"],

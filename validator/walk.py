@@ -6,7 +6,8 @@ A directory walk skips hidden folders (``.venv``, ``.git``, ``.hypothesis``…),
 the ``NAME.request.json`` files ``check --save`` writes, and the tool's own JSON and SARIF
 reports.  A folder that cannot be listed is not skipped silently: it is returned as a problem
 (the command reports it and exits 2 once the rest is linted).  A file named on the command line
-is always linted, whatever the patterns say.
+is always linted, whatever the patterns say, and a directory named there is walked even if it
+is ignored or excluded itself.
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def _walk(top: Path, excluded: pathspec.PathSpec, base: Path, walk: Walk) -> Non
 
     ignores = [spec for parent in _parents_in_repository(top.resolve())
                if (spec := _gitignore(parent)) is not None]
+    if _skipped(top, True, excluded, base, ignores):
+        # Named on the command line although ignored or excluded (`lint captures/` with
+        # `/captures/` in .gitignore): walked, as ruff and ripgrep walk a named folder; below
+        # it the exclude patterns apply from it and its own .gitignore files.
+        ignores, base = [], top.resolve()
     found = []
     for folder, dirs, files in os.walk(top, onerror=unreadable):
         here = Path(folder)
