@@ -38,7 +38,7 @@ def test_the_hook_runs_the_lint_command_of_the_console_script():
     assert hook["language"] == "python"
     script, command = hook["entry"].split()
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts[script] == "validator.cli:run"
+    assert scripts[script] == "validator.__main__:main"
     assert command in main.commands
 
 

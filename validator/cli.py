@@ -11,7 +11,6 @@ and :func:`emit_reports` (stdout, report files, the GitHub step summary).
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -21,13 +20,12 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import click
 
-from . import __version__, config, timeline
+from . import __version__, config
 from .api import validate_file
-from .atomic import write_atomic
 from .engine import KINDS
 from .framing import read_frames
 from .framing.formats import FORMATS, STREAM_SUFFIXES
@@ -46,9 +44,10 @@ from .rules import (
     resolve_selectors,
     rule_samples,
 )
-from .schemas import schema_document, schema_types
-from .timeline import Timeline
 from .walk import DEFAULT_EXCLUDE, expand, matches
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 __all__ = ["main"]
 
@@ -317,6 +316,8 @@ def emit_reports(reports: Sequence[StreamReport], *, output_format: str | None,
 def _timelines(reports: Sequence[StreamReport]) -> dict[int, Timeline]:
     """The timeline of each report whose stream is a file (a linted capture, a capture
     ``check --save`` wrote), read again for the HTML view."""
+    from . import timeline  # (an HTML page only)
+
     found = {}
     for number, report in enumerate(reports):
         if report.events and os.path.isfile(report.path):
@@ -338,6 +339,8 @@ def _write(path: str, text: str, *, append: bool = False) -> None:
             with open(target, "a", encoding="utf-8") as stream:
                 stream.write(text)
         else:
+            from .atomic import write_atomic  # (tempfile: only for a report file)
+
             write_atomic(target, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {printable(path)}: {exc.strerror or exc}") from None
@@ -561,14 +564,15 @@ def _exit_code(reports: Sequence[StreamReport], strict: bool, exit_zero: bool) -
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
 
 
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")  # an RFC 9110 token
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*\Z")
+# Patterns compiled at their first use (by `re`'s cache), not at every lint's start-up.
+_HEADER_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z"  # an RFC 9110 token
+_HEADER_VALUE = r"[\x20-\x7e\t]*\Z"
 
 
 def _parse_header(value: str) -> tuple[str, str]:
     name, colon, content = value.partition(":")
     name, content = name.strip(), content.strip()
-    if not colon or not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(content):
+    if not colon or not re.match(_HEADER_NAME, name) or not re.match(_HEADER_VALUE, content):
         raise UsageError(f"--header {printable(value)!r}: expected 'Name: value' (a token "
                          "name, a printable ASCII value)")
     return name, content
@@ -600,7 +604,7 @@ def _check_base_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
-            parts.port is None or parts.port > 0) and _HEADER_VALUE.match(url) is not None
+            parts.port is None or parts.port > 0) and re.match(_HEADER_VALUE, url) is not None
         # What httpx (a line break, "xn--") or the resolver's codec ("a..b") refuses would
         # otherwise be an internal error.
         httpx.Request("POST", url)
@@ -616,7 +620,7 @@ def _check_base_url(url: str) -> str:
 def _check_api_key(key: str | None) -> str | None:
     """The key, if it can be sent as a header value; else exit 2 with a message that never
     shows it (a key with a trailing newline would otherwise end up in an error text)."""
-    if key is not None and (not key or not _HEADER_VALUE.match(key) or key != key.strip()):
+    if key is not None and (not key or not re.match(_HEADER_VALUE, key) or key != key.strip()):
         raise UsageError("the API key (--api-key, OPENAI_API_KEY or ANTHROPIC_API_KEY) is not a "
                          "valid header value: it must be printable ASCII without spaces or line "
                          "breaks at its ends (the key is not shown)")
@@ -889,6 +893,8 @@ def _sample_text(data: bytes) -> str:
 @click.option("--list", "list_types", is_flag=True, help="List the event types that have a schema.")
 def schema(event_type: str | None, list_types: bool) -> None:
     """Print the JSON Schema of an event type (e.g. response.output_text.delta)."""
+    from .schemas import schema_document, schema_types
+
     if list_types:
         for kind in KINDS:
             for name in schema_types(kind):
@@ -899,6 +905,8 @@ def schema(event_type: str | None, list_types: bool) -> None:
     try:
         document = schema_document(event_type)
     except KeyError:
+        import difflib
+
         close = difflib.get_close_matches(event_type, schema_types(), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise UsageError(f"no schema for event type {printable(event_type)!r}{hint}; "

@@ -8,7 +8,6 @@ the wrong type, raises :class:`ConfigError` naming the key, so a typo never pass
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable
 from pathlib import PurePath
@@ -108,6 +107,8 @@ def load(text: str, source: str | PurePath) -> dict[str, Any] | None:
     for key, value in table.items():
         where = f"{_name(source)}: [{TABLE}] {printable(key)}"
         if key not in KEYS:
+            import difflib  # (a typo's hint only)
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(KEYS)})"
             raise ConfigError(f"{where}: unknown key{hint}")

@@ -17,14 +17,14 @@ __all__ = ["HEAD_BYTES", "is_event_document", "is_own_report"]
 
 #: How much of a file the content tests read.
 HEAD_BYTES = 4096
-_OWN_JSON = re.compile(rb'\A\{\s*"version": \d+,\s*"files": \[')
-_OWN_SARIF = re.compile(rb'\A\{\s*"\$schema": "[^"]*sarif[^"]*",.*"name": "stream-validator"',
-                        re.S)
+# (compiled at their first use by `re`'s cache: most lints read no `.json` file)
+_OWN_JSON = rb'\A\{\s*"version": \d+,\s*"files": \['
+_OWN_SARIF = rb'\A\{\s*"\$schema": "[^"]*sarif[^"]*",.*"name": "stream-validator"'
 
 
 def is_own_report(head: bytes) -> bool:
     """Whether a file starting with ``head`` is a JSON or SARIF report this tool wrote."""
-    return bool(_OWN_JSON.match(head) or _OWN_SARIF.match(head))
+    return bool(re.match(_OWN_JSON, head) or re.match(_OWN_SARIF, head, re.S))
 
 
 def is_event_document(head: bytes) -> bool:

@@ -9,14 +9,13 @@ table's columns all read this table, so a new profile is one entry here (and its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["PROFILES", "PROFILE_NAMES", "Profile", "canonical_profile", "get_profile",
            "profile_help"]
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """One profile.
 
     ``description`` completes "Severities: …" in the CLI help.  ``schema_edits`` names the

@@ -25,9 +25,8 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -137,8 +136,7 @@ def schema_document(type_name: str) -> dict:
 # -- profiles ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """A change to the loaded schemas: ``op`` on the subschema at ``pointer`` of document ``doc``.
 
     ``optional``: drop ``field`` from ``required``; ``replace``: put ``value`` at the property
@@ -202,10 +200,8 @@ def _resolve_pointer(node: Any, pointer: str) -> Any:
     return node
 
 
-def _apply(docs: dict[str, dict], edit: Edit) -> None:
-    if URN + edit.doc not in docs and URN + edit.doc in _entries():
-        return  # a document of another kind's files
-    node = _resolve_pointer(docs[URN + edit.doc], edit.pointer)
+def _apply(doc: dict, edit: Edit) -> None:
+    node = _resolve_pointer(doc, edit.pointer)
     if edit.op == "optional":
         node["required"] = [name for name in node["required"] if name != edit.field]
     elif edit.op == "replace":
@@ -223,17 +219,16 @@ def _event_objects(doc: dict) -> Iterator[dict]:
     yield from doc.get("$defs", {}).values()
 
 
-def _common_edits(docs: dict[str, dict]) -> None:
+def _common_edits(uri: str, doc: dict) -> None:
     """Every profile: the Q rules report a missing `sequence_number` (one root cause, one
     finding), and every ``*.delta`` event may carry a string ``obfuscation`` (protocol.md §1.3)."""
-    for uri, doc in docs.items():
-        if _kind_of(uri) != "responses":
-            continue
-        for node in _event_objects(doc):
-            if "sequence_number" in node.get("required", ()):
-                node["required"] = [n for n in node["required"] if n != "sequence_number"]
-        if uri.endswith(".delta"):
-            doc["properties"].setdefault("obfuscation", {"type": "string"})
+    if _kind_of(uri) != "responses":
+        return
+    for node in _event_objects(doc):
+        if "sequence_number" in node.get("required", ()):
+            node["required"] = [n for n in node["required"] if n != "sequence_number"]
+    if uri.endswith(".delta"):
+        doc["properties"].setdefault("obfuscation", {"type": "string"})
 
 
 def _accept_sdk_nulls(node: Any) -> None:
@@ -264,20 +259,57 @@ def _close_objects(node: Any) -> None:
             _close_objects(value)
 
 
+class _Documents(dict):
+    """The documents of a kind as a profile edits them, by ``$id``: each parsed and edited at
+    its first use (a stream uses few of its kind's types, and editing is a walk of the whole
+    document).  Every edit touches one document, so editing them one by one is exact."""
+
+    def __init__(self, profile: str, kind: str) -> None:
+        super().__init__()
+        self.profile = get_profile(profile)
+        self.uris = _closure(kind)
+        self._edits: dict[str, list[Edit]] = {}
+        for edit_set in self.profile.schema_edits:
+            for edit in EDIT_SETS[edit_set]:
+                if URN + edit.doc not in _entries():
+                    raise KeyError(f"an edit of {edit_set!r} names no document: {edit.doc}")
+                self._edits.setdefault(URN + edit.doc, []).append(edit)
+        self._lock = threading.Lock()  # `check` runs validators in threads
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self.uris
+
+    def __missing__(self, uri: str) -> dict:
+        if uri not in self.uris:
+            raise KeyError(uri)
+        with self._lock:
+            if dict.__contains__(self, uri):
+                return dict.__getitem__(self, uri)
+            doc = orjson.loads(_entries()[uri])  # a fresh copy
+            _common_edits(uri, doc)
+            for edit in self._edits.get(uri, ()):
+                _apply(doc, edit)
+            if self.profile.closed_objects:
+                _close_objects(doc)
+            else:
+                _accept_sdk_nulls(doc)
+            self[uri] = doc
+            return doc
+
+    def every(self) -> dict[str, dict]:
+        """Every document (for a validator library's registry)."""
+        return {uri: self[uri] for uri in self.uris}
+
+
+def _every(docs: dict[str, dict]) -> dict[str, dict]:
+    """All of ``docs``, loading those :class:`_Documents` has not loaded yet."""
+    return docs.every() if isinstance(docs, _Documents) else docs
+
+
 @cache
-def _profile_documents(profile: str, kind: str) -> dict[str, dict]:
+def _profile_documents(profile: str, kind: str) -> _Documents:
     """The documents of ``kind`` as ``profile`` edits them."""
-    chosen = get_profile(profile)
-    docs = _parsed(kind)
-    _common_edits(docs)
-    for edit_set in chosen.schema_edits:
-        for edit in EDIT_SETS[edit_set]:
-            _apply(docs, edit)
-    if chosen.closed_objects:
-        _close_objects(docs)
-    else:
-        _accept_sdk_nulls(docs)
-    return docs
+    return _Documents(profile, kind)
 
 
 # -- path 1: compiled predicates ---------------------------------------------------------------
@@ -592,8 +624,9 @@ class _Compiler:
             try:
                 self._define(name, _resolve_pointer(self.docs[uri], pointer), uri, assumed)
             except Unsupported:
+                reference = {"$ref": f"{uri}#{pointer}"}
                 self.namespace[name] = _rs_validator(
-                    {**self.docs, _REFERENCE: {"$ref": f"{uri}#{pointer}"}}, _REFERENCE).is_valid
+                    {**_every(self.docs), _REFERENCE: reference}, _REFERENCE).is_valid
                 return
         exec(self.sources[name], self.namespace)  # code generated from our schemas
 
@@ -739,13 +772,12 @@ OWNED_ELSEWHERE: dict[tuple[str, str | None, str | None, str], str] = {
     ("anthropic", "message_start", "S002", r"/message/usage"): "M042",
     ("anthropic", "message_delta", "S003", r"/delta/stop_reason"): "M041",
 }
-_OWNED = [(kind, type_, code, re.compile(pattern))
-          for kind, type_, code, pattern in OWNED_ELSEWHERE]
 
 
 def _owned(kind: str, type_name: str | None, finding: Finding) -> bool:
+    # (`re` compiles and caches the patterns at the first failing event: not at start-up)
     return any(k == kind and t in (None, type_name) and c in (None, finding.code)
-               and p.fullmatch(_pointer_of(finding)) for k, t, c, p in _OWNED)
+               and re.fullmatch(p, _pointer_of(finding)) for k, t, c, p in OWNED_ELSEWHERE)
 
 
 _PLAIN_OBJECT = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
@@ -995,5 +1027,6 @@ class SchemaChecker:
             with self._lock:
                 validator = cache.get(uri)
                 if validator is None:
-                    validator = cache[uri] = build(_profile_documents(self.profile, kind), uri)
+                    validator = cache[uri] = build(
+                        _every(_profile_documents(self.profile, kind)), uri)
         return validator

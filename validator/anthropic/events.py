@@ -9,14 +9,13 @@ installed ``anthropic`` SDK's unions (anthropic-protocol.md §2-§3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["BLOCKS", "CLIENT_TOOL_BLOCKS", "DELTAS", "EVENTS", "EVENT_TYPES", "STOP_REASONS",
            "BlockType", "EventType", "detect"]
 
 
-@dataclass(frozen=True, slots=True)
-class EventType:
+class EventType(NamedTuple):
     """One event type of the stream.
 
     ``block``: it addresses a content block by its ``index`` field.  ``sdk``: a member of the
@@ -43,8 +42,7 @@ EVENTS: tuple[EventType, ...] = (
 EVENT_TYPES = frozenset(e.name for e in EVENTS)
 
 
-@dataclass(frozen=True, slots=True)
-class BlockType:
+class BlockType(NamedTuple):
     """A content block type: the delta types it accepts and what they accumulate.
 
     ``accumulates``: ``text``, ``json`` (tool input), ``thinking``, ``compaction`` or ``None``

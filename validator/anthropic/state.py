@@ -16,19 +16,19 @@
 # the violation.  The checks (`lifecycle.py`, `blocks.py`, `deltas.py`, `message.py`) read the
 # state and report what is wrong with its content.
 #
-# Memory is bounded by the accumulated text and tool input (one `io.StringIO` a block, `Text`).
+# Memory is bounded by the accumulated text and tool input (one `accumulate.Text` a block).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..accumulate import Text
 from .events import BLOCKS, DELTAS
 
 __all__ = ["DELTA", "ENDED", "ERRORED", "OPEN", "START", "Block", "MessageState", "Report",
-           "Text", "short"]
+           "short"]
 
 Report = Callable[..., None]
 
@@ -38,17 +38,6 @@ OPEN = "open"  # after message_start: blocks stream
 DELTA = "delta"  # after message_delta: only message_delta, ping and message_stop may follow
 ENDED = "ended"  # after message_stop
 ERRORED = "errored"  # after an `error` event: the SDKs raised
-
-
-class Text(io.StringIO):
-    """A block's concatenated fragments (text, thinking, tool input JSON).  ``append`` is
-    ``StringIO.write``, a C call: the one call a run of deltas makes per event."""
-
-    append = io.StringIO.write
-    value = io.StringIO.getvalue
-
-    def __bool__(self) -> bool:
-        return self.tell() > 0
 
 
 @dataclass(slots=True, eq=False)

@@ -16,7 +16,7 @@
 # tool call identity that changes *is* the transition going wrong.  `checker.py` feeds it; the
 # checks (`chunk.py`, `choices.py`, `tool_calls.py`, `usage.py`) read it and report.
 #
-# Memory is bounded by the accumulated text (folded fragments, `accumulate.Text`).
+# Memory is bounded by the accumulated text (`accumulate.Text`: one `io.StringIO` a string).
 
 from __future__ import annotations
 

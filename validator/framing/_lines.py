@@ -55,12 +55,12 @@ CAP = 20
 
 _KINDS = {str: "a string", list: "an array", int: "a number", float: "a number",
           bool: "true/false", type(None): "null"}
-_ORJSON_MESSAGE = re.compile(r"(.*): line (\d+) column (\d+) \(char \d+\)", re.S)
+_ORJSON_MESSAGE = r"(.*): line (\d+) column (\d+) \(char \d+\)"  # (compiled on first use)
 
 
 def _reason(exc: ValueError) -> str:
     """orjson's message, shortened: ``unexpected end of data at column 7``."""
-    match = _ORJSON_MESSAGE.fullmatch(str(exc))
+    match = re.fullmatch(_ORJSON_MESSAGE, str(exc), re.S)
     if match is None:
         return str(exc)[:120]
     reason, line, column = match.groups()

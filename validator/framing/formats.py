@@ -8,7 +8,7 @@ format is one row here and its decoder module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .jsonarray import JSONArrayDecoder
 from .jsonl import JSONLDecoder
@@ -20,8 +20,7 @@ __all__ = ["BY_NAME_SUFFIXES", "FORMATS", "INPUT_FORMATS", "STREAM_SUFFIXES", "D
 Decoder = SSEDecoder | JSONLDecoder | JSONArrayDecoder
 
 
-@dataclass(frozen=True)
-class InputFormat:
+class InputFormat(NamedTuple):
     """One framing of a captured stream.
 
     ``sniff`` is the first non-blank byte of such a stream (``None``: the format of anything

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from ..causes import cause_key
 from ..result import Severity, StreamReport, Violation
 from ..rules import LIVE_FAMILIES
 from ._common import totals
@@ -72,6 +71,8 @@ def statistics(reports: Sequence[StreamReport]) -> str:
 def _render_check(reports: Sequence[StreamReport], color: bool, quiet: int) -> str:
     """``check``'s report: each cause once with every place it occurs (errors first), then
     each scenario's verdict, timings and reproduce commands (``quiet``: the causes only)."""
+    from ..causes import cause_key  # (`check` only: not at a lint's start-up)
+
     causes: dict[tuple, list[tuple[StreamReport, Violation]]] = {}
     for report in reports:
         for v in sorted(report.violations, key=Violation.sort_key):

@@ -301,7 +301,7 @@ def _ignore(ctx: Context, state: ResponseState, ev: dict) -> None:
 
 def _parts_of(event: EventType) -> tuple[str, str]:
     """The part index field of an event and the list of the item it indexes."""
-    field = event.index[-1]
+    field = event.address[-1]
     return field, "summary" if field == "summary_index" else "content"
 
 

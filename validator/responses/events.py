@@ -9,14 +9,13 @@ the table against the schema files (``schemas/responses/<type>.json``) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["EVENTS", "EVENT_TYPES", "ITEM_VALUE_PATHS", "LEGACY_TYPES", "SCHEMA_TYPES",
            "SDK_TYPES", "TERMINAL_EVENTS", "EventType"]
 
 
-@dataclass(frozen=True, slots=True)
-class EventType:
+class EventType(NamedTuple):
     """One event type.
 
     ``handles``: what the checker does with it (``checker._FACTORIES``): ``lifecycle``,
@@ -25,7 +24,7 @@ class EventType:
     ``value_delta``/``value_done`` (item-level text: arguments, input, code, diff),
     ``annotation``, ``command_added``/``command_delta``/``command_done``, ``audio``,
     ``transcript``, ``status`` (progress of an item).  ``item``: the item type it addresses
-    (``None``: any, or the part's type says).  ``index``: the fields that address it, the part
+    (``None``: any, or the part's type says).  ``address``: the fields that address it, the part
     index last.  ``part``: the part type its text belongs to.  ``value``: the field of a
     ``*.done`` that carries the final value; ``path``: where the item keeps that value when it
     is not ``value`` (``operation.diff``).  ``legacy``: removed from OpenAI's union, with its
@@ -37,7 +36,7 @@ class EventType:
     name: str
     handles: str
     item: str | None = None
-    index: tuple[str, ...] = ()
+    address: tuple[str, ...] = ()
     part: str | None = None
     value: str | None = None
     path: tuple[str, ...] = ()
@@ -65,8 +64,8 @@ EVENTS: tuple[EventType, ...] = (
     E("error", "error"),
     E("keepalive", "ignore", schema=False, sdk=False),  # a transport event (openai-node)
     # Items and parts.
-    E("response.output_item.added", "item_added", index=OUT),
-    E("response.output_item.done", "item_done", index=OUT),
+    E("response.output_item.added", "item_added", address=OUT),
+    E("response.output_item.done", "item_done", address=OUT),
     E("response.content_part.added", "part_added", None, CONTENT),
     E("response.content_part.done", "part_done", None, CONTENT),
     E("response.reasoning_summary_part.added", "part_added", "reasoning", SUMMARY),

@@ -7,7 +7,6 @@ family, one line here.  The families of one kind live in the kind's package
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -58,6 +57,8 @@ def rule_samples(code: str) -> list[Any]:
 
 
 def _unknown(selector: str) -> str:
+    import difflib  # (a typo's hint only: start-up of a lint)
+
     close = difflib.get_close_matches(selector, [*RULES, *_BY_NAME], n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"no rule matches {selector!r}{hint}"
