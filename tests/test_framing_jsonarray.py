@@ -4,9 +4,12 @@ chunking."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import decode_with, every_split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from validator.framing import FrameDecoder
 from validator.model import Finding, Frame
@@ -243,3 +246,87 @@ def test_a_long_element_costs_what_the_same_jsonl_line_costs() -> None:
     jsonl = min(cpu(FrameDecoder("jsonl"), event + b"\n") for _ in range(3))
     array = min(cpu(FrameDecoder("json"), b"[" + event + b"]") for _ in range(3))
     assert array < 4 * jsonl + 0.05, (array, jsonl)
+
+
+# -- the fast path (issue 17.4): every layout, every chunking, the lines of JSONL ---------------
+
+#: What may stand between two elements, and what may indent an element's start.
+GAPS = [b",", b", ", b",\n", b"\n,\n", b",\r\n", b" ,\t", b",\r", b",\n  "]
+TRICKY = ["},{", "},\n{", '"}, {"', "\\", "x" * 300, "ünï 𝄞"]
+
+events = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.sampled_from(TRICKY)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner,
+                                                                 max_size=3),
+    max_leaves=8)
+objects = st.dictionaries(st.sampled_from(["type", "delta", "n", "items"]), events, max_size=4)
+
+
+def breaks(data: bytes) -> int:
+    """Line breaks as the SSE rule counts them (LF, CRLF, a lone CR)."""
+    return len(re.findall(rb"\r\n|\r|\n", data))
+
+
+def layout(elements: list[dict], indents: list[int | None], gaps: list[bytes]) -> tuple:
+    """An array of ``elements``, each dumped with its indent, joined with ``gaps``; and each
+    element's expected (index, line, payload)."""
+    parts, expected, line = [b"["], [], 1
+    for n, (element, indent) in enumerate(zip(elements, indents, strict=True)):
+        if n:
+            parts.append(gaps[n - 1])
+            line += breaks(gaps[n - 1])
+        text = json.dumps(element, indent=indent, ensure_ascii=indent is None).encode()
+        expected.append((n, line, element))
+        parts.append(text)
+        line += breaks(text)
+    return b"".join(parts) + b"]", expected
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(elements=st.lists(objects, min_size=1, max_size=8), data=st.data())
+def test_any_layout_any_chunking_gives_the_elements_at_their_lines(elements, data) -> None:
+    indents = [data.draw(st.sampled_from([None, None, 1, 2])) for _ in elements]
+    gaps = [data.draw(st.sampled_from(GAPS)) for _ in elements[1:]]
+    array, expected = layout(elements, indents, gaps)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(array)), max_size=4)))
+    chunks = [array[a:b] for a, b in zip([0, *cuts], [*cuts, len(array)], strict=True)]
+    assert located(decode(chunks)) == expected
+
+
+def big_array(indent: int | None, crlf: bool) -> tuple:
+    """Thousands of events across many 16 KiB feeds and windows: small ones, ones longer than
+    a feed, nested arrays of objects spelled as the separator, and a change of layout."""
+    elements = []
+    for n in range(3000):
+        element: dict = {"type": "response.output_text.delta", "sequence_number": n,
+                         "delta": TRICKY[n % len(TRICKY)]}
+        if n % 97 == 0:
+            element["delta"] = "y" * (n * 13 % 40_000)
+        if n % 31 == 0:
+            element["items"] = [{"a": n}, {"b": [{"c": "},{"}, {}]}]
+        elements.append(element)
+    indents = [indent if n < 2000 else 1 for n in range(len(elements))]
+    gaps = [b",\n" if n < 1500 else b", " for n in range(len(elements) - 1)]
+    array, expected = layout(elements, indents, gaps)
+    if crlf:
+        array = array.replace(b"\n", b"\r\n")  # one break each: the same lines
+    return array, expected
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_long_array_in_any_feed_size_reads_as_its_jsonl(indent, crlf) -> None:
+    array, expected = big_array(indent, crlf)
+    for size in (16 * 1024, 1000, 1 << 20, len(array)):
+        decoder = FrameDecoder("json")
+        items = [i for start in range(0, len(array), size)
+                 for i in decoder.feed_sliced(array[start:start + size])] + decoder.close()
+        assert located(items) == expected, size
+    jsonl = b"".join(json.dumps(e).encode() + b"\n" for (_, _, e) in expected)
+    assert [i.payload for i in whole(array)] == [i.payload for i in whole_jsonl(jsonl)]
+
+
+def whole_jsonl(data: bytes) -> list:
+    return decode_with(FrameDecoder("jsonl"), [data])
