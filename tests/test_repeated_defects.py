@@ -86,6 +86,28 @@ def test_a_new_defect_after_a_run_of_repeated_ones_is_reported(explanations):
     assert len(explanations) == 4
 
 
+@pytest.mark.parametrize("profile", ["default", "strict"])
+@pytest.mark.parametrize("changes", [
+    {}, {10: {"created": "2"}}, {10: {"model": 3}}, {10: {"created": 1}},
+    {10: {"obfuscation": 5}}, {10: {"choices": [{"index": 0, "delta": {"content": 5},
+                                                  "finish_reason": None}]}},
+    {5: {"created": 1.5}, 6: {"created": "1"}, 20: {"system_fingerprint": None}},
+], ids=["same", "other-string", "model-type", "fixed", "obfuscation", "content-type", "mixed"])
+def test_a_chat_run_after_a_refused_chunk_gives_the_chunk_by_chunk_findings(
+        monkeypatch, changes, profile):
+    """A run of chunks that repeat a defect (``created`` a string) skips their schema test:
+    the findings are those of checking every chunk, whatever breaks the run."""
+    from validator.chat.checker import ChatChecker
+
+    chunks = _chunks(40, created="1", obfuscation="abc")
+    for at, change in changes.items():
+        chunks[at] = {**chunks[at], **change}
+    run = validate_stream(chunks, kind="chat", profile=profile).violations
+    monkeypatch.setattr(ChatChecker, "_start_run", lambda self, chunk, entry: None)
+    assert run == validate_stream(chunks, kind="chat", profile=profile).violations
+    assert ("S001", "/created") in {(v.code, v.pointer) for v in run}
+
+
 def _variants() -> list[tuple[dict, str]]:
     delta = _stream(1)[4]
     assert delta["type"] == "response.output_text.delta"
