@@ -9,9 +9,9 @@ from typing import Any, BinaryIO
 from .documents import HEAD_BYTES, is_event_document
 from .engine import StreamValidator
 from .framing.formats import needs_content_test
-from .result import StreamReport, Violation
-from .rules import RULES, enabled_rules
-from .rules.impact import explained
+from .model import Finding
+from .result import StreamReport
+from .rules import unlocated_violations
 
 __all__ = ["CHUNK_SIZE", "validate_file", "validate_stream"]
 
@@ -72,13 +72,10 @@ def _not_events(stream: BinaryIO, name: str, profile: str, select: Iterable[str]
         return None
     if is_event_document(stream.peek(HEAD_BYTES)[:HEAD_BYTES]):
         return None
-    severity = enabled_rules(profile, select, ignore).get("F030")
-    found = [] if severity is None else [Violation(
-        code="F030", name=RULES["F030"].name, severity=severity,
-        message=explained("F030", "a JSON document that is not events (an array of event "
-                          "objects, or one event per line): skipped, not linted as a stream"))]
+    found = Finding("F030", "a JSON document that is not events (an array of event objects, "
+                    "or one event per line): skipped, not linted as a stream")
     return StreamReport(path=name, format=None, kind=None, profile=profile, events=0,
-                        violations=found)
+                        violations=unlocated_violations([found], profile, select, ignore))
 
 
 def _feed_file(validator: StreamValidator, stream: BinaryIO) -> None:

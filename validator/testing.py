@@ -23,11 +23,11 @@ from .api import validate_stream
 from .framing import sniff_format
 from .framing.formats import saved_suffix
 from .live.verdict import is_event_stream
+from .model import Finding
 from .reporters import text
 from .reporters._safe import printable
 from .result import Severity, StreamReport, Violation
-from .rules import RULES, enabled_rules
-from .rules.impact import explained
+from .rules import unlocated_violations
 
 __all__ = ["SAVE", "StreamConformanceError", "assert_conformant", "assert_same_content",
            "events_from_openai", "stream_bytes"]
@@ -87,17 +87,14 @@ def _http_findings(response: Any, options: dict[str, Any]) -> StreamReport | Non
     excerpt = printable(body[:_EXCERPT_BYTES].decode("utf-8", "replace")) + (
         "…" if len(body) > _EXCERPT_BYTES else "")
     if not 200 <= status < 300:
-        code, message = "H001", f"HTTP {status} (expected 200 and an event stream): {excerpt}"
+        found = Finding("H001", f"HTTP {status} (expected 200 and an event stream): {excerpt}")
     else:
-        code, message = "H002", (f"Content-Type is {content_type or 'missing'}, not "
-                                 f"text/event-stream; the body was not validated: {excerpt}")
+        found = Finding("H002", f"Content-Type is {content_type or 'missing'}, not "
+                        f"text/event-stream; the body was not validated: {excerpt}")
     profile = options.get("profile", "default")
-    severity = enabled_rules(profile, options.get("select"), options.get("ignore")).get(code)
-    found = [] if severity is None else [
-        Violation(code=code, name=RULES[code].name, severity=severity,
-                  message=explained(code, message))]
     return StreamReport(path=_label(response), format=None, kind=options.get("kind"),
-                        profile=profile, events=0, violations=found)
+                        profile=profile, events=0, violations=unlocated_violations(
+                            [found], profile, options.get("select"), options.get("ignore")))
 
 
 def _label(source: Any) -> str:

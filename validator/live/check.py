@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,10 +26,8 @@ import httpx
 from .. import __version__
 from ..causes import cause_key
 from ..engine import StreamValidator
-from ..model import Finding
-from ..result import StreamReport, Violation
-from ..rules import LIVE_FAMILIES, RULES, enabled_rules
-from ..rules.impact import explained
+from ..result import StreamReport
+from ..rules import LIVE_FAMILIES, unlocated_violations
 from .capture import (
     ACCEPT_ENCODING,
     Capture,
@@ -47,7 +45,7 @@ from .verdict import judge
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_MODEL", "CheckInterrupted", "CheckOptions",
            "curl_command", "endpoint_url",
-           "request_headers", "run_check", "served_model", "under_base", "verdict_violations"]
+           "request_headers", "run_check", "served_model", "under_base"]
 
 #: The model of a request that names none, when the server does not list its models.
 DEFAULT_MODEL = "gpt-5-mini"
@@ -246,17 +244,10 @@ def _run_one(client: httpx.Client, scenario: Scenario, headers: dict[str, str],
                           events=validator.events, violations=stream_findings,
                           output=capture.exchange.output)
     capture.exchange.output_text = report.output_text
-    report.violations += verdict_violations(judge(scenario, capture.exchange), options)
+    report.violations += unlocated_violations(judge(scenario, capture.exchange),
+                                              options.profile, options.select, options.ignore)
     report.check = _facts(scenario, capture, saved, report, options, model)
     return report
-
-
-def verdict_violations(found: Iterable[Finding], options: CheckOptions) -> list[Violation]:
-    """The verdict's findings (``judge``) that ``options`` enable, as violations: they belong
-    to the exchange, to no event of its stream."""
-    enabled = enabled_rules(options.profile, options.select, options.ignore)
-    return [Violation(code=f.code, name=RULES[f.code].name, severity=enabled[f.code],
-                      message=explained(f.code, f.message)) for f in found if f.code in enabled]
 
 
 def _merge(runs: list[StreamReport]) -> StreamReport:

@@ -26,8 +26,9 @@ from ..diff import diff_reports
 from ..engine import StreamValidator
 from ..model import Finding
 from ..result import StreamReport
+from ..rules import unlocated_violations
 from .capture import CaptureFile, post_stream, redact_url, save
-from .check import CheckOptions, request_headers, secrets_of, under_base, verdict_violations
+from .check import CheckOptions, request_headers, secrets_of, under_base
 from .replay import ENDPOINTS, ReplayCapture, ReplayServer
 from .scenarios import ENDPOINTS as SCENARIO_ENDPOINTS
 from .scenarios import Scenario
@@ -146,7 +147,8 @@ def _run_one(client: httpx.Client, upstream: ReplayServer, capture: ReplayCaptur
     played = [r for r in asked if r.capture == capture.name]
     if not played and (asked or exchange.exchange.streamed):
         found += _unplayed(capture, asked)
-    report.violations += verdict_violations(found, options)
+    report.violations += unlocated_violations(found, options.profile, options.select,
+                                              options.ignore)
     if played and exchange.exchange.streamed:
         diff_reports(capture.report, report, profile=options.profile, select=options.select,
                      ignore=options.ignore)

@@ -13,14 +13,16 @@ from typing import Any
 from .._data import data_folder
 from ..anthropic import rules as anthropic
 from ..chat import rules as chat
+from ..model import Finding
 from ..profiles import get_profile
 from ..responses import final, identity, lifecycle, sequence, text
-from ..result import Severity
+from ..result import Severity, Violation
 from . import bridge, diff, expectation, framing, schema, transport
 from ._rule import Rule
+from .impact import explained
 
 __all__ = ["DIFF_FAMILIES", "LIVE_FAMILIES", "RULES", "Rule", "as_selectors", "enabled_rules", "get",
-           "layered_selection", "resolve_selectors", "rule_samples"]
+           "layered_selection", "resolve_selectors", "rule_samples", "unlocated_violations"]
 
 _FAMILIES = (framing, schema, lifecycle, sequence, identity, text, final, chat, anthropic,
              transport, expectation, bridge, diff)
@@ -105,6 +107,16 @@ def as_selectors(codes: set[str]) -> tuple[list[str] | None, list[str]]:
     if len(left_out) <= len(codes) or not codes:
         return None, left_out
     return sorted(codes), []
+
+
+def unlocated_violations(found: Iterable[Finding], profile: str = "default",
+                         select: Iterable[str] | None = None,
+                         ignore: Iterable[str] | None = None) -> list[Violation]:
+    """The findings no event locates (an HTTP exchange's, a file that is no stream) as the
+    violations of the rules that run under ``profile`` with these selectors."""
+    enabled = enabled_rules(profile, select, ignore)
+    return [Violation(code=f.code, name=RULES[f.code].name, severity=enabled[f.code],
+                      message=explained(f.code, f.message)) for f in found if f.code in enabled]
 
 
 def enabled_rules(profile: str = "default", select: Iterable[str] | None = None,
