@@ -79,12 +79,10 @@ _REF = re.compile(rb'"\$ref"\s*:\s*"(urn:[^"#]+)')
 
 
 @cache
-def _closure(kind: str | None) -> tuple[str, ...]:
+def _closure(kind: str) -> tuple[str, ...]:
     """The ``$id`` of every file a kind's documents need: its own and the shared definitions
-    they refer to (a lint of one kind parses none of the others' files).  ``None``: all."""
+    they refer to (a lint of one kind parses none of the others' files)."""
     entries = _entries()
-    if kind is None:
-        return tuple(entries)
     todo = [uri for uri in entries if _kind_of(uri) == kind]
     needed = set(todo)
     while todo:
@@ -96,11 +94,10 @@ def _closure(kind: str | None) -> tuple[str, ...]:
     return tuple(uri for uri in entries if uri in needed)
 
 
-def _parsed(kind: str | None = None) -> dict[str, dict]:
-    """A fresh copy of the schema files of ``kind`` (``None``: every file), by ``$id``
-    (parsing again is cheaper than a ``deepcopy``)."""
-    entries = _entries()
-    return {uri: orjson.loads(entries[uri]) for uri in _closure(kind)}
+def _parsed() -> dict[str, dict]:
+    """A fresh copy of every schema file, by ``$id`` (parsing again is cheaper than a
+    ``deepcopy``), for the drift check; a lint parses one document at a time (``_Documents``)."""
+    return {uri: orjson.loads(text) for uri, text in _entries().items()}
 
 
 def _kind_of(uri: str) -> str | None:
