@@ -240,8 +240,9 @@ def _measure(mode: str, path: Path, scenario: str, limit: int) -> dict:
 def _build() -> str:
     """The build the children import: the wheel's compiled hot path or pure Python."""
     probe = "import validator, validator.cli as c; print(c._build()); print(validator.__file__)"
+    # From bench/, as a child's `sys.path` starts (a checkout there would shadow PYTHONPATH).
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env=_ENV, check=True)
+                          env=_ENV, check=True, cwd=BENCH)
     build, where = done.stdout.splitlines()
     return f"{build}, from {Path(where).parent}"
 
