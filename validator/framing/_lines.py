@@ -20,7 +20,9 @@ A line longer than ``max_line_bytes`` is never held: once the unfinished piece g
 limit it is dropped, ``_too_long`` is called once (in stream order: every earlier line has been
 delivered) and the bytes up to the next line break are discarded as they arrive.  A long line
 that arrives complete inside one chunk is treated the same, so the result does not depend on the
-chunking.
+chunking.  A line longer than the chunk that ends it (a `*.done` event repeating a long text) is
+joined from its pieces alone and handed on alone: it is held once while its event is handled,
+not also inside a joined chunk nor, in SSE, beside its data while the blank line dispatches it.
 
 # Subclass contract
 
@@ -290,16 +292,22 @@ class LineReader(Output):
             if len(tail) > self._max:
                 self._overflow()
             return
-        if tail:
-            tail += data
-            data = bytes(tail)
-            tail.clear()
         if has_cr:
             self._skip_lf = data[-1] == 13
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = data.split(b"\n")
         last = lines.pop()
-        if len(data) > self._max:
+        size = len(tail) + len(data)  # the unfinished line has no CR: as if joined, then split
+        if tail:
+            # The first line completes the unfinished one; a long line goes on alone (see
+            # "Bounded memory").
+            tail += lines[0]
+            if len(tail) > len(data):
+                del lines[0]
+                self._long_lines([self._joined()])
+            else:
+                lines[0] = self._joined()
+        if size > self._max:
             self._long_lines(lines)
         else:
             self._lines(lines)
@@ -307,6 +315,12 @@ class LineReader(Output):
             tail += last
             if len(tail) > self._max:
                 self._overflow()
+
+    def _joined(self) -> bytes:
+        """The unfinished line, now complete, as bytes; its buffer is emptied."""
+        line = bytes(self._tail)
+        self._tail.clear()
+        return line
 
     def _discard(self, data: bytes) -> bytes:
         """Drop the rest of an over-long line; return what follows its line break."""

@@ -29,8 +29,9 @@ from .state import (
     ResponseState,
     item_label,
     key_of,
+    part_text,
 )
-from .text import check_item_done, check_part_done, check_text_done, item_value
+from .text import check_item_done, check_part_done, check_text_done, item_texts, item_value
 
 __all__ = ["HANDLERS", "ResponsesChecker"]
 
@@ -63,7 +64,7 @@ def _item_done(ctx: Context, state: ResponseState, ev: dict) -> None:
                               adopt=(key_of(done.get("id")), key_of(done.get("type"))))
     if item is not None:
         check_item_closing(ctx, item, done)
-        state.close_item(item, done)
+        state.close_item(item, done, item_texts(item, done))
         check_item_done(ctx, item, done)
 
 
@@ -101,7 +102,7 @@ def _part_done(parts: str, field: str, item_type: str | None) -> Handler:
         if part is not None:
             check_part_done(ctx, part, ev.get("part"), ev["type"])
             check_part_closing(ctx, part, ev["type"])
-            part.close()
+            part.close(part_text(ev.get("part")))
     return handler
 
 

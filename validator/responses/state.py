@@ -18,12 +18,14 @@
 #
 # Memory is bounded by what the protocol needs: the accumulated text of open parts and, once a
 # part is done, one string per part (the authoritative `*.done` value) for the comparison with
-# `output_item.done` and the terminal response.
+# `output_item.done` and the terminal response.  A later event that repeats the same text
+# (`content_part.done`, `output_item.done`) hands its copy over (``Part.keep``): OpenAI sends a
+# message's whole text four times after its deltas, and the state holds it once.
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,9 +134,18 @@ class Part:
         self.streamed = io.StringIO()  # the done value replaces the deltas; keep memory flat
         self.phase = TEXT_DONE
 
-    def close(self) -> None:
-        """`content_part.done` / `reasoning_summary_part.done` (the transcript's `.done`)."""
+    def close(self, text: Any = None) -> None:
+        """`content_part.done` / `reasoning_summary_part.done` (the transcript's `.done`), with
+        the text its part object carries (``keep``)."""
         self.phase = DONE
+        self.keep(text)
+
+    def keep(self, text: Any) -> None:
+        """A later event's copy of the part's text (`content_part.done`, `output_item.done`):
+        if it is the same text, that copy is kept instead, so that the one kept so far goes
+        with its event: a long text is held once, not once per event that repeats it."""
+        if type(text) is str and text == self.text:
+            self.text = text
 
     def add_annotation(self) -> None:
         self.annotations += 1
@@ -389,10 +400,13 @@ class ResponseState:
         return self._adopt(index, item_id, item_type, line=line, partial=False)
 
     @staticmethod
-    def close_item(item: Item, done: dict) -> None:
-        """`output_item.done` (``identity.check_item_closing`` compared it first)."""
+    def close_item(item: Item, done: dict, texts: Iterable[tuple[Part, Any]]) -> None:
+        """`output_item.done` (``identity.check_item_closing`` compared it first); ``texts``
+        pairs each streamed part with its text in ``done`` (``text.item_texts``)."""
         item.phase = DONE
         item.done_item = done
+        for part, text in texts:
+            part.keep(text)
 
     # -- parts -------------------------------------------------------------------------------
 

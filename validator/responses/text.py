@@ -9,6 +9,7 @@ archived or the tool call executed another.  These checks compare every link of 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ..excerpt import describe_mismatch
@@ -20,7 +21,7 @@ from .events import ITEM_VALUE_PATHS
 from .state import Item, Part, part_text
 
 __all__ = ["RULES", "check_final_arguments", "check_final_item", "check_item_done",
-           "check_part_done", "check_text_done", "item_value"]
+           "check_part_done", "check_text_done", "item_texts", "item_value"]
 
 E, W = Severity.ERROR, Severity.WARNING
 CHAIN = ("concat(deltas) == `*.done` value == `content_part.done` part == `output_item.done` "
@@ -104,9 +105,9 @@ def item_value(obj: dict, item_type: Any) -> Any:
 MISSING = object()
 
 
-def _texts(item: Item, obj: dict, prefix: str):
-    """(pointer, streamed text, text in obj) for every streamed text of an item object; the
-    text is ``MISSING`` for a part that streamed text and that the object lacks."""
+def _texts(item: Item, obj: dict, prefix: str) -> Iterator[tuple[str, Part, Any]]:
+    """(pointer, part, text in obj) for every streamed text of an item object; the text is
+    ``MISSING`` for a part that streamed text and that the object lacks."""
     for key, parts in (("content", item.content), ("summary", item.summary)):
         listed = obj.get(key)
         if not isinstance(listed, list):
@@ -118,19 +119,24 @@ def _texts(item: Item, obj: dict, prefix: str):
                 continue
             field = "refusal" if part.type == "refusal" else "text"
             if index < len(listed):
-                yield f"{prefix}/{key}/{index}/{field}", part.final_text(), part_text(listed[index])
+                yield f"{prefix}/{key}/{index}/{field}", part, part_text(listed[index])
             elif not (gapped or part.adopted) and part.final_text():
-                yield f"{prefix}/{key}", part.final_text(), MISSING
+                yield f"{prefix}/{key}", part, MISSING
     if item.value is not None and not item.value.partial:
         path = ITEM_VALUE_PATHS.get(item.type, ())
-        yield prefix + "".join("/" + k for k in path), item.value.final_text(), item_value(
-            obj, item.type)
+        yield prefix + "".join("/" + k for k in path), item.value, item_value(obj, item.type)
     commands = (obj.get("action") or {}).get("commands") if isinstance(obj.get("action"),
                                                                         dict) else None
     if isinstance(commands, list):
         for index, part in enumerate(item.commands):
             if index < len(commands) and not part.partial:
-                yield (f"{prefix}/action/commands/{index}", part.final_text(), commands[index])
+                yield f"{prefix}/action/commands/{index}", part, commands[index]
+
+
+def item_texts(item: Item, obj: dict) -> Iterator[tuple[Part, Any]]:
+    """(part, text in obj) for every streamed text of an item object (``MISSING``: it lacks
+    the part)."""
+    return ((part, text) for _, part, text in _texts(item, obj, ""))
 
 
 def _mismatch(streamed: str, text: Any, pointer: str, where: str) -> str:
@@ -158,7 +164,8 @@ def check_final_arguments(ctx: Context, output: list) -> None:
 
 def check_item_done(ctx: Context, item: Item, done: dict) -> None:
     """`output_item.done`: each text of the item equals what was streamed for it."""
-    for pointer, streamed, text in _texts(item, done, "/item"):
+    for pointer, part, text in _texts(item, done, "/item"):
+        streamed = part.final_text()
         if text is not None and text != streamed:
             ctx.report("T003", f"output_item.done of item {item.index}: "
                        f"{_mismatch(streamed, text, pointer, 'output_item.done')}", pointer)
@@ -166,7 +173,8 @@ def check_item_done(ctx: Context, item: Item, done: dict) -> None:
 
 def check_final_item(ctx: Context, item: Item, final: dict, index: int) -> None:
     """The terminal response's `output[index]`: each text equals what was streamed."""
-    for pointer, streamed, text in _texts(item, final, f"/response/output/{index}"):
+    for pointer, part, text in _texts(item, final, f"/response/output/{index}"):
+        streamed = part.final_text()
         if text is not None and text != streamed:
             ctx.report("T004", f"terminal response, item {index}: "
                        f"{_mismatch(streamed, text, pointer, 'the terminal response')}",
