@@ -36,7 +36,7 @@ __all__ = ["ENV_DIR", "ENV_OFF", "CodeCache", "cache_folder", "flush"]
 ENV_DIR = "STREAM_VALIDATOR_CACHE_DIR"
 ENV_OFF = "STREAM_VALIDATOR_NO_CACHE"
 #: An entry that grows past this (sources named in another order by other streams) starts over.
-MAX_ENTRY_BYTES = 8 << 20
+MAX_ENTRY_BYTES = 2 << 20
 _MAGIC = "stream-validator predicates 1"
 _SUFFIX = ".marshal"
 
