@@ -142,7 +142,7 @@ def _key(monkeypatch, profile: str = "default", kind: str = "responses") -> str:
 def test_a_changed_schema_file_profile_or_version_gives_a_fresh_entry(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_DIR, str(tmp_path))
     key = _key(monkeypatch)
-    assert len(key) == 32 and _key(monkeypatch) == key
+    assert len(key) == 16 and _key(monkeypatch) == key
     assert len({key, _key(monkeypatch, "strict"), _key(monkeypatch, "open-responses"),
                 _key(monkeypatch, kind="chat")}) == 4
     entries = dict(schemas._entries())

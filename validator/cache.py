@@ -8,7 +8,7 @@ the compiled code objects (``marshal``) between runs, under the user's cache fol
 off.
 
 It can never give a wrong result: a code object is found by the exact source text it was
-compiled from, and an entry file is named by a hash of everything its sources derive from (the
+compiled from, and an entry file is named by a checksum of everything its sources derive from (the
 kind's schema files, the profile, the compiler's own file, the Python and package versions),
 so a changed input starts a new file and the old ones of that profile and kind are deleted
 (the folder holds one file per profile and kind).  A file that cannot be read, is truncated or
@@ -25,6 +25,7 @@ import contextlib
 import marshal
 import os
 import sys
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType
@@ -54,23 +55,23 @@ def cache_folder() -> str | None:
 
 
 def _digest(parts: Iterable[bytes]) -> str:
-    try:  # the C module alone: `hashlib` would load OpenSSL (~3 ms of a small lint)
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - a Python built without it
-        from hashlib import blake2b
-    digest = blake2b(digest_size=16)
+    """A 64-bit checksum of ``parts`` (CRC-32 and Adler-32 of their framed concatenation).
+    It only tells entries apart: a code object is found by its exact source, so even two
+    inputs with one checksum could not give a wrong predicate.  (``zlib`` is loaded already;
+    importing a hash module would cost a small lint ~1 ms.)"""
+    crc, adler = 0, 1
     for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))  # unambiguous concatenation
-        digest.update(part)
-    return digest.hexdigest()
+        for piece in (len(part).to_bytes(8, "little"), part):  # unambiguous concatenation
+            crc, adler = zlib.crc32(piece, crc), zlib.adler32(piece, adler)
+    return f"{crc:08x}{adler:08x}"
 
 
 class CodeCache:
     """The compiled predicates of one profile and kind: source text -> code object.
 
     ``name`` says what the entry is for (``default-anthropic``; ``None``: kept in memory
-    only); ``inputs`` are the bytes its sources derive from (hashed with the Python and package
-    versions into the file name), read only when the cache is on.
+    only); ``inputs`` are the bytes its sources derive from (checksummed with the Python and
+    package versions into the file name), read only when the cache is on.
     """
 
     def __init__(self, name: str | None = None, inputs: Iterable[bytes] = ()) -> None:
