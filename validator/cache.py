@@ -151,5 +151,9 @@ _DIRTY: list[CodeCache] = []
 
 def flush() -> None:
     """Write every cache that compiled something new (a lint calls it when a stream ends)."""
-    while _DIRTY:
-        _DIRTY.pop().store()
+    while True:
+        try:
+            dirty = _DIRTY.pop()  # (atomic: `check` lints in threads)
+        except IndexError:
+            return
+        dirty.store()

@@ -10,7 +10,7 @@ Each event goes through at most three paths, all evaluating the same edited sche
 
 1. a Python predicate compiled from the schema (``_Compiler``): exact for the keywords the
    files use, and several times cheaper than any general validator; it decides almost every
-   event, and every valid one;
+   event, and every valid one (the compiled code is kept between runs: ``validator.cache``);
 2. ``jsonschema_rs`` for a schema the compiler does not support (none today, but a new keyword in
    a file must not need a compiler change to work);
 3. pure-Python ``jsonschema``, only for an event already known to be invalid, to say why.
