@@ -237,6 +237,16 @@ def _measure(mode: str, path: Path, scenario: str, limit: int) -> dict:
     return result
 
 
+def _build() -> str:
+    """The build the children import: the wheel's compiled hot path or pure Python."""
+    probe = "import validator, validator.cli as c; print(c._build()); print(validator.__file__)"
+    # From bench/, as a child's `sys.path` starts (a checkout there would shadow PYTHONPATH).
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=_ENV, check=True, cwd=BENCH)
+    build, where = done.stdout.splitlines()
+    return f"{build}, from {Path(where).parent}"
+
+
 def _rounds(run: Callable[[str], dict], modes: list[str], repeat: int) -> dict[str, list[dict]]:
     """``repeat`` rounds of every mode, A B A B: each round in the reverse order of the last."""
     results: dict[str, list[dict]] = {mode: [] for mode in modes}
@@ -447,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown modes or scenarios {sorted(unknown)}")
     summary = Summary()
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; "
+          f"stream-validator {_build()}", flush=True)
     sizes = [int(d) for d in args.deltas.split(",")]
     runs: dict[tuple[str, str], dict[int, dict[str, list[dict]]]] = {}
     for deltas in sizes:

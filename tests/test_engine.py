@@ -9,6 +9,7 @@ from conftest import SAMPLES
 from streams import sequential
 
 from validator import StreamValidator, validate_stream
+from validator.profiles import PROFILES
 
 SEED = SAMPLES / "seeds" / "responses-mismatched-ids.jsonl"
 
@@ -139,6 +140,9 @@ def test_sequence_numbers_inside_a_run_of_deltas(numbers, expected):
     assert sorted(found, key=lambda f: f[1]) == expected
 
 
+_MISSING = object()  # an edit that deletes the field
+
+
 @pytest.mark.parametrize(("edit", "name", "profile", "expected"), [
     ({}, None, "openai", []),
     ({}, "response.refusal.delta", "openai", [("F003", 6)]),
@@ -150,6 +154,14 @@ def test_sequence_numbers_inside_a_run_of_deltas(numbers, expected):
     ({"output_index": True}, None, "openai", [("S001", 6), ("T001", 9)]),
     ({"item_id": None}, None, "openai", [("S001", 6)]),
     ({"content_index": 1}, None, "openai", [("I011", 6), ("T001", 9)]),
+    # The fields a run takes without its schema test while they hold plain values (PLAIN).
+    ({"logprobs": [{"token": "c", "logprob": -0.1, "bytes": [99], "top_logprobs": []}]}, None,
+     "openai", []),
+    ({"logprobs": [{"token": 5}]}, None, "openai", [("S001", 6), ("S002", 6)]),
+    ({"logprobs": None}, None, "strict", [("S001", 6)]),
+    ({"obfuscation": 5}, None, "openai", [("S001", 6)]),
+    ({"obfuscation": "xyz"}, None, "strict", []),
+    ({"logprobs": _MISSING, "obfuscation": "xyz"}, None, "strict", [("S002", 6)]),  # same size
 ])
 def test_an_event_inside_a_run_of_deltas_gets_every_check(edit, name, profile, expected):
     # The third delta of a run, edited (or given another SSE event name): the shortcut for
@@ -157,8 +169,39 @@ def test_an_event_inside_a_run_of_deltas_gets_every_check(edit, name, profile, e
     events = sequential([("message", [["a", "b", "c", "d", "e"]])])
     assert events[6]["type"] == "response.output_text.delta"
     events[6].update(edit)
+    events[6] = {k: v for k, v in events[6].items() if v is not _MISSING}
     frames = "".join(f"event: {name if i == 6 and name else e['type']}\ndata: {json.dumps(e)}\n\n"
                      for i, e in enumerate(events)) + "data: [DONE]\n\n"
     found = [(v.code, v.event_index) for v in
              validate_stream(frames.encode(), profile=profile).violations]
     assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_a_run_skips_the_schema_test_only_where_any_plain_value_passes(profile):
+    """A delta of a run with the keys of its first one, which passed its schema test, and
+    ``PLAIN`` values skips the test (responses/checker.py): exact only while, for every event
+    type a run can be of, the event's schema is a plain object and each ``PLAIN`` field's schema
+    takes every value of its type (an array schema every empty list), under every profile."""
+    from validator import schemas
+    from validator.responses.checker import HANDLERS, PLAIN
+
+    json_types = {str: "string", int: "integer", list: "array"}
+    docs = schemas._profile_documents(profile, "responses")
+    runs = {name for name, handler in HANDLERS.items() if hasattr(handler, "part_field")}
+    assert "response.output_text.delta" in runs and len(runs) >= 10
+    for name in runs:
+        event = docs[f"urn:stream-validator:responses:{name}"]
+        assert schemas._plain_object(event), name
+        assert event.get("additionalProperties") in (None, True, False), name
+        for field, kind in PLAIN.items():
+            schema = event["properties"].get(field)
+            if schema is None:
+                continue  # an extra field: additionalProperties alone decides
+            kept = {k: v for k, v in schema.items() if k not in schemas._ANNOTATIONS}
+            assert kept.keys() <= ({"type", "items"} if kind is list else {"type"}), (name, kept)
+            # Either any value of the type passes, or none does (the run's first delta, which
+            # passed, then held another type): one JSON type, not one that contains the other.
+            assert kept.get("type") == json_types[kind] or (
+                isinstance(kept.get("type"), str) and kept.keys() == {"type"} and
+                kept["type"] not in {json_types[kind], "number" if kind is int else ""}), kept

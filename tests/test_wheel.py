@@ -1,6 +1,10 @@
 """The wheel ships the schemas: build it, install it into a fresh venv outside the checkout, and
 validate a sample there with the schemas the installed package finds.
 
+The wheel carries the per-event path compiled by mypyc (``hatch_build.py``): the compiled build
+must find exactly what the source finds, on every sample and corpus file under every profile,
+and ``STREAM_VALIDATOR_PURE_PYTHON=1`` must still build the pure wheel.
+
 The fresh venv gets the wheel only; its third-party dependencies are borrowed from the running
 interpreter through a ``.pth`` line (so the test needs no network).  A plain path line does not
 run the ``.pth`` files of that directory, so an editable install of this checkout there stays
@@ -9,8 +13,10 @@ invisible: ``validator`` can only come from the wheel.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -18,15 +24,31 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, REPO
 
-REPO = Path(__file__).resolve().parents[1]
+
+def compiled_modules() -> tuple[str, ...]:
+    """``hatch_build.COMPILED``, read without importing the hook (and hatchling)."""
+    tree = ast.parse((REPO / "hatch_build.py").read_text("utf-8"))
+    (value,) = [node.value for node in tree.body if isinstance(node, ast.Assign)
+                and [getattr(t, "id", None) for t in node.targets] == ["COMPILED"]]
+    return ast.literal_eval(value)
 
 
-def run(*args: str | Path, cwd: Path) -> str:
+def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=600, env=env)
     assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
     return done.stdout
+
+
+def build_wheel(dist: Path, cwd: Path, env: dict[str, str] | None = None) -> Path:
+    # The build backend from this interpreter when it has one, else pip's isolated build.
+    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "--quiet", "-w", dist,
+        REPO, cwd=cwd, env=env)
+    (wheel,) = dist.glob("stream_validator-*.whl")
+    return wheel
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +57,7 @@ def installed(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("wheel")
     dist, venv, work = root / "dist", root / "venv", root / "elsewhere"
     work.mkdir()
-    # The build backend from this interpreter when it has one, else pip's isolated build.
-    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "--quiet", "-w", dist,
-        REPO, cwd=work)
-    (wheel,) = dist.glob("stream_validator-*.whl")
+    wheel = build_wheel(dist, work)
     run(sys.executable, "-m", "venv", venv, cwd=work)
     python = venv / "bin" / "python"
     run(python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel, cwd=work)
@@ -108,3 +126,37 @@ print(json.dumps([[s.name, s.source] for s in load_builtin(ENDPOINTS)]))
     shipped = sorted(p.stem for p in (REPO / "validator" / "live" / "scenarios").glob("*.json"))
     assert [name for name, _ in found] == shipped and len(shipped) == 26
     assert all(source.startswith(str(installed["venv"])) for _, source in found)
+
+
+def test_the_wheel_runs_the_hot_path_compiled(installed):
+    names = zipfile.ZipFile(installed["wheel"]).namelist()
+    for module in compiled_modules():
+        stem = module.removesuffix(".py")
+        assert any(n.startswith(stem + ".") and n.endswith(".so") for n in names), module
+        assert module in names  # the source too: pure where the extension cannot load
+    command = installed["venv"] / "bin" / "stream-validator"
+    version = run(command, "--version", cwd=installed["cwd"])
+    assert version.strip().endswith("(compiled with mypyc)"), version
+
+
+@pytest.mark.parametrize("profile", ["default", "strict", "open-responses"])
+def test_the_compiled_build_finds_what_the_source_finds(installed, profile):
+    """Every sample and corpus file: the same report, byte for byte, from the compiled wheel
+    (its command, whose ``sys.path`` has no checkout) and from the source."""
+    corpora = CORPUS[0].parent  # every corpus, the Anthropic one too
+    inputs = ["samples", *([str(corpora)] if corpora.is_dir() else [])]
+    args = ["lint", "--profile", profile, "--format", "json", *inputs]
+    source = subprocess.run([sys.executable, "-m", "validator", *args], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    compiled = subprocess.run([str(installed["venv"] / "bin" / "stream-validator"), *args],
+                              cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert (compiled.returncode, compiled.stderr) == (source.returncode, source.stderr)
+    assert compiled.stdout == source.stdout
+    assert len(json.loads(source.stdout)["files"]) > 300
+
+
+def test_a_pure_wheel_builds_on_request(tmp_path):
+    env = {**os.environ, "STREAM_VALIDATOR_PURE_PYTHON": "1"}
+    wheel = build_wheel(tmp_path, tmp_path, env)
+    assert wheel.name.endswith("-py3-none-any.whl")
+    assert not [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".so")]

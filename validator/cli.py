@@ -355,8 +355,26 @@ def _use_color(choice: str) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
+def _version(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or context.resilient_parsing:
+        return
+    click.echo(f"stream-validator, version {__version__} ({_build()})")
+    context.exit()
+
+
+def _build() -> str:
+    """Which build runs: the wheel's hot path compiled by mypyc (``hatch_build.py``), or the
+    pure-Python source (an editable install, a pure wheel)."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    from . import engine
+    compiled = (engine.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+    return "compiled with mypyc" if compiled else "pure Python"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="stream-validator")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version, and whether the build is compiled, and exit.")
 def main() -> None:
     """Conformance validator for streamed OpenAI Responses API and Chat Completions responses."""
 

@@ -9,8 +9,8 @@ the families, and compares what they return; it assigns no state itself.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from operator import itemgetter
 from typing import Any
 
 from ..model import Context
@@ -132,7 +132,7 @@ def _addressed(handler: Any, part_field: str | None) -> None:
     """A delta handler's address (``ResponsesChecker._run``): type, item_id, output_index and
     the part index; a value of the item has no part index: output_index stands in for it."""
     handler.address_fields = ("item_id", "output_index") + ((part_field,) if part_field else ())
-    handler.address = itemgetter("type", "item_id", "output_index", part_field or "output_index")
+    handler.part_field = part_field or "output_index"
 
 
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
@@ -349,6 +349,60 @@ def _may_resume(ev: dict) -> bool:
     return not isinstance(response, dict) or response.get("background") is True
 
 
+#: The fields a delta of a run may carry besides its address, each with the one type of value
+#: that every run's schema, under every profile, takes whatever it holds (for `logprobs` an
+#: empty list: its items have a schema).  A delta with exactly the keys of the run's first one,
+#: which passed its schema test, and values of these types passes the test too, so the run
+#: skips it (tests/test_engine.py proves the premise from the schemas).
+PLAIN: dict[str, type] = {"delta": str, "sequence_number": int, "obfuscation": str,
+                          "logprobs": list}
+
+
+class _Run:
+    """A run of deltas to one open part: its address, schema test and text (see
+    ``ResponsesChecker``)."""
+
+    __slots__ = ("append", "empty_lists", "event_type", "item_id", "output_index", "part_field",
+                 "part_index", "plain", "size", "strings", "test")
+
+    def __init__(self, ev: dict, event_type: str, item_id: str, output_index: int,
+                 part_field: str, part_index: int, address: tuple[str, ...],
+                 test: Callable[[dict], bool] | None, text: io.StringIO, passed: bool) -> None:
+        self.event_type = event_type
+        self.item_id = item_id
+        self.output_index = output_index
+        self.part_field = part_field
+        self.part_index = part_index
+        #: the schema test of an event at this address (``ctx.run_test``)
+        self.test = test
+        self.append = text.write
+        # The first delta's fields besides the address and `delta` and `sequence_number`, when
+        # it passed its test and they all hold ``PLAIN`` values: the run skips the test of a
+        # delta with as many keys, a string `delta`, an integer `sequence_number` and these.
+        others = [k for k in ev if k != "type" and k != "delta" and k != "sequence_number" and
+                  k not in address]
+        self.strings = tuple(k for k in others if PLAIN.get(k) is str)
+        self.empty_lists = tuple(k for k in others if PLAIN.get(k) is list)
+        self.size = len(ev)
+        self.plain = len(self.strings) + len(self.empty_lists) == len(others)
+        self.plain = passed and self.passes(ev, ev.get("delta"), ev.get("sequence_number"))
+
+    def passes(self, ev: dict, delta: object, seq: object) -> bool:
+        """Whether ``ev`` (of this run's address) has the keys and ``PLAIN`` values that make
+        its schema test pass without running it."""
+        if not self.plain or len(ev) != self.size or type(delta) is not str or \
+                type(seq) is not int:
+            return False
+        for name in self.strings:
+            if type(ev.get(name)) is not str:
+                return False
+        for name in self.empty_lists:
+            value = ev.get(name)
+            if type(value) is not list or value:
+                return False
+        return True
+
+
 class ResponsesChecker:
     """Runs the Responses checks over the events of one stream.
 
@@ -357,7 +411,8 @@ class ResponsesChecker:
     same lookup with the same outcome as long as no other event came in between: every state
     change comes from another event type.  ``feed`` then appends its text straight away
     (``_run``); any other event clears that shortcut.  Such an event also skips the engine's
-    ``precheck``: its schema test leaves out the address, known valid since the first delta.
+    ``precheck``: its schema test leaves out the address, known valid since the first delta,
+    and a delta with the first one's keys and ``PLAIN`` values needs no test at all.
     """
 
     __slots__ = ("_run", "ctx", "seq", "state")
@@ -367,34 +422,33 @@ class ResponsesChecker:
         self.state = ResponseState()
         ctx.state = self.state
         self.seq = self.state.sequence
-        #: (read, address, test, append, step) of the last delta: ``read(ev)`` is an event's
-        #: address (type, item_id, output_index, part index), ``test`` the schema test of an
-        #: event at that address (``ctx.run_test``), ``append`` writes to the part, ``step``
-        #: moves the sequence numbers on (``SequenceTracker.step``).
-        self._run: tuple | None = None
+        self._run: _Run | None = None  # the run of the last delta
 
     def feed(self, ev: dict) -> None:
         run = self._run
         if run is not None:
-            read, address, test, append, step = run
-            try:
-                at = read(ev)
-            except KeyError:  # a field of the address is missing: another address
-                at = None
             ctx = self.ctx
+            item_id = ev.get("item_id")
+            output_index = ev.get("output_index")
+            part_index = ev.get(run.part_field)
             # The address has the types it had at the start (an int equals a bool or a float),
             # and an SSE event name other than the type goes to precheck (F003).
-            if at == address and type(at[1]) is str and type(at[2]) is int and \
-                    type(at[3]) is int and (ctx.name is None or ctx.name == at[0]):
-                if test is not None and not test(ev):
-                    ctx.precheck(ev, True)  # the findings
-                    self._run = (read, address, ctx.run_test_after(at[0], test), append, step)
-                seq = ev.get("sequence_number")
-                if not step(seq):
-                    self.seq.feed(seq, (ctx.line, ctx.index), ctx.report)
+            if ev.get("type") == run.event_type and type(item_id) is str and \
+                    item_id == run.item_id and type(output_index) is int and \
+                    output_index == run.output_index and type(part_index) is int and \
+                    part_index == run.part_index and (ctx.name is None or
+                                                      ctx.name == run.event_type):
                 delta = ev.get("delta")
+                seq = ev.get("sequence_number")
+                if not run.passes(ev, delta, seq):
+                    test = run.test
+                    if test is not None and not test(ev):
+                        ctx.precheck(ev, True)  # the findings
+                        run.test = ctx.run_test_after(run.event_type, test)
+                if not self.seq.step(seq):
+                    self.seq.feed(seq, (ctx.line, ctx.index), ctx.report)
                 if type(delta) is str:
-                    append(delta)
+                    run.append(delta)
                 return
             self._run = None
         passed = self.ctx.precheck(ev)
@@ -424,15 +478,14 @@ class ResponsesChecker:
             self._start_run(ev, handler, part, passed)
 
     def _start_run(self, ev: dict, handler: Any, part: Part, passed: bool) -> None:
-        read = handler.address
-        try:
-            address = read(ev)
-        except KeyError:
-            return
-        if type(address[1]) is str and type(address[2]) is int and type(address[3]) is int:
-            test = self.ctx.run_test(address[0], handler.address_fields, passed)
-            # The part's own append, without the method call of ``Part.append``.
-            self._run = (read, address, test, part.streamed.write, self.seq.step)
+        event_type, item_id, output_index = ev["type"], ev.get("item_id"), ev.get("output_index")
+        part_field: str = handler.part_field
+        part_index = ev.get(part_field)
+        if type(item_id) is str and type(output_index) is int and type(part_index) is int:
+            fields: tuple[str, ...] = handler.address_fields
+            self._run = _Run(ev, event_type, item_id, output_index, part_field, part_index,
+                             fields, self.ctx.run_test(event_type, fields, passed),
+                             part.streamed, passed)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx
