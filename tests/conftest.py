@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from validator import validate_stream
+from validator.cache import ENV_DIR
 from validator.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,3 +102,17 @@ def corpus() -> Path:
 __all__ = ["CORPUS", "REAL", "REPO", "SAMPLES", "capture_id", "codes", "corpus_rows",
            "decode_with", "errors", "every_split", "sample_profile", "sarif_validator",
            "validate_stream"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def predicate_cache(tmp_path_factory):
+    """The whole suite's predicate cache (``validator.cache``) in a temporary folder, for the
+    subprocesses too: a test never reads or writes the user's own cache."""
+    folder = tmp_path_factory.mktemp("predicate-cache")
+    saved = os.environ.get(ENV_DIR)
+    os.environ[ENV_DIR] = str(folder)
+    yield folder
+    if saved is None:
+        del os.environ[ENV_DIR]
+    else:
+        os.environ[ENV_DIR] = saved

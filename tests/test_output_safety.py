@@ -112,3 +112,15 @@ def test_bidi_controls_are_shown_escaped(tmp_path, control):
     assert result.exit_code == 1
     assert control not in result.output
     assert f"\\u{ord(control):04x}" in result.output
+
+
+def test_printable_text_is_returned_as_it_is_and_every_unsafe_character_is_unprintable():
+    # `printable` skips the pattern for a text `str.isprintable` accepts: exact only while
+    # every character the pattern escapes is one isprintable refuses.
+    from validator.reporters import _safe
+
+    unsafe = re.compile(_safe._UNSAFE)
+    escaped = [c for c in map(chr, range(0x110000)) if unsafe.match(c)]
+    assert len(escaped) > 2048 and not any(c.isprintable() for c in escaped)
+    assert _safe.printable("capture.sse: ünïcode — fine") == "capture.sse: ünïcode — fine"
+    assert _safe.printable("a\x1bb\u202ec\ud800") == "a\\x1bb\\u202ec\\ud800"

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, BinaryIO
 
+from .cache import flush
 from .documents import HEAD_BYTES, is_event_document
 from .engine import StreamValidator
 from .framing.formats import needs_content_test
@@ -46,6 +47,7 @@ def validate_stream(source: Any, *, kind: str | None = None, profile: str = "def
     else:
         _feed_iterable(validator, source)
     validator.close()
+    flush()  # the predicates compiled for this stream, for the next run (validator.cache)
     answer = None
     if content:  # (`diff` and the gate: a lint does not import the content model)
         from .content import answer_of

@@ -26,6 +26,7 @@ import click
 
 from . import __version__, config
 from .api import validate_file
+from .cache import ENV_OFF
 from .engine import KINDS
 from .framing import read_frames
 from .framing.formats import FORMATS, STREAM_SUFFIXES
@@ -408,12 +409,17 @@ come from [tool.stream-validator] in pyproject.toml; the command line wins.
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Files linted at once, in N worker processes (default: one per core; 1: "
                    "one after another). The report keeps the order of the files.")
+@click.option("--no-cache", is_flag=True,
+              help=f"Neither read nor write the cache of compiled schema checks (also: "
+                   f"{ENV_OFF}=1).")
 def lint(paths: tuple[str, ...], output_format: str | None,
          report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
          input_format: str, stdin_filename: str, max_line_bytes: int, color: str,
-         jobs: int | None) -> None:
+         jobs: int | None, no_cache: bool) -> None:
+    if no_cache:  # in the environment: the --jobs workers inherit it
+        os.environ[ENV_OFF] = "1"
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     options = {"kind": None if kind == "auto" else kind, "profile": profile,
                "select": chosen_select, "ignore": chosen_ignore,

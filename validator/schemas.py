@@ -10,7 +10,7 @@ Each event goes through at most three paths, all evaluating the same edited sche
 
 1. a Python predicate compiled from the schema (``_Compiler``): exact for the keywords the
    files use, and several times cheaper than any general validator; it decides almost every
-   event, and every valid one;
+   event, and every valid one (the compiled code is kept between runs: ``validator.cache``);
 2. ``jsonschema_rs`` for a schema the compiler does not support (none today, but a new keyword in
    a file must not need a compiler change to work);
 3. pure-Python ``jsonschema``, only for an event already known to be invalid, to say why.
@@ -22,6 +22,7 @@ checks they agree.  Importing this module compiles nothing and imports no valida
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from ._data import data_folder
+from .cache import CodeCache
 from .model import Finding
 from .profiles import get_profile
 
@@ -53,23 +55,28 @@ def _schema_root() -> Any:
     return data_folder("schemas")
 
 
-def _walk(folder: Any) -> Iterator[Any]:
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+def _files(folder: str) -> Iterator[str]:
+    """The path of every schema file under ``folder``, by name (``os.scandir``: every lint
+    reads the folder, and ``pathlib`` objects would cost a small lint ~1.5 ms)."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
         if entry.is_dir():
-            yield from _walk(entry)
+            yield from _files(entry.path)
         elif entry.name.endswith(".json"):
-            yield entry
+            yield entry.path
 
 
 @cache
 def _entries() -> dict[str, bytes]:
     """The bytes of every schema file, by ``$id`` (read from the file, not parsed)."""
     entries = {}
-    for entry in _walk(_schema_root()):
-        raw = entry.read_bytes()
+    for entry in _files(os.fspath(_schema_root())):
+        with open(entry, "rb") as file:
+            raw = file.read()
         found = _ID.search(raw)
         if found is None:
-            raise ValueError(f"schema file {entry.name} has no $id")
+            raise ValueError(f"schema file {os.path.basename(entry)} has no $id")
         entries[found.group(1).decode()] = raw
     return entries
 
@@ -241,6 +248,15 @@ def _accept_sdk_nulls(node: Any) -> None:
             _accept_sdk_nulls(value)
 
 
+def _may_mark(raw: bytes, edits: Iterable[Edit]) -> bool:
+    """Whether a document may hold an ``SDK_OPTIONAL`` mark, so ``_accept_sdk_nulls`` has work
+    in it: its file spells the mark (or escapes a character: a key could spell it so), or an
+    edit puts a schema in it.  The walk visits every node (~6 ms for the Anthropic
+    definitions, which have no mark), for each document a lint loads."""
+    return (SDK_OPTIONAL.encode() in raw or b"\\u" in raw
+            or any(edit.op == "replace" for edit in edits))
+
+
 def _close_objects(node: Any) -> None:
     """``strict``: an object schema that lists its properties accepts no others.  Union bases
     (with ``allOf``/``if``) and objects that say ``additionalProperties`` stay as they are."""
@@ -265,12 +281,12 @@ class _Documents(dict):
         super().__init__()
         self.profile = get_profile(profile)
         self.uris = _closure(kind)
-        self._edits: dict[str, list[Edit]] = {}
+        self.edits: dict[str, list[Edit]] = {}
         for edit_set in self.profile.schema_edits:
             for edit in EDIT_SETS[edit_set]:
                 if URN + edit.doc not in _entries():
                     raise KeyError(f"an edit of {edit_set!r} names no document: {edit.doc}")
-                self._edits.setdefault(URN + edit.doc, []).append(edit)
+                self.edits.setdefault(URN + edit.doc, []).append(edit)
         self._lock = threading.Lock()  # `check` runs validators in threads
 
     def __contains__(self, uri: object) -> bool:
@@ -282,13 +298,15 @@ class _Documents(dict):
         with self._lock:
             if dict.__contains__(self, uri):
                 return dict.__getitem__(self, uri)
-            doc = orjson.loads(_entries()[uri])  # a fresh copy
+            raw = _entries()[uri]
+            doc = orjson.loads(raw)  # a fresh copy
             _common_edits(uri, doc)
-            for edit in self._edits.get(uri, ()):
+            edits = self.edits.get(uri, ())
+            for edit in edits:
                 _apply(doc, edit)
             if self.profile.closed_objects:
                 _close_objects(doc)
-            else:
+            elif _may_mark(raw, edits):
                 _accept_sdk_nulls(doc)
             self[uri] = doc
             return doc
@@ -296,6 +314,18 @@ class _Documents(dict):
     def every(self) -> dict[str, dict]:
         """Every document (for a validator library's registry)."""
         return {uri: self[uri] for uri in self.uris}
+
+
+def _derived_from(docs: _Documents) -> Iterator[bytes]:
+    """What the compiled predicates of ``docs`` derive from, for their cache's key: the
+    compiler (this module's file), the profile's edits, and the kind's schema files."""
+    with open(__file__, "rb") as compiler:
+        yield compiler.read()
+    yield repr((docs.profile, sorted(docs.edits.items()))).encode()
+    entries = _entries()
+    for uri in docs.uris:
+        yield uri.encode()
+        yield entries[uri]
 
 
 def _every(docs: dict[str, dict]) -> dict[str, dict]:
@@ -359,8 +389,10 @@ class _Compiler:
     to a stub that compiles it (rebinding the name) and calls it.
     """
 
-    def __init__(self, docs: dict[str, dict]) -> None:
+    def __init__(self, docs: dict[str, dict], codes: CodeCache | None = None) -> None:
         self.docs = docs
+        #: The compiled functions by source, kept between runs (``validator.cache``).
+        self.codes = codes or CodeCache()
         self.namespace: dict[str, Any] = {"_M": _MISSING, "_E": []}
         self.names: dict[tuple[str, str], str] = {}
         self.counter = 0
@@ -625,7 +657,7 @@ class _Compiler:
                 self.namespace[name] = _rs_validator(
                     {**_every(self.docs), _REFERENCE: reference}, _REFERENCE).is_valid
                 return
-        exec(self.sources[name], self.namespace)  # code generated from our schemas
+        exec(self.codes.compile(self.sources[name]), self.namespace)  # generated from our schemas
 
     def _target(self, uri: str, ref: str) -> tuple[str, str]:
         base, _, fragment = ref.partition("#")
@@ -1008,8 +1040,9 @@ class SchemaChecker:
         with self._lock:
             compiler = self._compilers.get(kind)
             if compiler is None:
+                docs = _profile_documents(self.profile, kind)
                 compiler = self._compilers[kind] = _Compiler(
-                    _profile_documents(self.profile, kind))
+                    docs, CodeCache(f"{self.profile}-{kind}", _derived_from(docs)))
             return compiler.predicate(uri, assumed | _TYPE if kind in TYPED_KINDS else assumed)
 
     def _chunk_predicate(self) -> Callable[[Any], bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 __all__ = ["printable"]
 
@@ -12,12 +13,11 @@ __all__ = ["printable"]
 # U+FFFE/U+FFFF and lone surrogates this also covers every character XML 1.0 forbids, so
 # escaped text is safe in JUnit XML too.  (A pattern, not a translation table: building
 # the table of 2,000 surrogates cost a small lint a fifth of a Python start-up.)
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
-                     # Bidirectional controls (embeddings, overrides, isolates, marks): U+202E
-                     # reorders the rest of a report line on screen ("Trojan Source",
-                     # CVE-2021-42574).
-                     r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                     r"\ud800-\udfff]")
+_UNSAFE = (r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
+           # Bidirectional controls (embeddings, overrides, isolates, marks): U+202E reorders
+           # the rest of a report line on screen ("Trojan Source", CVE-2021-42574).
+           r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+           r"\ud800-\udfff]")
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -25,6 +25,13 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+@cache
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(_UNSAFE)  # (~1 ms: compiled when a text needs it, not at start-up)
+
+
 def printable(text: str) -> str:
     """``text`` with control characters and lone surrogates escaped."""
-    return _UNSAFE.sub(_escaped, text)
+    if text.isprintable():  # every character of _UNSAFE is unprintable: nothing to escape
+        return text
+    return _unsafe().sub(_escaped, text)

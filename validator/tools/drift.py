@@ -27,10 +27,12 @@ itself never does.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 import typing
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..schemas import SDK_OPTIONAL as OPTIONAL
@@ -273,9 +275,10 @@ def drift(*, write: bool = False) -> list[str]:
 
 
 def _write(docs: dict[str, dict]) -> None:
-    from ..schemas import _schema_root, _walk
+    from ..schemas import _files, _schema_root
 
-    for entry in _walk(_schema_root()):
+    for path in _files(os.fspath(_schema_root())):
+        entry = Path(path)
         raw = entry.read_text("utf-8")
         doc = docs[json.loads(raw)["$id"]]
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
