@@ -374,7 +374,7 @@ def _wall(argv: list[str]) -> dict:
     """Wall time and the CPU time of a whole process (and its children) from ``wait4``."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=_ENV)
+                               env=_ENV, cwd=BENCH)  # `-m validator`: the build the probe names
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
