@@ -127,6 +127,59 @@ DEFECT_CODES = {
 }
 
 
+def _answer_in_both_kinds(cache: dict, input_tokens: int) -> tuple[bytes, bytes]:
+    """"Hello!" from an OpenAI-format upstream with 1536 of its 2048 prompt tokens read from the
+    cache, and its Anthropic translation whose ``message_start`` usage has ``input_tokens`` and
+    ``cache``."""
+    chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1760000000,
+             "model": "gpt-test"}
+    upstream = [
+        {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hello!"},
+                               "finish_reason": None}]},
+        {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {**chunk, "choices": [], "usage": {"prompt_tokens": 2048, "completion_tokens": 3,
+                                           "total_tokens": 2051,
+                                           "prompt_tokens_details": {"cached_tokens": 1536}}}]
+    message = {"id": "msg_1", "type": "message", "role": "assistant", "model": "gpt-test",
+               "content": [], "stop_reason": None, "stop_sequence": None,
+               "usage": {"input_tokens": input_tokens, **cache, "output_tokens": 1}}
+    downstream = [
+        {"type": "message_start", "message": message},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "text_delta", "text": "Hello!"}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+         "usage": {"output_tokens": 3}},
+        {"type": "message_stop"}]
+    chat = "".join(f"data: {json.dumps(c)}\n\n" for c in upstream) + "data: [DONE]\n\n"
+    return chat.encode(), _sse(downstream)
+
+
+@pytest.mark.parametrize(("cache", "input_tokens", "expected"), [
+    # litellm#31069: the counters zeroed
+    ({"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}, 2048,
+     ["D011 usage differs: cached input tokens 1536 upstream, 0 downstream"]),
+    # free-claude-code#904: DeepSeek's /anthropic usage has no cache counters
+    ({}, 2048, ["D011 usage differs: cached input tokens 1536 upstream, none downstream"]),
+    # the faithful translation: 512 uncached input tokens and 1536 read from the cache
+    ({"cache_creation_input_tokens": 0, "cache_read_input_tokens": 1536}, 512, []),
+], ids=["litellm-31069", "free-claude-code-904", "faithful"])
+def test_cache_counters_lost_in_translation_show_against_the_upstream(cache, input_tokens,
+                                                                      expected):
+    """The two usage reports of §11 that no sample shows: a stream with zero or no cache
+    counters is what api.anthropic.com sends for an uncached prompt (and Bedrock and the older
+    captures of the corpus for any prompt), so its bytes alone are conformant.  The loss shows
+    in ``diff`` against what the gateway received (D011)."""
+    from validator.diff import diff_reports
+
+    upstream, downstream = _answer_in_both_kinds(cache, input_tokens)
+    down = validate_stream(downstream, content=True)
+    assert down.kind == "anthropic" and not down.violations
+    found = diff_reports(validate_stream(upstream, content=True), down)
+    assert [f"{v.code} {v.message}".split(" — ")[0] for v in found] == expected
+
+
 def test_every_defect_sample_is_pinned():
     assert sorted(p.name for p in DEFECTS.iterdir()) == sorted(DEFECT_CODES)
 
