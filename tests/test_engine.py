@@ -205,3 +205,37 @@ def test_a_run_skips_the_schema_test_only_where_any_plain_value_passes(profile):
             assert kept.get("type") == json_types[kind] or (
                 isinstance(kept.get("type"), str) and kept.keys() == {"type"} and
                 kept["type"] not in {json_types[kind], "number" if kind is int else ""}), kept
+
+
+_EVERY = range(10)  # the deltas an edit applies to: every one, or those listed
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("edits", [
+    [(_EVERY, {"logprobs": None})],  # a defect on every delta: its findings once
+    [(range(3, 10), {"logprobs": None})],
+    [(_EVERY, {"logprobs": None}), ([5], {"logprobs": []})],
+    [(_EVERY, {"obfuscation": None})],
+    [(_EVERY, {"obfuscation": "x"}), ([4], {"obfuscation": None})],
+    [(_EVERY, {"logprobs": None}), ([6], {"delta": None})],
+    [(_EVERY, {"logprobs": None}), ([7], {"logprobs": _MISSING, "extra": None})],
+    [(_EVERY, {"extra": None})],
+    [([2], {"extra": None})],
+], ids=lambda edits: "+".join(f"{list(at)[:1]}{sorted(change)}" for at, change in edits))
+def test_a_run_finds_what_the_checks_of_each_delta_find(monkeypatch, profile, edits):
+    """A run skips the schema test of a delta like its first one (plain values, nulls where it
+    had nulls): it reports exactly what checking every delta in full reports."""
+    from validator.responses.checker import ResponsesChecker
+
+    events = sequential([("message", [list("abcdefghij")])])
+    deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    for at, change in edits:
+        for n in at:
+            deltas[n].update(change)
+            for key in [k for k, v in deltas[n].items() if v is _MISSING]:
+                del deltas[n][key]
+    run = findings(validate_stream(events, profile=profile).violations)
+    monkeypatch.setattr(ResponsesChecker, "_start_run", lambda *args: None)
+    assert run == findings(validate_stream(events, profile=profile).violations)
+    if edits[0] == (_EVERY, {"logprobs": None}):  # a defect on every delta: reported once
+        assert [v[2] for v in run if (v[0], v[3]) == ("S001", "/logprobs")] == [4]

@@ -352,9 +352,9 @@ def _may_resume(ev: dict) -> bool:
 
 #: The fields a delta of a run may carry besides its address, each with the one type of value
 #: that every run's schema, under every profile, takes whatever it holds (for `logprobs` an
-#: empty list: its items have a schema).  A delta with exactly the keys of the run's first one,
-#: which passed its schema test, and values of these types passes the test too, so the run
-#: skips it (tests/test_engine.py proves the premise from the schemas).
+#: empty list: its items have a schema).  A delta with exactly the keys of the run's first one
+#: and values of these types (or null where it had null) gets the first one's verdict, so the
+#: run skips its test (tests/test_engine.py proves the premise from the schemas).
 PLAIN: dict[str, type] = {"delta": str, "sequence_number": int, "obfuscation": str,
                           "logprobs": list}
 
@@ -363,12 +363,12 @@ class _Run:
     """A run of deltas to one open part: its address, schema test and text (see
     ``ResponsesChecker``)."""
 
-    __slots__ = ("append", "empty_lists", "event_type", "item_id", "output_index", "part_field",
-                 "part_index", "plain", "size", "strings", "test")
+    __slots__ = ("append", "empty_lists", "event_type", "item_id", "nulls", "output_index",
+                 "part_field", "part_index", "plain", "size", "strings", "test")
 
     def __init__(self, ev: dict, event_type: str, item_id: str, output_index: int,
                  part_field: str, part_index: int, address: tuple[str, ...],
-                 test: Callable[[dict], bool] | None, text: io.StringIO, passed: bool) -> None:
+                 test: Callable[[dict], bool] | None, text: io.StringIO) -> None:
         self.event_type = event_type
         self.item_id = item_id
         self.output_index = output_index
@@ -377,20 +377,22 @@ class _Run:
         #: the schema test of an event at this address (``ctx.run_test``)
         self.test = test
         self.append = text.write
-        # The first delta's fields besides the address and `delta` and `sequence_number`, when
-        # it passed its test and they all hold ``PLAIN`` values: the run skips the test of a
-        # delta with as many keys, a string `delta`, an integer `sequence_number` and these.
+        # The first delta's fields besides the address and `delta` and `sequence_number`: when
+        # each holds a ``PLAIN`` value or null, a delta with as many keys, a string `delta`, an
+        # integer `sequence_number` and the same for these gets the first one's verdict: passed,
+        # or the findings reported at the first one, once (a defect repeated on every delta).
         others = [k for k in ev if k != "type" and k != "delta" and k != "sequence_number" and
                   k not in address]
-        self.strings = tuple(k for k in others if PLAIN.get(k) is str)
-        self.empty_lists = tuple(k for k in others if PLAIN.get(k) is list)
+        self.strings = tuple(k for k in others if PLAIN.get(k) is str and type(ev[k]) is str)
+        self.empty_lists = tuple(k for k in others if PLAIN.get(k) is list and ev[k] == [])
+        self.nulls = tuple(k for k in others if ev[k] is None)
         self.size = len(ev)
-        self.plain = len(self.strings) + len(self.empty_lists) == len(others)
-        self.plain = passed and self.passes(ev, ev.get("delta"), ev.get("sequence_number"))
+        self.plain = len(self.strings) + len(self.empty_lists) + len(self.nulls) == len(others)
+        self.plain = self.like_first(ev, ev.get("delta"), ev.get("sequence_number"))
 
-    def passes(self, ev: dict, delta: object, seq: object) -> bool:
-        """Whether ``ev`` (of this run's address) has the keys and ``PLAIN`` values that make
-        its schema test pass without running it."""
+    def like_first(self, ev: dict, delta: object, seq: object) -> bool:
+        """Whether ``ev`` (of this run's address) has the keys and the values, ``PLAIN`` or
+        null, that give it the verdict of the run's first delta without a schema test."""
         if not self.plain or len(ev) != self.size or type(delta) is not str or \
                 type(seq) is not int:
             return False
@@ -401,7 +403,7 @@ class _Run:
             value = ev.get(name)
             if type(value) is not list or value:
                 return False
-        return True
+        return all(ev.get(name, ...) is None for name in self.nulls)
 
 
 class ResponsesChecker:
@@ -441,7 +443,7 @@ class ResponsesChecker:
                                                       ctx.name == run.event_type):
                 delta = ev.get("delta")
                 seq = ev.get("sequence_number")
-                if not run.passes(ev, delta, seq):
+                if not run.like_first(ev, delta, seq):
                     test = run.test
                     if test is not None and not test(ev):
                         ctx.precheck(ev, True)  # the findings
@@ -486,7 +488,7 @@ class ResponsesChecker:
             fields: tuple[str, ...] = handler.address_fields
             self._run = _Run(ev, event_type, item_id, output_index, part_field, part_index,
                              fields, self.ctx.run_test(event_type, fields, passed),
-                             part.streamed, passed)
+                             part.streamed)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx
