@@ -188,7 +188,7 @@ def test_a_run_skips_the_schema_test_only_where_any_plain_value_passes(profile):
 
     json_types = {str: "string", int: "integer", list: "array"}
     docs = schemas._profile_documents(profile, "responses")
-    runs = {name for name, handler in HANDLERS.items() if hasattr(handler, "part_field")}
+    runs = {name for name, handler in HANDLERS.items() if hasattr(handler, "address_fields")}
     assert "response.output_text.delta" in runs and len(runs) >= 10
     for name in runs:
         event = docs[f"urn:stream-validator:responses:{name}"]

@@ -131,9 +131,9 @@ def _close_text(ctx: Context, part: Part, value: Any, label: str, pointer: str) 
 
 def _addressed(handler: Any, part_field: str | None) -> None:
     """A delta handler's address (``ResponsesChecker._run``): type, item_id, output_index and
-    the part index; a value of the item has no part index: output_index stands in for it."""
+    the part index, the last field; a value of the item has no part index: output_index, the
+    last field then, stands in for it."""
     handler.address_fields = ("item_id", "output_index") + ((part_field,) if part_field else ())
-    handler.part_field = part_field or "output_index"
 
 
 def _part_delta(item_type: str, part_type: str | None, field: str = "content_index",
@@ -367,12 +367,12 @@ class _Run:
                  "part_field", "part_index", "plain", "size", "strings", "test")
 
     def __init__(self, ev: dict, event_type: str, item_id: str, output_index: int,
-                 part_field: str, part_index: int, address: tuple[str, ...],
+                 part_index: int, address: tuple[str, ...],
                  test: Callable[[dict], bool] | None, text: io.StringIO) -> None:
         self.event_type = event_type
         self.item_id = item_id
         self.output_index = output_index
-        self.part_field = part_field
+        self.part_field = address[-1]  # (``_addressed``)
         self.part_index = part_index
         #: the schema test of an event at this address (``ctx.run_test``)
         self.test = test
@@ -387,6 +387,8 @@ class _Run:
         self.empty_lists = tuple(k for k in others if PLAIN.get(k) is list and ev[k] == [])
         self.nulls = tuple(k for k in others if ev[k] is None)
         self.size = len(ev)
+        # ``like_first`` reads ``plain``: first whether every field was classified, then
+        # whether the first delta itself passes the check its followers get.
         self.plain = len(self.strings) + len(self.empty_lists) + len(self.nulls) == len(others)
         self.plain = self.like_first(ev, ev.get("delta"), ev.get("sequence_number"))
 
@@ -482,13 +484,11 @@ class ResponsesChecker:
 
     def _start_run(self, ev: dict, handler: Any, part: Part, passed: bool) -> None:
         event_type, item_id, output_index = ev["type"], ev.get("item_id"), ev.get("output_index")
-        part_field: str = handler.part_field
-        part_index = ev.get(part_field)
+        fields: tuple[str, ...] = handler.address_fields
+        part_index = ev.get(fields[-1])
         if type(item_id) is str and type(output_index) is int and type(part_index) is int:
-            fields: tuple[str, ...] = handler.address_fields
-            self._run = _Run(ev, event_type, item_id, output_index, part_field, part_index,
-                             fields, self.ctx.run_test(event_type, fields, passed),
-                             part.streamed)
+            self._run = _Run(ev, event_type, item_id, output_index, part_index, fields,
+                             self.ctx.run_test(event_type, fields, passed), part.streamed)
 
     def _start(self, ev: dict, event_type: Any) -> None:
         ctx = self.ctx
