@@ -291,7 +291,7 @@ class JSONArrayDecoder(Output):
                         break
                     end = pos + size + 2
                     if run is not None:  # an offered run: its elements go as their fragment
-                        fragment = run.fragment(buf, pos, end)
+                        fragment = run.fragment(buf[pos:end])
                         if fragment is not None:
                             run.on_fragment(index, line, fragment)
                         else:

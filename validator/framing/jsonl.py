@@ -46,7 +46,7 @@ class JSONLDecoder(LineReader):
             if not line:  # blank: ignored (cheaper than orjson's exception)
                 continue
             if run is not None:
-                fragment = run.fragment(line, 0, len(line))
+                fragment = run.fragment(line)
                 if fragment is not None:
                     run.on_fragment(index, n, fragment)
                     index += 1
