@@ -4,6 +4,7 @@ directory upwards, ``--config``, and the command line winning over the file."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -97,12 +98,12 @@ def project(tmp_path, monkeypatch):
 
 def test_discovery_walks_up_and_skips_files_without_the_table(project):
     (project / "captures" / "pyproject.toml").write_text("[project]\nname = 'inner'\n")
-    assert find_config(Path.cwd()) == ({"profile": "strict", "select": ["I"], "format": "json",
-                                        "scenarios": str(project / "scen")}, project)
+    assert find_config(os.getcwd()) == ({"profile": "strict", "select": ["I"], "format": "json",
+                                         "scenarios": str(project / "scen")}, str(project))
 
 
 def test_discovery_finds_nothing(tmp_path):
-    assert find_config(tmp_path) == ({}, tmp_path)
+    assert find_config(str(tmp_path)) == ({}, str(tmp_path))
 
 
 def codes_and_profile(output: str) -> tuple[set[str], str]:

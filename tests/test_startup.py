@@ -3,8 +3,8 @@
 A pre-commit hook or a CI step lints a few small captures, so the process start is most of
 their cost.  The reporters a run does not print, the scenarios of `check`, gzip, TOML, the
 pure-Python schema validator (only for an event that fails its schema), the HTML timeline,
-report-file writing (tempfile, shutil), difflib (hints for a typo) and `check`'s grouping of
-causes stay unimported.
+report-file writing (tempfile, shutil), difflib (hints for a typo), `check`'s grouping of
+causes and pathlib (a directory walk's, with urllib.parse and ipaddress) stay unimported.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ UNUSED = ("validator.reporters.sarif", "validator.reporters.junit", "validator.r
           "concurrent.futures.process", "importlib.resources", "validator.content", "pathspec",
           "validator.timeline", "validator.atomic", "tempfile", "shutil", "difflib",
           "validator.causes", "jsonschema_rs", "validator.chat.checker",
-          "validator.anthropic.checker")
+          "validator.anthropic.checker", "pathlib", "urllib.parse")
 
 _PROBE = """
 import sys

@@ -27,7 +27,6 @@ import os
 import sys
 import zlib
 from collections.abc import Iterable
-from pathlib import Path
 from types import CodeType
 
 from . import __version__
@@ -123,6 +122,8 @@ class CodeCache:
         if len(data) > MAX_ENTRY_BYTES:
             self.codes = {}  # the next run starts a fresh entry
             data = marshal.dumps((_MAGIC, self.key, {}))
+        from pathlib import Path
+
         from .atomic import write_atomic  # (imported by a run that writes, only)
 
         try:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .profiles import PROFILE_NAMES
 from .reporters import REPORTERS
 from .reporters._safe import printable
 from .rules import resolve_selectors
+
+if TYPE_CHECKING:
+    from pathlib import PurePath
 
 __all__ = ["KEYS", "TABLE", "ConfigError", "load"]
 
@@ -119,6 +121,8 @@ def load(text: str, source: str | PurePath) -> dict[str, Any] | None:
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
     if "scenarios" in settings:
+        from pathlib import PurePath  # (`check`'s setting: a lint's start-up needs no pathlib)
+
         settings["scenarios"] = str(PurePath(source).parent / settings["scenarios"])
     return settings
 
