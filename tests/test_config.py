@@ -156,6 +156,20 @@ def test_bad_config_exits_2_with_one_line(project):
     assert run("lint", "--config", str(project / "missing.toml"), SEED).exit_code == 2
 
 
+def test_an_invalid_file_fails_every_lint_and_an_edit_is_read(project):
+    # The parsed tables are kept between runs (validator.cache.parsed_once), found by the text.
+    (project / "pyproject.toml").write_text("[tool\n")
+    for _ in range(2):
+        result = run("lint", SEED)
+        assert result.exit_code == 2 and "invalid TOML" in result.output
+    (project / "pyproject.toml").write_text(table('profile = "strict"'))
+    assert json.loads(run("lint", "--format", "json", SEED).output)["files"][0]["profile"] == \
+        "strict"
+    (project / "pyproject.toml").write_text(table('profile = "open-responses"'))
+    assert json.loads(run("lint", "--format", "json", SEED).output)["files"][0]["profile"] == \
+        "open-responses"
+
+
 def test_help_works_even_with_a_bad_config(project):
     (project / "pyproject.toml").write_text(table("nonsense = 1"))
     assert run("lint", "--help").exit_code == 0

@@ -56,8 +56,11 @@ def _clean_sample(prefix: str = "") -> Path:
 
 
 def test_a_small_lint_imports_nothing_it_does_not_use(tmp_path):
-    # The first run writes the bytecode and the predicate cache (which imports validator.atomic
-    # and tempfile); the second is every later lint.
+    # In a project: the first run writes the bytecode, the predicate cache and the parsed
+    # pyproject.toml (which imports tomllib, validator.atomic and tempfile); the second is
+    # every later lint.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n'
+                                             '[tool.stream-validator]\nformat = "text"\n')
     for _ in range(2):
         done = subprocess.run([sys.executable, "-c", _PROBE, str(_clean_sample())],
                               cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True,

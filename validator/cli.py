@@ -25,7 +25,7 @@ import click
 
 from . import __version__, config
 from .api import validate_file
-from .cache import ENV_OFF
+from .cache import ENV_OFF, parsed_once
 from .engine import KINDS
 from .framing import read_frames
 from .framing.formats import FORMATS, STREAM_SUFFIXES
@@ -142,7 +142,8 @@ def read_config(path: str) -> dict[str, Any] | None:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
         raise UsageError(f"cannot read {printable(path)}: {reason or exc}") from None
     try:
-        return config.load(text, path)
+        table = parsed_once(text, lambda text: config.table(text, path))
+        return None if table is None else config.settings_of(table, path)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
 
@@ -388,6 +389,13 @@ def main() -> None:
     """Conformance validator for streamed OpenAI Responses API and Chat Completions responses."""
 
 
+def _no_cache(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--no-cache``, in the environment (the ``--jobs`` workers inherit it); eager, so that
+    the configuration file found is read after it (as is one ``--config`` names later)."""
+    if value:
+        os.environ[ENV_OFF] = "1"
+
+
 #: ``lint --help``: the suffixes a directory walk looks for come from the format table.
 _LINT_HELP = f"""Validate captured streams (SSE, JSONL or JSON arrays; '-' for stdin).
 
@@ -418,17 +426,15 @@ come from [tool.stream-validator] in pyproject.toml; the command line wins.
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Files linted at once, in N worker processes (default: one per core; 1: "
                    "one after another). The report keeps the order of the files.")
-@click.option("--no-cache", is_flag=True,
-              help=f"Neither read nor write the cache of compiled schema checks (also: "
-                   f"{ENV_OFF}=1).")
+@click.option("--no-cache", is_flag=True, is_eager=True, expose_value=False, callback=_no_cache,
+              help=f"Neither read nor write the cache of compiled schema checks and parsed "
+                   f"configuration (also: {ENV_OFF}=1).")
 def lint(paths: tuple[str, ...], output_format: str | None,
          report_specs: list[tuple[str, str]], quiet: int, statistics: bool, profile: str,
          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
          extend_ignore: tuple[str, ...], strict: bool, exit_zero: bool, kind: str,
          input_format: str, stdin_filename: str, max_line_bytes: int, color: str,
-         jobs: int | None, no_cache: bool) -> None:
-    if no_cache:  # in the environment: the --jobs workers inherit it
-        os.environ[ENV_OFF] = "1"
+         jobs: int | None) -> None:
     chosen_select, chosen_ignore = rule_selection(select, extend_select, ignore, extend_ignore)
     options = {"kind": None if kind == "auto" else kind, "profile": profile,
                "select": chosen_select, "ignore": chosen_ignore,
