@@ -25,6 +25,7 @@ COMPILED = (
     "validator/framing/_lines.py",
     "validator/framing/jsonarray.py",
     "validator/framing/jsonl.py",
+    "validator/framing/runs.py",
     "validator/framing/sse.py",
     "validator/responses/checker.py",
     "validator/responses/final.py",

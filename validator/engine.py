@@ -136,6 +136,14 @@ class _Context:
         ``True`` for an event with the same defect (nothing new to report)."""
         return self._validator._run_test_after(type_name, test)
 
+    def offer_run(self, field: str, fragment: str, nesting: int,
+                  append: Callable[[str], object]) -> None:
+        """This event starts a run: the events after it that differ from it only in the string
+        ``fragment`` (the value of ``field``, ``nesting`` objects deep) need nothing but
+        ``append(fragment)``.  Fed as JSONL, such an event then arrives as its fragment alone
+        (``framing.runs``); any other event ends the run."""
+        self._validator._offer_run(field, fragment, nesting, append)
+
 
 class StreamValidator:
     """Validate one stream incrementally.
@@ -159,6 +167,7 @@ class StreamValidator:
         self._decoder: FrameDecoder | None = None
         self._ctx = _Context(self, self.profile)
         self._checker: Any = None
+        self._sink: Callable[[str], object] | None = None  # where an offered run's fragments go
         self._passes: Any = None  # the schema test of the stream's kind, once it is known
         self._schema: SchemaChecker | None = self._schema_checker(profile) if schemas and any(
             code.startswith("S") for code in self._enabled) else None
@@ -219,6 +228,8 @@ class StreamValidator:
 
     def feed_frame(self, frame: Frame) -> list[Violation]:
         """Feed one frame from ``validator.framing``."""
+        if self._decoder is not None:
+            self._decoder.end_run()  # (the event may end the checker's run)
         self._out = []
         self._frame(frame)
         return self._flush()
@@ -323,6 +334,24 @@ class StreamValidator:
             (self._checker or self._start(payload)).feed(payload)
         except RecursionError:  # a check that recursed into a value nested ~1000 deep
             self._too_deep()
+
+    def _fragment(self, index: int, line: int, fragment: str) -> None:
+        """An event of an offered run, as its fragment alone: what ``_event`` and the checker
+        do with such an event."""
+        self.events += 1
+        ctx = self._ctx
+        ctx.line = line
+        ctx.index = index
+        ctx.payload = None  # (nothing is reported on it)
+        sink = self._sink
+        assert sink is not None
+        sink(fragment)
+
+    def _offer_run(self, field: str, fragment: str, nesting: int,
+                   append: Callable[[str], object]) -> None:
+        if self._decoder is not None:
+            self._sink = append
+            self._decoder.offer_run(field, fragment, nesting, self._fragment)
 
     def _too_deep(self) -> None:
         self._report("F020", "the event is nested so deep (about 1000 levels) that recursive "

@@ -88,3 +88,6 @@ class Context(Protocol):
 
     def run_test_after(self, type_name: str,
                        test: Callable[[dict], bool]) -> Callable[[dict], bool]: ...
+
+    def offer_run(self, field: str, fragment: str, nesting: int,
+                  append: Callable[[str], object]) -> None: ...

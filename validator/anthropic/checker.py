@@ -29,8 +29,8 @@ class AnthropicChecker:
         self.state = ctx.state = MessageState()
         self.sse = ctx.input_format == "sse"  # only SSE frames carry event names
         #: (index, schema test, delta type, fragment field, the block text's append, whether
-        #: the run's first delta passed its schema test) while a run of plain deltas of one open
-        #: block goes on: any other event ends it.
+        #: the run's first delta was plain: nothing but the fragment, and nothing to test)
+        #: while a run of deltas of one open block goes on: any other event ends it.
         self._run: tuple | None = None
         self._handlers: dict[str, Callable[[dict], None]] = {
             e.name: getattr(self, "_" + e.name) for e in EVENTS}
@@ -38,7 +38,7 @@ class AnthropicChecker:
     def feed(self, ev: dict) -> None:
         run = self._run
         if run is not None:  # the previous event was a plain delta of an open block
-            position, test, fast, field, append, passed = run
+            position, test, fast, field, append, plain = run
             try:  # subscripts: cheaper than `get` calls on the hot path
                 index, kind = ev["index"], ev["type"]
             except KeyError:
@@ -48,10 +48,11 @@ class AnthropicChecker:
                 delta = ev.get("delta")
                 if type(delta) is dict and delta.get("type") == fast:
                     fragment = delta.get(field)
-                    if passed and type(fragment) is str and len(ev) == 3 and len(delta) == 2:
-                        # The keys of the run's first delta, which passed its schema test, and
-                        # only the fragment differs: a string, which its schema takes whatever
-                        # it holds (tests/test_anthropic.py checks that under every profile).
+                    if plain and type(fragment) is str and len(ev) == 3 and len(delta) == 2:
+                        # The keys of the run's first delta, which passed its schema test (if
+                        # any), and only the fragment differs: a string, which its schema takes
+                        # whatever it holds (tests/test_anthropic.py checks that under every
+                        # profile).
                         append(fragment)  # the block's text (the run needs no count)
                         return
                     if test is not None and not test(ev):
@@ -83,8 +84,15 @@ class AnthropicChecker:
                     # The next deltas of this block skip the lookups, and their schema test
                     # leaves out `type` and `index`, known valid now.
                     test = ctx.run_test("content_block_delta", ("type", "index"), passed)
-                    plain = passed and len(ev) == 3 and len(delta) == 2  # nothing but the fragment
-                    self._run = (index, test, block.fast, block.field, block.text.append, plain)
+                    # Nothing but the fragment, and nothing to test (passed, or no schemas).
+                    plain = (passed or test is None) and len(ev) == 3 and len(delta) == 2
+                    append = block.text.append
+                    self._run = (index, test, block.fast, block.field, append, plain)
+                    fragment = delta.get(block.field)
+                    if plain and type(fragment) is str:
+                        # The next such deltas, byte for byte but the fragment, need only its
+                        # append: in JSONL they come as the fragment alone.
+                        ctx.offer_run(block.field, fragment, 2, append)
                     return
             self._content_block_delta(ev)
             return

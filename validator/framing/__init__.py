@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from ..model import Finding, Frame
@@ -120,6 +120,18 @@ class FrameDecoder:
             return
         for start in range(0, len(data), _FEED_BYTES):
             yield from self.feed(data[start:start + _FEED_BYTES])
+
+    def offer_run(self, field: str, fragment: str, nesting: int,
+                  on_fragment: Callable[[int, int, str], None]) -> None:
+        """The event being pushed to the handler starts a run of events that differ only in
+        one string: see ``JSONLDecoder.offer_run`` (the other formats parse every event)."""
+        if self._inner is not None:
+            self._inner.offer_run(field, fragment, nesting, on_fragment)
+
+    def end_run(self) -> None:
+        """The handler's run ended without a line: the next lines are parsed in full."""
+        if self._inner is not None:
+            self._inner.end_run()
 
     def close(self) -> list[Frame | Finding]:
         """End of input: the last frames and the end-of-stream findings."""

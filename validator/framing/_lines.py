@@ -43,6 +43,7 @@ from typing import Any, Protocol
 import orjson
 
 from ..model import Finding, Frame
+from .runs import OnFragment, Run, template
 
 __all__ = ["CAP", "Findings", "FrameHandler", "Item", "LineReader", "Output", "quote"]
 
@@ -228,6 +229,34 @@ class Output:
             self._out = _Push(handler.on_item)
             self._emit = handler.on_event
         self._findings = Findings(self._out)
+        #: The run the consumer offered while it handled the current event, then the run that
+        #: event starts: the events after it that differ only in the fragment go to its
+        #: ``on_fragment``, parsed no further; any other event ends it.
+        self._offer: tuple[str, str, int, OnFragment] | None = None
+        self._run: Run | None = None
+
+    def offer_run(self, field: str, fragment: str, nesting: int,
+                  on_fragment: OnFragment) -> None:
+        """Called by the consumer while it handles a pushed event: that event's bytes start a
+        run of events that differ only in the string ``fragment``, the value of ``field`` in
+        the object ``nesting`` braces from the event's end (``runs.py``).  The decoders whose
+        events are one slice of bytes each (JSONL lines, array elements) take it."""
+        self._offer = (field, fragment, nesting, on_fragment)
+
+    def end_run(self) -> None:
+        """The consumer's run ended without an event of ours (it was fed one directly)."""
+        self._offer = self._run = None
+
+    def _adopt(self, raw: bytes) -> Run | None:
+        """The run offered while the consumer handled the event of ``raw``, if ``raw`` has
+        its shape."""
+        assert self._offer is not None
+        field, fragment, nesting, on_fragment = self._offer
+        self._offer = None
+        cut = template(raw, field, nesting)
+        if cut is None or orjson.loads(cut[1]) != fragment:
+            return None
+        return Run(cut[0], cut[2], on_fragment)
 
     def _take(self) -> list[Item]:
         out = self._out

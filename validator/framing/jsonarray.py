@@ -267,6 +267,7 @@ class JSONArrayDecoder(Output):
         loads, decode_error, emit, line_at = orjson.loads, orjson.JSONDecodeError, self._emit, \
             self._line_at
         limit, index, line, cr = self._max, self._index, self._elem_line, self._has_cr
+        run = self._run
         most = limit - 2  # bytes between an element's braces
         separator, window, first, found = self._separator, self._window, pos, None
         while True:
@@ -288,11 +289,21 @@ class JSONArrayDecoder(Output):
                 for piece in pieces:
                     if (size := len(piece)) > most:
                         break
-                    try:
-                        payload = loads(buf[pos:pos + size + 2])
-                    except decode_error:  # a separator inside the element, or a broken one
-                        break
-                    emit(index, line, payload, None)  # an object: no F002
+                    end = pos + size + 2
+                    if run is not None:  # an offered run: its elements go as their fragment
+                        fragment = run.fragment(buf, pos, end)
+                        if fragment is not None:
+                            run.on_fragment(index, line, fragment)
+                        else:
+                            run = self._run = None
+                    if run is None:
+                        try:
+                            payload = loads(buf[pos:end])
+                        except decode_error:  # a separator inside the element, or a broken one
+                            break
+                        emit(index, line, payload, None)  # an object: no F002
+                        if self._offer is not None:
+                            run = self._run = self._adopt(buf[pos:end])
                     index += 1
                     pos += size + width  # the next "{"
                     if flat:
@@ -379,12 +390,16 @@ class JSONArrayDecoder(Output):
             raw = buf[self._mark:end]
         index, line = self._index, self._elem_line
         self._index += 1
+        self._run = None  # (a run goes on in the fast path only)
         try:
             payload = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             self._rejected(raw, exc, line, index)
+            self._offer = None  # made for a frame off the hot path
             return
         self._emit(index, line, payload, None)
+        if self._offer is not None:
+            self._run = self._adopt(raw)
         if type(payload) is not dict:
             self._findings.check_object(payload, raw, line, index)
 

@@ -9,6 +9,10 @@ invalid JSON, a line over the limit — surfaces as an orjson error or a separat
 sorted out off the hot path, so a well-formed file costs one ``loads`` and one ``emit`` a line
 (a ``Frame``, or in push mode a direct call of the consumer: see ``FrameHandler``).
 A last line without a final newline is an ordinary line.
+
+A run of lines that differ in one string only (text deltas) is cheaper still once the consumer
+offers it (``offer_run``, see ``runs.py``): each such line costs two byte comparisons and the
+``loads`` of its fragment.
 """
 
 from __future__ import annotations
@@ -36,16 +40,27 @@ class JSONLDecoder(LineReader):
         emit = self._emit
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
         n, index = self._line, self._index
+        run = self._run
         for line in lines:
             n += 1
             if not line:  # blank: ignored (cheaper than orjson's exception)
                 continue
+            if run is not None:
+                fragment = run.fragment(line, 0, len(line))
+                if fragment is not None:
+                    run.on_fragment(index, n, fragment)
+                    index += 1
+                    continue
+                run = self._run = None
             try:
                 payload = loads(line)
             except decode_error as exc:
                 index = self._unusual(line, exc, n, index)
+                self._offer = None  # made for a frame off the hot path: its line is not here
                 continue
             emit(index, n, payload, None)
+            if self._offer is not None:
+                run = self._run = self._adopt(line)
             if type(payload) is not dict:
                 self._findings.check_object(payload, line, n, index)
             index += 1
