@@ -222,8 +222,12 @@ def _peak_kb() -> int:
 # -- the driver ---------------------------------------------------------------------------------
 
 #: Every child runs with bytecode, as an installed package has it (even where the environment
-#: says PYTHONDONTWRITEBYTECODE): kept under bench/data/.
-_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+#: says PYTHONDONTWRITEBYTECODE): kept under bench/data/, and so is its predicate cache unless
+#: STREAM_VALIDATOR_CACHE_DIR names one (``validator.cache``: in the user's folder, a run of
+#: another checkout, whose schema compiler differs, deletes this one's entries: a lint after it
+#: would compile its predicates again).
+_ENV = {"STREAM_VALIDATOR_CACHE_DIR": str(generate.DATA / "cache"),
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         "PYTHONPYCACHEPREFIX": str(generate.DATA / "pycache")}
 
 

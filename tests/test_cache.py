@@ -19,7 +19,7 @@ import pytest
 from conftest import REPO, SAMPLES
 
 from validator import cache, schemas
-from validator.cache import ENV_DIR, ENV_OFF, CodeCache, cache_folder
+from validator.cache import ENV_DIR, ENV_OFF, MAX_PARSED, CodeCache, cache_folder, parsed_once
 
 PROFILES = ("default", "strict", "open-responses")
 STREAMS = sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".sse", ".jsonl", ".json"))
@@ -125,11 +125,11 @@ def test_lint_no_cache_neither_reads_nor_writes(tmp_path):
     sample = str(SAMPLES / "valid" / "text.sse")
     lint = [sys.executable, "-m", "validator", "lint", sample, sample, "--jobs", "2"]
     subprocess.run([*lint, "--no-cache"], cwd=REPO, env=env, check=True, capture_output=True)
-    assert _entries(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []  # nor the parsed pyproject.toml (parsed_once)
     # Two workers writing the same entry at once: one whole entry, no temporary file left.
     subprocess.run(lint, cwd=REPO, env=env, check=True, capture_output=True)
-    assert [p.name.rsplit("-", 1)[0] for p in tmp_path.iterdir()] == \
-        ["predicates-default-responses"]
+    assert [p.name.rsplit("-", 1)[0] for p in sorted(tmp_path.iterdir())] == \
+        ["configuration.marshal", "predicates-default-responses"]  # (REPO's pyproject.toml)
     assert _lint(_one("text.sse"), {ENV_DIR: str(tmp_path)}, ("default",))["compiled"] == 0
 
 
@@ -214,3 +214,49 @@ def test_the_environment_turns_it_off(monkeypatch, tmp_path, off):
     off_cache.compile("x = 1")
     cache.flush()
     assert list(tmp_path.iterdir()) == []
+
+
+def _counted(value):
+    """A parse that returns ``value`` and records the texts it was given."""
+    calls = []
+
+    def parse(text):
+        calls.append(text)
+        return value
+    return parse, calls
+
+
+def test_a_parsed_text_is_kept_by_its_exact_text(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_DIR, str(tmp_path))
+    parse, calls = _counted({"profile": "strict", "select": ["I"], "n": 1.5, "on": True})
+    assert parsed_once("a = 1", parse) == parsed_once("a = 1", parse) == parse("")
+    assert parsed_once("a = 1 ", parse) is not None  # another text: parsed
+    assert calls == ["a = 1", "", "a = 1 "]
+    for text in map(str, range(MAX_PARSED + 1)):  # it keeps the last texts only
+        parsed_once(text, parse)
+    assert (tmp_path / "configuration.marshal").stat().st_size < 2000
+    parsed_once("a = 1", parse)
+    assert calls[-1] == "a = 1"
+
+
+def test_what_fails_to_parse_or_cannot_be_kept_is_parsed_every_time(monkeypatch, tmp_path):
+    import datetime
+
+    monkeypatch.setenv(ENV_DIR, str(tmp_path))
+
+    def broken(text):
+        raise ValueError(text)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            parsed_once("[tool", broken)
+    parse, calls = _counted({"when": datetime.date(2026, 1, 1)})  # marshal cannot write it
+    parsed_once("d = 2026-01-01", parse)
+    parsed_once("d = 2026-01-01", parse)
+    assert len(calls) == 2
+    (tmp_path / "configuration.marshal").write_bytes(b"corrupt")
+    parse, calls = _counted(None)
+    assert parsed_once("x", parse) is None and parsed_once("x", parse) is None
+    assert len(calls) == 1  # rewritten, then read
+    monkeypatch.setenv(ENV_OFF, "1")
+    parsed_once("x", parse)
+    assert len(calls) == 2

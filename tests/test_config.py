@@ -4,6 +4,7 @@ directory upwards, ``--config``, and the command line winning over the file."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -97,12 +98,12 @@ def project(tmp_path, monkeypatch):
 
 def test_discovery_walks_up_and_skips_files_without_the_table(project):
     (project / "captures" / "pyproject.toml").write_text("[project]\nname = 'inner'\n")
-    assert find_config(Path.cwd()) == ({"profile": "strict", "select": ["I"], "format": "json",
-                                        "scenarios": str(project / "scen")}, project)
+    assert find_config(os.getcwd()) == ({"profile": "strict", "select": ["I"], "format": "json",
+                                         "scenarios": str(project / "scen")}, str(project))
 
 
 def test_discovery_finds_nothing(tmp_path):
-    assert find_config(tmp_path) == ({}, tmp_path)
+    assert find_config(str(tmp_path)) == ({}, str(tmp_path))
 
 
 def codes_and_profile(output: str) -> tuple[set[str], str]:
@@ -153,6 +154,20 @@ def test_bad_config_exits_2_with_one_line(project):
     assert result.output.strip() == (f"Error: {project / 'pyproject.toml'}: "
                                      "[tool.stream-validator] ignore: no rule matches 'XYZ'")
     assert run("lint", "--config", str(project / "missing.toml"), SEED).exit_code == 2
+
+
+def test_an_invalid_file_fails_every_lint_and_an_edit_is_read(project):
+    # The parsed tables are kept between runs (validator.cache.parsed_once), found by the text.
+    (project / "pyproject.toml").write_text("[tool\n")
+    for _ in range(2):
+        result = run("lint", SEED)
+        assert result.exit_code == 2 and "invalid TOML" in result.output
+    (project / "pyproject.toml").write_text(table('profile = "strict"'))
+    assert json.loads(run("lint", "--format", "json", SEED).output)["files"][0]["profile"] == \
+        "strict"
+    (project / "pyproject.toml").write_text(table('profile = "open-responses"'))
+    assert json.loads(run("lint", "--format", "json", SEED).output)["files"][0]["profile"] == \
+        "open-responses"
 
 
 def test_help_works_even_with_a_bad_config(project):

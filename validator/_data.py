@@ -8,7 +8,7 @@ checkout reads them where they stand, so the repository keeps one copy of each.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 __all__ = ["data_folder"]
 
@@ -16,12 +16,12 @@ _CHECKOUT = {"schemas": ("schemas",), "samples": ("samples", "invalid"),
              "diff-samples": ("samples", "diff")}
 
 
-def data_folder(name: str) -> Path:
+def data_folder(name: str) -> str:
     """The folder ``name`` (``schemas``, ``samples``, ``diff-samples``), installed first."""
     # The package's own folder, as importlib.resources.files would give it for a package on
-    # disk (without importing its zip readers: start-up counts in a small lint).
-    package = Path(__file__).resolve().parent
-    installed = package / f"_{name}"
-    if installed.is_dir():
+    # disk (without importing its zip readers, nor pathlib: start-up counts in a small lint).
+    package = os.path.dirname(os.path.realpath(__file__))
+    installed = os.path.join(package, f"_{name}")
+    if os.path.isdir(installed):
         return installed
-    return package.parent.joinpath(*_CHECKOUT[name])
+    return os.path.join(os.path.dirname(package), *_CHECKOUT[name])

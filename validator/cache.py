@@ -26,13 +26,13 @@ import marshal
 import os
 import sys
 import zlib
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from types import CodeType
+from typing import Any
 
 from . import __version__
 
-__all__ = ["ENV_DIR", "ENV_OFF", "CodeCache", "cache_folder", "flush"]
+__all__ = ["ENV_DIR", "ENV_OFF", "CodeCache", "cache_folder", "flush", "parsed_once"]
 
 ENV_DIR = "STREAM_VALIDATOR_CACHE_DIR"
 ENV_OFF = "STREAM_VALIDATOR_NO_CACHE"
@@ -40,6 +40,8 @@ ENV_OFF = "STREAM_VALIDATOR_NO_CACHE"
 MAX_ENTRY_BYTES = 2 << 20
 _MAGIC = "stream-validator predicates 1"
 _SUFFIX = ".marshal"
+#: The file of :func:`parsed_once`, and how many texts it keeps (the last ones parsed).
+_PARSED, _PARSED_MAGIC, MAX_PARSED = "configuration.marshal", "stream-validator parsed 1", 16
 
 
 def cache_folder() -> str | None:
@@ -123,6 +125,8 @@ class CodeCache:
         if len(data) > MAX_ENTRY_BYTES:
             self.codes = {}  # the next run starts a fresh entry
             data = marshal.dumps((_MAGIC, self.key, {}))
+        from pathlib import Path
+
         from .atomic import write_atomic  # (imported by a run that writes, only)
 
         try:
@@ -157,3 +161,38 @@ def flush() -> None:
         except IndexError:
             return
         dirty.store()
+
+
+def parsed_once(text: str, parse: Callable[[str], Any]) -> Any:
+    """``parse(text)``, kept between runs in the cache folder and found by the exact ``text``
+    and Python version: a lint in a project reads its pyproject.toml, and importing tomllib and
+    parsing the file would cost a small lint ~5 ms.  What ``parse`` raises is not kept (an
+    invalid file fails every time), nor a value marshal cannot write (a TOML date); the cache
+    off, a file that cannot be read or written: ``parse(text)`` as if there were no cache."""
+    folder = cache_folder()
+    if folder is None:
+        return parse(text)
+    path = os.path.join(folder, _PARSED)
+    try:
+        with open(path, "rb") as file:
+            entry = marshal.loads(file.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        entry = None
+    kept = entry[2] if isinstance(entry, tuple) and len(entry) == 3 and \
+        entry[:2] == (_PARSED_MAGIC, sys.version) and isinstance(entry[2], dict) else {}
+    if text in kept:
+        return kept[text]
+    value = parse(text)
+    kept = dict([*list(kept.items())[1 - MAX_PARSED:], (text, value)])
+    try:
+        data = marshal.dumps((_PARSED_MAGIC, sys.version, kept))
+    except ValueError:  # a type marshal does not write
+        return value
+    from pathlib import Path
+
+    from .atomic import write_atomic  # (imported by a run that writes, only)
+
+    with contextlib.suppress(OSError):
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(Path(path), data)
+    return value

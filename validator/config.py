@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .profiles import PROFILE_NAMES
 from .reporters import REPORTERS
 from .reporters._safe import printable
 from .rules import resolve_selectors
 
-__all__ = ["KEYS", "TABLE", "ConfigError", "load"]
+if TYPE_CHECKING:
+    from pathlib import PurePath
+
+__all__ = ["KEYS", "TABLE", "ConfigError", "load", "settings_of", "table"]
 
 TABLE = "tool.stream-validator"
 
@@ -89,6 +91,13 @@ def load(text: str, source: str | PurePath) -> dict[str, Any] | None:
     ``source`` is the file's path: messages name it and ``scenarios`` is resolved against its
     directory.
     """
+    found = table(text, source)
+    return None if found is None else settings_of(found, source)
+
+
+def table(text: str, source: str | PurePath) -> dict[str, Any] | None:
+    """The ``[tool.stream-validator]`` table of the TOML ``text``, as written (``None``: it has
+    none); text that is not TOML, or a value there that is not a table, is a ``ConfigError``."""
     if sys.version_info >= (3, 11):  # imported here: a lint outside a project reads no TOML
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -98,11 +107,15 @@ def load(text: str, source: str | PurePath) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{_name(source)}: invalid TOML: {exc}") from None
     tool = document.get("tool")
-    table = tool.get("stream-validator") if isinstance(tool, dict) else None
-    if table is None:
-        return None
-    if not isinstance(table, dict):
+    found = tool.get("stream-validator") if isinstance(tool, dict) else None
+    if found is not None and not isinstance(found, dict):
         raise ConfigError(f"{_name(source)}: [{TABLE}] must be a table")
+    return found
+
+
+def settings_of(table: dict[str, Any], source: str | PurePath) -> dict[str, Any]:
+    """The settings of a ``[tool.stream-validator]`` table (of the file ``source``), checked
+    and normalised."""
     settings: dict[str, Any] = {}
     for key, value in table.items():
         where = f"{_name(source)}: [{TABLE}] {printable(key)}"
@@ -119,6 +132,8 @@ def load(text: str, source: str | PurePath) -> dict[str, Any] | None:
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
     if "scenarios" in settings:
+        from pathlib import PurePath  # (`check`'s setting: a lint's start-up needs no pathlib)
+
         settings["scenarios"] = str(PurePath(source).parent / settings["scenarios"])
     return settings
 

@@ -236,15 +236,18 @@ def _common_edits(uri: str, doc: dict) -> None:
 
 
 def _accept_sdk_nulls(node: Any) -> None:
-    """``null`` for every property marked ``SDK_OPTIONAL`` (every profile but ``strict``)."""
+    """``null`` for every property marked ``SDK_OPTIONAL`` (every profile but ``strict``).
+    Only containers are visited: most nodes are strings, and a lint edits each document it
+    loads at its first use."""
     if isinstance(node, dict):
         for name, sub in node.get("properties", {}).items():
             if isinstance(sub, dict) and sub.get(SDK_OPTIONAL) is True:
                 node["properties"][name] = {"if": {"type": "null"}, "else": sub}
-        for value in node.values():
-            _accept_sdk_nulls(value)
-    elif isinstance(node, list):
-        for value in node:
+        values: Iterable[Any] = node.values()
+    else:
+        values = node
+    for value in values:
+        if isinstance(value, (dict, list)):
             _accept_sdk_nulls(value)
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .events import TERMINAL_EVENTS
@@ -94,23 +93,41 @@ def key_of(value: Any) -> Any:
     return None if isinstance(value, (dict, list)) else value
 
 
-@dataclass(slots=True, eq=False)
 class Part:
-    """A content part or a reasoning summary part (or a shell command) being streamed."""
+    """A content part or a reasoning summary part (or a shell command) being streamed.
 
-    type: str | None
-    line: int | None
-    #: The deltas so far.  A StringIO holds them as one growing text: a list of 10^6 small
-    #: strings would take 60 bytes of object overhead per delta.
-    streamed: io.StringIO = field(default_factory=io.StringIO)
-    text: str | None = None  # the authoritative value from the `*.done` event
-    phase: str = ADDED
-    annotations: int = 0
-    partial: bool = False  # adopted mid-way in a resumed stream: accumulation unknown
-    #: the event whose part or item object carried the first text (`content_part.added`…)
-    prefilled: str | None = None
-    #: never added: built from its first delta (I011 said so once; its text is still compared)
-    adopted: bool = False
+    The three classes of the state are plain classes with slots, not dataclasses: defining
+    them as dataclasses costs a lint's start-up ~10M instructions (their generated code is
+    compiled at every import)."""
+
+    __slots__ = (
+        "adopted",
+        "annotations",
+        "line",
+        "partial",
+        "phase",
+        "prefilled",
+        "streamed",
+        "text",
+        "type",
+    )
+
+    def __init__(self, type: str | None, line: int | None, *, partial: bool = False,
+                 adopted: bool = False) -> None:
+        self.type = type
+        self.line = line
+        #: The deltas so far.  A StringIO holds them as one growing text: a list of 10^6 small
+        #: strings would take 60 bytes of object overhead per delta.
+        self.streamed = io.StringIO()
+        self.text: str | None = None  # the authoritative value from the `*.done` event
+        self.phase = ADDED
+        self.annotations = 0
+        self.partial = partial  # adopted mid-way in a resumed stream: accumulation unknown
+        #: the event whose part or item object carried the first text (`content_part.added`…)
+        self.prefilled: str | None = None
+        #: never added: built from its first delta (I011 said so once; its text is still
+        #: compared)
+        self.adopted = adopted
 
     def accumulated(self) -> str:
         return self.streamed.getvalue()
@@ -151,25 +168,44 @@ class Part:
         self.annotations += 1
 
 
-@dataclass(slots=True, eq=False)
 class Item:
     """An output item, addressed by its `output_index`."""
 
-    index: int
-    id: Any
-    type: Any
-    call_id: Any
-    line: int | None
-    name: Any = None  # a tool call's name, from `output_item.added`
-    phase: str = ADDED
-    content: list[Part] = field(default_factory=list)
-    summary: list[Part] = field(default_factory=list)
-    commands: list[Part] = field(default_factory=list)
-    value: Part | None = None  # item-level text: function arguments, tool input, code, diff
-    done_item: dict | None = None  # the item of `output_item.done`
-    partial: bool = False
-    #: never added: built from its events' `item_id`, type and order (I001 said so once)
-    adopted: bool = False
+    __slots__ = (
+        "adopted",
+        "call_id",
+        "commands",
+        "content",
+        "done_item",
+        "id",
+        "index",
+        "line",
+        "name",
+        "partial",
+        "phase",
+        "summary",
+        "type",
+        "value",
+    )
+
+    def __init__(self, index: int, id: Any, type: Any, call_id: Any, line: int | None, *,
+                 name: Any = None, partial: bool = False) -> None:
+        self.index = index
+        self.id = id
+        self.type = type
+        self.call_id = call_id
+        self.line = line
+        self.name = name  # a tool call's name, from `output_item.added`
+        self.phase = ADDED
+        self.content: list[Part] = []
+        self.summary: list[Part] = []
+        self.commands: list[Part] = []
+        #: item-level text: function arguments, tool input, code, diff
+        self.value: Part | None = None
+        self.done_item: dict | None = None  # the item of `output_item.done`
+        self.partial = partial
+        #: never added: built from its events' `item_id`, type and order (I001 said so once)
+        self.adopted = False
 
     def item_value(self) -> Part:
         if self.value is None:
@@ -177,36 +213,58 @@ class Item:
         return self.value
 
 
-@dataclass(slots=True, eq=False)
 class ResponseState:
     """Everything open or accumulated in one Responses stream."""
 
-    phase: str = START
-    #: The fields of the response as the lifecycle events last stated them (R001, R010).
-    response_fields: dict[str, Any] | None = None
-    terminal_event: str | None = None
-    #: Where the terminal event is, ``(line, event_index)``, and what of its response the
-    #: content model (``validator.content``) needs: small values, kept whole.
-    terminal_at: tuple[int | None, int | None] | None = None
-    incomplete_reason: Any = None
-    usage: Any = None
-    #: output_index -> the terminal response's item, for the items the stream never closed
-    #: (a bridge that never sent `output_item.added`/`done`): what a client reading the final
-    #: response has of them.
-    final_items: dict[int, dict] = field(default_factory=dict)
-    errored: bool = False
-    error_index: int | None = None
-    error_line: int | None = None
-    resumed: bool = False
-    items: list[Item] = field(default_factory=list)
-    ids: dict[Any, int] = field(default_factory=dict)
-    call_ids: dict[tuple, int] = field(default_factory=dict)
-    usage_seen: bool = False  # the terminal response carried `usage`
-    transcript: Part = field(default_factory=lambda: Part(type="audio_transcript", line=None))
-    audio_done: bool = False
-    #: Where the first event is, ``(line, event_index)``; ``None`` before it.
-    first_at: tuple[int | None, int | None] | None = None
-    sequence: SequenceTracker = field(default_factory=lambda: SequenceTracker())
+    __slots__ = (
+        "audio_done",
+        "call_ids",
+        "error_index",
+        "error_line",
+        "errored",
+        "final_items",
+        "first_at",
+        "ids",
+        "incomplete_reason",
+        "items",
+        "phase",
+        "response_fields",
+        "resumed",
+        "sequence",
+        "terminal_at",
+        "terminal_event",
+        "transcript",
+        "usage",
+        "usage_seen",
+    )
+
+    def __init__(self) -> None:
+        self.phase = START
+        #: The fields of the response as the lifecycle events last stated them (R001, R010).
+        self.response_fields: dict[str, Any] | None = None
+        self.terminal_event: str | None = None
+        #: Where the terminal event is, ``(line, event_index)``, and what of its response the
+        #: content model (``validator.content``) needs: small values, kept whole.
+        self.terminal_at: tuple[int | None, int | None] | None = None
+        self.incomplete_reason: Any = None
+        self.usage: Any = None
+        #: output_index -> the terminal response's item, for the items the stream never closed
+        #: (a bridge that never sent `output_item.added`/`done`): what a client reading the
+        #: final response has of them.
+        self.final_items: dict[int, dict] = {}
+        self.errored = False
+        self.error_index: int | None = None
+        self.error_line: int | None = None
+        self.resumed = False
+        self.items: list[Item] = []
+        self.ids: dict[Any, int] = {}
+        self.call_ids: dict[tuple, int] = {}
+        self.usage_seen = False  # the terminal response carried `usage`
+        self.transcript = Part(type="audio_transcript", line=None)
+        self.audio_done = False
+        #: Where the first event is, ``(line, event_index)``; ``None`` before it.
+        self.first_at: tuple[int | None, int | None] | None = None
+        self.sequence = SequenceTracker()
 
     # -- the response ----------------------------------------------------------------------------
 

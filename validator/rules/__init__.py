@@ -50,11 +50,13 @@ def get(code_or_name: str) -> Rule:
 def rule_samples(code: str) -> list[Any]:
     """The minimal failing samples of a rule (``samples/invalid/CODE-name.*``; for a `D` rule
     the upstream and downstream files of ``samples/diff/CODE-name/``)."""
+    from pathlib import Path  # (the `rule` command and the tests: a lint needs no samples)
+
     if code.startswith(DIFF_FAMILIES):
-        return sorted((file for entry in data_folder("diff-samples").iterdir()
+        return sorted((file for entry in Path(data_folder("diff-samples")).iterdir()
                        if entry.name.startswith(f"{code}-") for file in entry.iterdir()),
                       key=lambda file: file.name, reverse=True)  # upstream first
-    return sorted((entry for entry in data_folder("samples").iterdir()
+    return sorted((entry for entry in Path(data_folder("samples")).iterdir()
                    if entry.name.startswith(f"{code}-")), key=lambda entry: entry.name)
 
 
