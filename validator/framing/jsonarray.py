@@ -290,13 +290,17 @@ class JSONArrayDecoder(Output):
                     if (size := len(piece)) > most:
                         break
                     end = pos + size + 2
+                    # The line breaks inside an element a run took: those of its first one (a
+                    # JSON string holds none).
+                    inside = -1
                     if run is not None:  # an offered run: its elements go as their fragment
                         fragment = run.fragment(buf[pos:end])
                         if fragment is not None:
                             run.on_fragment(index, line, fragment)
+                            inside = run.breaks
                         else:
                             run = self._run = None
-                    if run is None:
+                    if inside < 0:
                         try:
                             payload = loads(buf[pos:end])
                         except decode_error:  # a separator inside the element, or a broken one
@@ -311,7 +315,7 @@ class JSONArrayDecoder(Output):
                     elif cr:
                         line = line_at(buf, pos)
                     else:
-                        inner += (lines := piece.count(b"\n"))
+                        inner += (lines := piece.count(b"\n") if inside < 0 else inside)
                         line += lines + breaks
                 else:
                     if not flat and not inner:

@@ -35,7 +35,7 @@ OnFragment = Callable[[int, int, str], None]
 class Run:
     """The bytes around the fragment of a run's first event, and where its fragments go."""
 
-    __slots__ = ("end", "fixed", "on_fragment", "prefix", "start", "suffix")
+    __slots__ = ("breaks", "end", "fixed", "on_fragment", "prefix", "start", "suffix")
 
     def __init__(self, prefix: bytes, suffix: bytes, on_fragment: OnFragment) -> None:
         self.prefix = prefix
@@ -44,6 +44,7 @@ class Run:
         self.start = len(prefix)
         self.end = len(suffix)
         self.fixed = len(prefix) + len(suffix) + 2  # an event of the run: at least `""` between
+        self.breaks = prefix.count(b"\n") + suffix.count(b"\n")  # (pretty-printed arrays)
 
     def fragment(self, event: bytes) -> str | None:
         """The fragment of ``event`` (its bytes) if it is an event of the run."""
