@@ -147,9 +147,20 @@ def _with(lines: list[bytes], edited: bytes | None, style=lambda line: line) -> 
             *map(style, lines[6:])]
 
 
+def _block(data: bytes) -> bytes:
+    """An event as an SSE block: its type as the `event:` name (a delta's, for what does not
+    parse)."""
+    try:
+        name = json.loads(data)["type"].encode()
+    except (ValueError, KeyError, TypeError, RecursionError):
+        name = b"content_block_delta"
+    return b"event: " + name + b"\ndata: " + data + b"\n\n"
+
+
 #: The stream as each format with runs holds it, with an edited line 6 as it is (in an array
-#: too), or else as the others.
+#: too; SSE: as the data of a delta's block), or else as the others.
 FORMS = {
+    "sse": lambda lines, edited=None: b"".join(map(_block, _with(lines, edited))),
     "jsonl": lambda lines, edited=None: b"\n".join(_with(lines, edited)) + b"\n",
     "array": lambda lines, edited=None: b"[" + b",".join(_with(lines, edited)) + b"]",
     "pretty array": lambda lines, edited=None: b"[\n" + b",\n".join(
@@ -175,6 +186,36 @@ def without_runs(monkeypatch):
 def test_a_run_finds_what_a_parse_of_every_line_finds(without_runs, name, form, profile):
     data = _edited(name, form)
     chunks = (len(data), 7, 150)  # (150: a run goes on in the next chunk's fast path)
+    runs = [_lint(data, profile, schemas, chunk) for schemas in (True, False)
+            for chunk in chunks]
+    without_runs()
+    assert runs == [_lint(data, profile, schemas, chunk) for schemas in (True, False)
+                    for chunk in chunks]
+
+
+#: SSE blocks put in the place of the 6th event's, each a way of differing from the run's.
+SSE_EDITS = {
+    "another event name": b"event: message\ndata: " + _delta(0, "text_delta", "text", "a"),
+    "no event line": b"data: " + _delta(0, "text_delta", "text", "a"),
+    "two data lines": b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+                      b"\ndata: \"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\"}}",
+    "an id and a comment": b"id: 7\n: hi\nevent: content_block_delta\ndata: " +
+                           _delta(0, "text_delta", "text", "a"),
+    "no space after the colon": b"event:content_block_delta\ndata:" +
+                                _delta(0, "text_delta", "text", "a"),
+    "[DONE]": b"data: [DONE]",
+    "the block's stop in two data lines": b"event: content_block_stop\ndata: {\"type\":"
+                                          b"\"content_block_stop\",\ndata: \"index\":0}",
+}
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("name", sorted(SSE_EDITS))
+def test_an_sse_run_finds_what_a_parse_of_every_event_finds(without_runs, name, profile):
+    blocks = [_block(line) for line in _stream()]
+    blocks[5] = SSE_EDITS[name] + b"\n\n"
+    data = b"".join(blocks)
+    chunks = (len(data), 7, 150)
     runs = [_lint(data, profile, schemas, chunk) for schemas in (True, False)
             for chunk in chunks]
     without_runs()
@@ -235,13 +276,14 @@ def test_an_event_fed_directly_ends_the_run(without_runs):
     assert fed_a_run_then_its_stop() == fed
 
 
-def test_a_run_offered_for_a_line_parsed_off_the_hot_path_is_not_taken(without_runs):
+@pytest.mark.parametrize("form", ["jsonl", "sse", "array"])
+def test_a_run_offered_for_a_line_parsed_off_the_hot_path_is_not_taken(without_runs, form):
     """A delta with a byte that is not UTF-8 is parsed the slow way (U+FFFD in its place) and
     starts a run of block 0; the next line, of block 1 and not plain (a key more), holds the
     same fragment: it must not take block 0's run for its own."""
     lines = _stream()
     extra = b'{"type":"content_block_delta","index":1,"x":1,"delta":{"type":"text_delta",'
-    data = b"\n".join([
+    events = [
         *lines[:2],
         _line({"type": "content_block_start", "index": 1,
                "content_block": {"type": "text", "text": ""}}),
@@ -251,7 +293,9 @@ def test_a_run_offered_for_a_line_parsed_off_the_hot_path_is_not_taken(without_r
         _line({"type": "content_block_stop", "index": 0}),
         _line({"type": "content_block_stop", "index": 1}),
         *lines[-2:],
-    ]) + b"\n"
+    ]
+    data = {"jsonl": b"\n".join(events) + b"\n", "sse": b"".join(map(_block, events)),
+            "array": b"[" + b",".join(events) + b"]"}[form]
     runs = _lint(data, "default", True, len(data))
     assert runs[2][0]["text"] == "a\ufffd" and runs[2][1]["text"] == "a\ufffdzz"
     without_runs()

@@ -140,7 +140,7 @@ class _Context:
                   append: Callable[[str], object]) -> None:
         """This event starts a run: the events after it that differ from it only in the string
         ``fragment`` (the value of ``field``, ``nesting`` objects deep) need nothing but
-        ``append(fragment)``.  Fed as JSONL, such an event then arrives as its fragment alone
+        ``append(fragment)``.  Fed as bytes, such an event then arrives as its fragment alone
         (``framing.runs``); any other event ends the run."""
         self._validator._offer_run(field, fragment, nesting, append)
 

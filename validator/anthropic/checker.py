@@ -89,9 +89,10 @@ class AnthropicChecker:
                     append = block.text.append
                     self._run = (index, test, block.fast, block.field, append, plain)
                     fragment = delta.get(block.field)
-                    if plain and type(fragment) is str:
-                        # The next such deltas, byte for byte but the fragment, need only its
-                        # append: in JSONL they come as the fragment alone.
+                    if plain and type(fragment) is str and (not self.sse or ctx.name == kind):
+                        # The next such deltas, byte for byte but the fragment (and under the
+                        # same SSE event name), need only its append: they come as the fragment
+                        # alone.
                         ctx.offer_run(block.field, fragment, 2, append)
                     return
             self._content_block_delta(ev)

@@ -124,7 +124,7 @@ class FrameDecoder:
     def offer_run(self, field: str, fragment: str, nesting: int,
                   on_fragment: Callable[[int, int, str], None]) -> None:
         """The event being pushed to the handler starts a run of events that differ only in
-        one string: see ``JSONLDecoder.offer_run`` (the other formats parse every event)."""
+        one string (``runs.py``)."""
         if self._inner is not None:
             self._inner.offer_run(field, fragment, nesting, on_fragment)
 

@@ -239,8 +239,7 @@ class Output:
                   on_fragment: OnFragment) -> None:
         """Called by the consumer while it handles a pushed event: that event's bytes start a
         run of events that differ only in the string ``fragment``, the value of ``field`` in
-        the object ``nesting`` braces from the event's end (``runs.py``).  The decoders whose
-        events are one slice of bytes each (JSONL lines, array elements) take it."""
+        the object ``nesting`` braces from the event's end (``runs.py``)."""
         self._offer = (field, fragment, nesting, on_fragment)
 
     def end_run(self) -> None:

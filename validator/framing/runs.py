@@ -8,8 +8,10 @@ string in the fragment's place is the same event with another fragment: a string
 of the JSON grammar, so putting another in its place changes nothing else.  Only that string
 is parsed, by orjson, which checks its UTF-8 and escapes as a parse of the whole event would;
 an event with other bytes, or whose string orjson refuses, goes the usual way and ends the run.
-The decoders whose events are one slice of bytes each take runs: a JSONL line, an element of a
-JSON array (compact or pretty-printed: the bytes around the fragment repeat all the same).
+Every decoder takes runs: a JSONL line, an element of a JSON array (compact or pretty-printed:
+the bytes around the fragment repeat all the same) and the data of an SSE event with one data
+line and the run's `event:` name (a block of several data lines, or a trace, goes the usual
+way).
 
 ``template`` finds the fragment's place only where nothing else can be there: the value of the
 last member of an object that the event closes at once (``nesting`` braces after it, blanks
@@ -35,7 +37,7 @@ OnFragment = Callable[[int, int, str], None]
 class Run:
     """The bytes around the fragment of a run's first event, and where its fragments go."""
 
-    __slots__ = ("breaks", "end", "fixed", "on_fragment", "prefix", "start", "suffix")
+    __slots__ = ("breaks", "end", "fixed", "name", "on_fragment", "prefix", "start", "suffix")
 
     def __init__(self, prefix: bytes, suffix: bytes, on_fragment: OnFragment) -> None:
         self.prefix = prefix
@@ -45,6 +47,7 @@ class Run:
         self.end = len(suffix)
         self.fixed = len(prefix) + len(suffix) + 2  # an event of the run: at least `""` between
         self.breaks = prefix.count(b"\n") + suffix.count(b"\n")  # (pretty-printed arrays)
+        self.name: str | None = None  # (SSE) the `event:` name of the first event
 
     def fragment(self, event: bytes) -> str | None:
         """The fragment of ``event`` (its bytes) if it is an event of the run."""

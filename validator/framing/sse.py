@@ -116,18 +116,31 @@ class SSEDecoder(LineReader):
         trace, names = self.trace, self._names
         n, index = self._line, self._index
         block, data, data_line, event = self._load()
+        run = self._run
         for line in lines:
             n += 1
             if not line:
                 if block is None:
                     continue
                 if data.__class__ is bytes and trace is None:
+                    if run is not None:  # an offered run: its events go as their fragment
+                        fragment = run.fragment(data) if (event or None) == run.name else None
+                        if fragment is not None:
+                            run.on_fragment(index, block, fragment)
+                            index += 1
+                            block = data = event = None
+                            continue
+                        run = self._run = None
                     try:
                         payload = loads(data)
                     except decode_error:
                         pass
                     else:
                         emit(index, block, payload, event or None)
+                        if self._offer is not None:
+                            run = self._run = self._adopt(data)
+                            if run is not None:
+                                run.name = event or None
                         if payload.__class__ is not dict:
                             self._findings.check_object(payload, data, block, index)
                         index += 1
@@ -135,7 +148,9 @@ class SSEDecoder(LineReader):
                         continue
                 self._save(block, data, data_line, event)
                 self._index = index
+                run = self._run = None
                 self._dispatch()
+                self._offer = None  # made for a frame off the hot path
                 block = data = event = None
                 index = self._index
             elif data is None and line.startswith(b"data:"):
