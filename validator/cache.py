@@ -56,6 +56,34 @@ def cache_folder() -> str | None:
     return os.path.join(base, "stream-validator") if os.path.isabs(base) else None
 
 
+def _load(path: str, magic: str, key: str) -> dict | None:
+    """The dict of the entry ``(magic, key, dict)`` in the file ``path``; ``None`` if it is
+    missing, unreadable, truncated, corrupt or another entry."""
+    try:
+        with open(path, "rb") as file:
+            entry = marshal.loads(file.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == magic
+            and entry[1] == key and isinstance(entry[2], dict)):
+        return None
+    return entry[2]
+
+
+def _save(folder: str, path: str, data: bytes) -> bool:
+    """Write ``data`` to ``path`` in ``folder`` in one step; whether it was written."""
+    from pathlib import Path
+
+    from .atomic import write_atomic  # (imported by a run that writes, only)
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(Path(path), data)
+    except OSError:
+        return False
+    return True
+
+
 def _digest(parts: Iterable[bytes]) -> str:
     """A 64-bit checksum of ``parts`` (CRC-32 and Adler-32 of their framed concatenation).
     It only tells entries apart: a code object is found by its exact source, so even two
@@ -93,17 +121,10 @@ class CodeCache:
         return os.path.join(self.folder or "", self.prefix + self.key + _SUFFIX)
 
     def _read(self) -> dict[str, CodeType]:
-        try:
-            with open(self.path, "rb") as file:
-                entry = marshal.loads(file.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            return {}  # missing, unreadable, truncated or corrupt: compiled again
-        if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _MAGIC
-                and entry[1] == self.key and isinstance(entry[2], dict)):
-            return {}
-        codes = entry[2]
-        if not all(type(k) is str and type(v) is CodeType for k, v in codes.items()):
-            return {}
+        codes = _load(self.path, _MAGIC, self.key)
+        if codes is None or not all(type(k) is str and type(v) is CodeType
+                                    for k, v in codes.items()):
+            return {}  # compiled again
         return codes
 
     def compile(self, source: str) -> CodeType:
@@ -125,16 +146,8 @@ class CodeCache:
         if len(data) > MAX_ENTRY_BYTES:
             self.codes = {}  # the next run starts a fresh entry
             data = marshal.dumps((_MAGIC, self.key, {}))
-        from pathlib import Path
-
-        from .atomic import write_atomic  # (imported by a run that writes, only)
-
-        try:
-            os.makedirs(self.folder, exist_ok=True)
-            write_atomic(Path(self.path), data)
-        except OSError:
-            return
-        self._prune()
+        if _save(self.folder, self.path, data):
+            self._prune()
 
     def _prune(self) -> None:
         """Delete this profile and kind's entries of other keys (stale inputs)."""
@@ -173,13 +186,7 @@ def parsed_once(text: str, parse: Callable[[str], Any]) -> Any:
     if folder is None:
         return parse(text)
     path = os.path.join(folder, _PARSED)
-    try:
-        with open(path, "rb") as file:
-            entry = marshal.loads(file.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        entry = None
-    kept = entry[2] if isinstance(entry, tuple) and len(entry) == 3 and \
-        entry[:2] == (_PARSED_MAGIC, sys.version) and isinstance(entry[2], dict) else {}
+    kept = _load(path, _PARSED_MAGIC, sys.version) or {}
     if text in kept:
         return kept[text]
     value = parse(text)
@@ -188,11 +195,5 @@ def parsed_once(text: str, parse: Callable[[str], Any]) -> Any:
         data = marshal.dumps((_PARSED_MAGIC, sys.version, kept))
     except ValueError:  # a type marshal does not write
         return value
-    from pathlib import Path
-
-    from .atomic import write_atomic  # (imported by a run that writes, only)
-
-    with contextlib.suppress(OSError):
-        os.makedirs(folder, exist_ok=True)
-        write_atomic(Path(path), data)
+    _save(folder, path, data)
     return value
