@@ -246,16 +246,16 @@ class Output:
         """The consumer's run ended without an event of ours (it was fed one directly)."""
         self._offer = self._run = None
 
-    def _adopt(self, raw: bytes) -> Run | None:
-        """The run offered while the consumer handled the event of ``raw``, if ``raw`` has
-        its shape."""
+    def _adopt(self, raw: bytes, name: str | None = None) -> Run | None:
+        """The run offered while the consumer handled the event of ``raw`` (SSE: named
+        ``name``), if ``raw`` has its shape."""
         assert self._offer is not None
         field, fragment, nesting, on_fragment = self._offer
         self._offer = None
         cut = template(raw, field, nesting)
         if cut is None or orjson.loads(cut[1]) != fragment:
             return None
-        return Run(cut[0], cut[2], on_fragment)
+        return Run(cut[0], cut[2], on_fragment, name)
 
     def _take(self) -> list[Item]:
         out = self._out

@@ -39,7 +39,8 @@ class Run:
 
     __slots__ = ("breaks", "end", "fixed", "name", "on_fragment", "prefix", "start", "suffix")
 
-    def __init__(self, prefix: bytes, suffix: bytes, on_fragment: OnFragment) -> None:
+    def __init__(self, prefix: bytes, suffix: bytes, on_fragment: OnFragment,
+                 name: str | None = None) -> None:
         self.prefix = prefix
         self.suffix = suffix
         self.on_fragment = on_fragment
@@ -47,7 +48,7 @@ class Run:
         self.end = len(suffix)
         self.fixed = len(prefix) + len(suffix) + 2  # an event of the run: at least `""` between
         self.breaks = prefix.count(b"\n") + suffix.count(b"\n")  # (pretty-printed arrays)
-        self.name: str | None = None  # (SSE) the `event:` name of the first event
+        self.name = name  # (SSE) the `event:` name of the first event
 
     def fragment(self, event: bytes) -> str | None:
         """The fragment of ``event`` (its bytes) if it is an event of the run."""

@@ -138,9 +138,7 @@ class SSEDecoder(LineReader):
                     else:
                         emit(index, block, payload, event or None)
                         if self._offer is not None:
-                            run = self._run = self._adopt(data)
-                            if run is not None:
-                                run.name = event or None
+                            run = self._run = self._adopt(data, event or None)
                         if payload.__class__ is not dict:
                             self._findings.check_object(payload, data, block, index)
                         index += 1
