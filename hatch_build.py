@@ -58,7 +58,8 @@ class MypycBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         self._build = tempfile.TemporaryDirectory(prefix="stream-validator-mypyc-")
         try:
             extensions = _compile(Path(self.root), Path(self._build.name))
-        except Exception as error:  # any failure to compile falls back to a pure wheel
+        # Any failure to compile falls back to a pure wheel (mypy's type errors exit).
+        except (Exception, SystemExit) as error:
             self.app.display_warning(f"mypyc could not compile the hot modules ({error}); "
                                      "building a pure-Python wheel")
             return

@@ -5,8 +5,10 @@ The wheel carries the per-event path compiled by mypyc (``hatch_build.py``): the
 must find exactly what the source finds, on every sample and corpus file under every profile,
 and ``STREAM_VALIDATOR_PURE_PYTHON=1`` must still build the pure wheel.
 
-The fresh venv gets the wheel only; its third-party dependencies are borrowed from the running
-interpreter through a ``.pth`` line (so the test needs no network).  A plain path line does not
+The fresh venv's own pip builds the wheel the way ``pip install .`` does there: isolated, with
+the build requirements from the package index and nothing of this checkout's environment.  The
+venv then gets the wheel only; its third-party dependencies are borrowed from the running
+interpreter through a ``.pth`` line (nothing more to download).  A plain path line does not
 run the ``.pth`` files of that directory, so an editable install of this checkout there stays
 invisible: ``validator`` can only come from the wheel.
 """
@@ -42,11 +44,14 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def build_wheel(dist: Path, cwd: Path, env: dict[str, str] | None = None) -> Path:
-    # The build backend from this interpreter when it has one, else pip's isolated build.
-    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "--quiet", "-w", dist,
-        REPO, cwd=cwd, env=env)
+def build_wheel(dist: Path, cwd: Path, env: dict[str, str] | None = None,
+                python: Path | None = None) -> Path:
+    """The wheel, built by ``python``'s pip; this interpreter's build backend when it has one,
+    else pip's isolated build."""
+    isolation = ["--no-build-isolation"] if python is None and \
+        importlib.util.find_spec("hatchling") is not None else []
+    run(python or sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "--quiet",
+        "-w", dist, REPO, cwd=cwd, env=env)
     (wheel,) = dist.glob("stream_validator-*.whl")
     return wheel
 
@@ -57,9 +62,11 @@ def installed(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("wheel")
     dist, venv, work = root / "dist", root / "venv", root / "elsewhere"
     work.mkdir()
-    wheel = build_wheel(dist, work)
     run(sys.executable, "-m", "venv", venv, cwd=work)
     python = venv / "bin" / "python"
+    # Built as `pip install .` builds it in a new venv: isolated, where mypyc sees nothing but
+    # the build hook's own requirements (a missing one once made such a build fail).
+    wheel = build_wheel(dist, work, python=python)
     run(python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel, cwd=work)
     site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
                     cwd=work).strip())
