@@ -245,6 +245,17 @@ def test_line_too_long_same_result_whole_or_chunked() -> None:
         assert decode(chunks, max_line_bytes=1024) == reference
 
 
+def test_line_just_over_the_limit_ended_by_a_short_chunk() -> None:
+    # The line is under the limit until its last piece, which comes in a chunk shorter than the
+    # line: the line then goes on alone (``_line_alone``) and must still be found too long.
+    line = b"data: " + b"y" * 1020
+    data = b"data: {}\n\n" + line + b"\n\ndata: {}\n\n"
+    reference = whole(data, max_line_bytes=1024)
+    assert codes(reference) == ["F009"]
+    cut = data.index(line) + 1000
+    assert decode([data[:cut], data[cut:]], max_line_bytes=1024) == reference
+
+
 def test_many_data_lines_are_bounded_too() -> None:
     items = whole(b"data: 1234567\n" * 300 + b"\ndata: {}\n\n", max_line_bytes=1024)
     assert codes(items) == ["F009"] and frames(items) == [Frame(0, 302, {})]

@@ -22,7 +22,8 @@ delivered) and the bytes up to the next line break are discarded as they arrive.
 that arrives complete inside one chunk is treated the same, so the result does not depend on the
 chunking.  A line longer than the chunk that ends it (a `*.done` event repeating a long text) is
 joined from its pieces alone and handed on alone: it is held once while its event is handled,
-not also inside a joined chunk nor, in SSE, beside its data while the blank line dispatches it.
+not also inside a joined chunk nor, in SSE, beside its data: SSE cuts such a data line's field
+name off the buffer in place (``_line_alone``), so the line is never copied into its value.
 
 # Subclass contract
 
@@ -332,7 +333,7 @@ class LineReader(Output):
             tail += lines[0]
             if len(tail) > len(data):
                 del lines[0]
-                self._long_lines([self._joined()])
+                self._line_alone(tail)
             else:
                 lines[0] = self._joined()
         if size > self._max:
@@ -349,6 +350,11 @@ class LineReader(Output):
         line = bytes(self._tail)
         self._tail.clear()
         return line
+
+    def _line_alone(self, tail: bytearray) -> None:
+        """The unfinished line, now complete and longer than the chunk that ended it: handed
+        on alone (a subclass may take it from ``tail`` itself; see "Bounded memory")."""
+        self._long_lines([self._joined()])
 
     def _discard(self, data: bytes) -> bytes:
         """Drop the rest of an over-long line; return what follows its line break."""

@@ -300,6 +300,18 @@ class SSEDecoder(LineReader):
                 self._block = self._line
             self._data = _DROPPED
 
+    def _line_alone(self, tail: bytearray) -> None:
+        if len(tail) <= self._max and tail.startswith(b"data:"):
+            # The value is cut from the buffer in place (a bytearray only moves its start), so
+            # a `*.done` event's long line is never held beside a copy of its data.
+            del tail[:6 if tail[5:6] == b" " else 5]
+            self._line += 1
+            if self._block is None:
+                self._block = self._line
+            self._data_field(self._joined(), self._line)
+        else:
+            super()._line_alone(tail)
+
     def _eof(self, partial: bytes | None) -> None:
         if partial is not None:
             self._lines([partial])
