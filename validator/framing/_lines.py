@@ -24,6 +24,8 @@ chunking.  A line longer than the chunk that ends it (a `*.done` event repeating
 joined from its pieces alone and handed on alone: it is held once while its event is handled,
 not also inside a joined chunk nor, in SSE, beside its data: SSE cuts such a data line's field
 name off the buffer in place (``_line_alone``), so the line is never copied into its value.
+Before a line of ``TRIM_BYTES`` or more is handed on, the heap's free pages are given back to
+the system (``trim.py``): the blocks the last long event freed would stay resident otherwise.
 
 # Subclass contract
 
@@ -45,6 +47,7 @@ import orjson
 
 from ..model import Finding, Frame
 from .runs import OnFragment, Run, template
+from .trim import TRIM_BYTES, release_free_memory
 
 __all__ = ["CAP", "Findings", "FrameHandler", "Item", "LineReader", "Output", "quote"]
 
@@ -333,6 +336,8 @@ class LineReader(Output):
             tail += lines[0]
             if len(tail) > len(data):
                 del lines[0]
+                if len(tail) >= TRIM_BYTES:
+                    release_free_memory()
                 self._line_alone(tail)
             else:
                 lines[0] = self._joined()
