@@ -26,8 +26,10 @@ lint the same events as JSONL, as a compact JSON array and as an indent=2 one (t
 array, target at most 1.5x).  With two sizes or more (``--deltas``), the memory row of a stream
 is the peak of ``lint`` at the largest size against the smallest (flat: at most 1.5x, the text
 the stream accumulates included).  ``--jobs N`` adds a case
-of ``stream-validator lint`` over several files with ``--jobs 1`` and ``--jobs N`` (wall time:
-that case is about cores), and ``--startup`` one of a tiny lint against ``python -c pass``
+of ``stream-validator lint`` over 2N files with ``--jobs 1``, ``--jobs N``, and N ``--jobs 1``
+lints of two files each run side by side (wall time: that case is about cores; the side-by-side
+speed-up is what this machine's cores give N independent processes in the same rounds, the
+pool's ceiling), and ``--startup`` one of a tiny lint against ``python -c pass``
 (CPU time of the whole process).  A new kind's case is a ``Scenario`` in ``generate.py`` and,
 for its SDK peer, an entry in ``SDK_PEERS``.
 
@@ -280,7 +282,7 @@ class Summary:
         ok = value >= target if higher else value <= target
         self.rows.append((case, label, value, _spread(values), target, ok))
         sign = ">=" if higher else "<="
-        return (f"  {label:<22}{value:>7.2f}  ({_spread(values)})   target {sign} {target}: "
+        return (f"  {label:<26}{value:>7.2f}  ({_spread(values)})   target {sign} {target}: "
                 f"{'ok' if ok else 'BELOW TARGET'}")
 
     def markdown(self) -> str:
@@ -374,17 +376,21 @@ def _array_case(scenario: str, deltas: int, args: argparse.Namespace, summary: S
         print(summary.add(case, f"{shape} (x jsonl)", cost, 1.5, higher=False), flush=True)
 
 
-def _wall(argv: list[str]) -> dict:
-    """Wall time and the CPU time of a whole process (and its children) from ``wait4``."""
+def _wall(*argvs: list[str]) -> dict:
+    """Wall time until every process ends (all started at once), and their CPU time (with
+    their children's) from ``wait4``."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=_ENV, cwd=BENCH)  # `-m validator`: the build the probe names
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode()}")
-    process.stderr.close()
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime}
+    processes = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=_ENV, cwd=BENCH)  # `-m validator`: the probe's build
+                 for argv in argvs]
+    cpu = 0.0
+    for argv, process in zip(argvs, processes, strict=True):
+        _, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode()}")
+        process.stderr.close()
+        cpu += usage.ru_utime + usage.ru_stime
+    return {"wall": time.perf_counter() - start, "cpu": cpu}
 
 
 def _cli() -> list[str]:
@@ -392,22 +398,33 @@ def _cli() -> list[str]:
 
 
 def _jobs_case(deltas: int, jobs: int, args: argparse.Namespace, summary: Summary) -> None:
-    """``lint --jobs 1`` against ``--jobs N`` over 2N files (copies of the message stream)."""
+    """``lint --jobs 1`` against ``--jobs N`` over 2N files (copies of the message stream), and
+    against N ``lint --jobs 1`` of two files each run side by side: what this machine's cores
+    give to N independent processes, the ceiling of the pool in the same rounds."""
     source = generate.write(deltas, "jsonl", "message")
     folder = generate.DATA / f"jobs-{deltas}"
     if not folder.exists():
         folder.mkdir()
         for n in range(2 * jobs):
             shutil.copyfile(source, folder / f"capture-{n}.jsonl")
-    modes = ["jobs-1", f"jobs-{jobs}"]
-    results = _rounds(lambda mode: _wall([*_cli(), "lint", str(folder), "--jobs",
-                                          mode.split("-")[1], "--exit-zero"]),
-                      modes, args.repeat)
+    files = sorted(str(path) for path in folder.glob("capture-*.jsonl"))
+    lint = [*_cli(), "lint", "--exit-zero", "--jobs"]
+    commands = {"jobs-1": [[*lint, "1", str(folder)]],
+                f"jobs-{jobs}": [[*lint, str(jobs), str(folder)]],
+                "side-by-side": [[*lint, "1", *files[n:n + 2]] for n in range(0, len(files), 2)]}
+    results = _rounds(lambda mode: _wall(*commands[mode]), list(commands), args.repeat)
+    one, pool, side = ([r["wall"] for r in results[mode]] for mode in commands)
+
+    def ratios(slow: list[float], fast: list[float]) -> list[float]:
+        return [a / b for a, b in zip(slow, fast, strict=True)]
+
     case = f"lint {2 * jobs} files {deltas:.0e}".replace("e+0", "e")
-    speedups = [a["wall"] / b["wall"] for a, b in zip(*results.values(), strict=True)]
+    target = 0.8 * min(jobs, os.cpu_count() or 1)
     print(f"{case}: wall time (the machine's other load counts here)")
-    print(summary.add(case, f"speed-up, --jobs {jobs}", speedups,
-                      0.8 * min(jobs, os.cpu_count() or 1)), flush=True)
+    print(summary.add(case, f"speed-up, --jobs {jobs}", ratios(one, pool), target))
+    print(summary.add(case, f"speed-up, {jobs} side by side", ratios(one, side), target))
+    print(summary.add(case, f"--jobs {jobs} against side by side", ratios(side, pool), 0.9),
+          flush=True)
 
 
 def _startup_case(args: argparse.Namespace, summary: Summary) -> None:

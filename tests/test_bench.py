@@ -37,5 +37,7 @@ def test_every_case_of_the_benchmark_runs(tmp_path, monkeypatch, capsys):
             assert (f"{kind} {fmt} 4e2 / 2e2", "peak memory (x)") in rows
     assert ("logprobs-null jsonl 4e2", "defect cost (x clean)") in rows
     assert ("anthropic json array 4e2", "pretty (x jsonl)") in rows
-    assert ("lint 4 files 2e2", "speed-up, --jobs 2") in rows
+    for ratio in ("speed-up, --jobs 2", "speed-up, 2 side by side",
+                  "--jobs 2 against side by side"):
+        assert ("lint 4 files 2e2", ratio) in rows
     assert ("tiny lint", "start-up (x python)") in rows
