@@ -131,8 +131,9 @@ def _batches(files: list[tuple[str, dict]], sizes: list[int],
              jobs: int) -> list[list[tuple[str, dict]]]:
     """``files`` cut, in order, into about ``jobs * _BATCHES_PER_JOB`` runs of similar size in
     bytes (a file larger than its share is a batch alone)."""
-    share = sum(sizes) / (jobs * _BATCHES_PER_JOB)
-    most = -(-len(files) // (jobs * _BATCHES_PER_JOB))  # files per batch at most
+    count = jobs * _BATCHES_PER_JOB
+    share = sum(sizes) / count
+    most = -(-len(files) // count)  # files per batch at most
     batches: list[list[tuple[str, dict]]] = [[]]
     held = 0
     for item, size in zip(files, sizes, strict=True):
